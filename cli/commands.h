@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+// The hardwire subcommands and the helpers they share.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "args.h"
+#include "model.h"
+#include "tokenizer.h"
+
+namespace hw::cli {
+
+// Each subcommand: parses argv[2..] itself and returns the process exit code.
+int cmd_ref(int argc, char** argv);
+
+// Declares --model and --synthetic on `args` (the ways every command takes a model).
+void add_model_options(Args& args);
+// Loads the model named by --model (a llama2.c checkpoint) or --synthetic (a spec).
+Model load_model(const Args& args);
+// Loads --tokenizer if given (checked against the model's vocabulary), else nullptr.
+std::unique_ptr<Tokenizer> load_tokenizer(const Args& args, const Model& model);
+
+// Streams decoded token bytes to a FILE, escaping unprintable bytes but holding back an
+// incomplete UTF-8 sequence until its last byte arrives (byte-fallback tokens split
+// characters across tokens).
+class TextSink {
+  public:
+    explicit TextSink(std::FILE* out) : out_(out) {}
+    // Appends bytes and writes every complete character.
+    void write(const std::string& bytes);
+    // Writes whatever is held back (escaped if it never completed).
+    void flush();
+
+  private:
+    std::FILE* out_;
+    std::string pending_;  // bytes of an incomplete UTF-8 sequence
+};
+
+}  // namespace hw::cli

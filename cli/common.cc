@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// Helpers shared by the subcommands: model and tokenizer loading, text output.
+#include "commands.h"
+#include "synthetic.h"
+
+namespace hw::cli {
+
+void add_model_options(Args& args) {
+    args.option("model", "FILE",
+                "llama2.c float32 checkpoint (e.g. $HARDWIRE_MODELS/stories260K/stories260K.bin)")
+        .option("synthetic", "SPEC",
+                "seeded random model instead of --model: key=value list "
+                "(dim,hidden,layers,heads,kv_heads,vocab,seq_len,shared,seed) or a JSON file");
+}
+
+Model load_model(const Args& args) {
+    args.require_one_of({"model", "synthetic"});
+    if (args.flag_set("model")) return read_checkpoint(args.get("model"));
+    return make_synthetic_model(parse_synthetic_spec(args.get("synthetic")));
+}
+
+std::unique_ptr<Tokenizer> load_tokenizer(const Args& args, const Model& model) {
+    if (!args.flag_set("tokenizer")) return nullptr;
+    return std::make_unique<Tokenizer>(
+        Tokenizer::read(args.get("tokenizer"), model.config.vocab_size));
+}
+
+void TextSink::write(const std::string& bytes) {
+    pending_ += bytes;
+    // Find where the last (possibly incomplete) UTF-8 sequence starts.
+    std::size_t cut = pending_.size();
+    for (std::size_t back = 1; back <= 3 && back <= pending_.size(); back++) {
+        const unsigned char c = static_cast<unsigned char>(pending_[pending_.size() - back]);
+        if ((c & 0xC0) == 0x80) continue;  // continuation byte: keep looking back
+        const std::size_t need = (c & 0xE0) == 0xC0   ? 2
+                                 : (c & 0xF0) == 0xE0 ? 3
+                                 : (c & 0xF8) == 0xF0 ? 4
+                                                      : 1;
+        if (need > back) cut = pending_.size() - back;  // lead byte still waiting for more
+        break;
+    }
+    std::fputs(escape_unprintable(pending_.substr(0, cut)).c_str(), out_);
+    std::fflush(out_);
+    pending_.erase(0, cut);
+}
+
+void TextSink::flush() {
+    std::fputs(escape_unprintable(pending_).c_str(), out_);
+    pending_.clear();
+    std::fflush(out_);
+}
+
+}  // namespace hw::cli
