@@ -14,6 +14,8 @@ namespace hw::cli {
 
 // Each subcommand: parses argv[2..] itself and returns the process exit code.
 int cmd_ref(int argc, char** argv);
+int cmd_accuracy(int argc, char** argv);
+int cmd_bench(int argc, char** argv);
 
 // Declares --model and --synthetic on `args` (the ways every command takes a model).
 void add_model_options(Args& args);

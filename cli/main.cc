@@ -17,6 +17,8 @@ struct Command {
 
 const Command kCommands[] = {
     {"ref", hw::cli::cmd_ref, "greedy decode with the float reference (llama2.c semantics)"},
+    {"accuracy", hw::cli::cmd_accuracy, "integer golden model against a float reference trace"},
+    {"bench", hw::cli::cmd_bench, "speed of the golden models, side by side"},
 };
 
 void print_help() {

@@ -89,6 +89,7 @@ const std::vector<float>& FloatReference::forward(int token, int pos) {
         const std::size_t loff = std::size_t(l) * p.seq_len * kv_dim;
         float* k = s.key_cache.data() + loff + std::size_t(pos) * kv_dim;
         float* v = s.value_cache.data() + loff + std::size_t(pos) * kv_dim;
+        observe("wq", l, s.xb.data(), dim);  // wk and wv see the same input
         matmul(s.q.data(), s.xb.data(), w.wq.data() + std::size_t(l) * dim * dim, dim, dim);
         matmul(k, s.xb.data(), w.wk.data() + std::size_t(l) * dim * kv_dim, dim, kv_dim);
         matmul(v, s.xb.data(), w.wv.data() + std::size_t(l) * dim * kv_dim, dim, kv_dim);
@@ -130,11 +131,13 @@ const std::vector<float>& FloatReference::forward(int token, int pos) {
         }
 
         // output projection and residual
+        observe("wo", l, s.xb.data(), dim);
         matmul(s.xb2.data(), s.xb.data(), w.wo.data() + std::size_t(l) * dim * dim, dim, dim);
         for (int i = 0; i < dim; i++) x[i] += s.xb2[i];
 
         // ---- feed-forward: w2(silu(w1 x) * w3 x) ------------------------------
         rmsnorm(s.xb.data(), x, w.rms_ffn.data() + std::size_t(l) * dim, dim);
+        observe("w1", l, s.xb.data(), dim);  // w3 sees the same input
         matmul(s.hb.data(), s.xb.data(), w.w1.data() + std::size_t(l) * dim * hidden, dim, hidden);
         matmul(s.hb2.data(), s.xb.data(), w.w3.data() + std::size_t(l) * dim * hidden, dim, hidden);
         for (int i = 0; i < hidden; i++) {
@@ -142,12 +145,14 @@ const std::vector<float>& FloatReference::forward(int token, int pos) {
             val *= 1.0f / (1.0f + std::exp(-val));  // SiLU
             s.hb[i] = val * s.hb2[i];
         }
+        observe("w2", l, s.hb.data(), hidden);
         matmul(s.xb.data(), s.hb.data(), w.w2.data() + std::size_t(l) * dim * hidden, hidden, dim);
         for (int i = 0; i < dim; i++) x[i] += s.xb[i];
     }
 
     // ---- final norm and classifier --------------------------------------------
     rmsnorm(x, x, w.rms_final.data(), dim);
+    observe("classifier", -1, x, dim);
     matmul(s.logits.data(), x, w.classifier().data(), dim, p.vocab_size);
     return s.logits;
 }

@@ -23,6 +23,14 @@ struct FloatState {
     std::vector<float> value_cache;  // (n_layers, seq_len, kv_dim)
 };
 
+// Sees the input vector of every matrix multiply (calibration for the quantizer).
+class MatmulObserver {
+  public:
+    virtual ~MatmulObserver() = default;
+    // `tensor` is the Weights field name ("wq", "w2", "classifier", ...), x its input.
+    virtual void on_input(const char* tensor, int layer, const float* x, int n) = 0;
+};
+
 // The float model and its state; forward() must be called for positions 0, 1, 2, ...
 class FloatReference {
   public:
@@ -32,10 +40,18 @@ class FloatReference {
     // Runs one token at position pos (0 <= pos < seq_len) and returns the logits.
     const std::vector<float>& forward(int token, int pos);
 
+    // Reports every matmul input to `observer` from now on (nullptr: none).
+    void set_observer(MatmulObserver* observer) { observer_ = observer; }
+
   private:
+    void observe(const char* tensor, int layer, const float* x, int n) {
+        if (observer_) observer_->on_input(tensor, layer, x, n);
+    }
+
     const Config& c_;
     const Weights& w_;
     FloatState s_;
+    MatmulObserver* observer_ = nullptr;
 };
 
 // Index of the largest value; the first one on ties (run.c sample_argmax).

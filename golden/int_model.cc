@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT
+// Integer golden model. Each step names its formats; docs/numerics.md has the rationale
+// and the bounds. All rounding is fx::round_shift (half up), all clamping fx::sat32.
+#include "int_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+#include "error.h"
+#include "fixed.h"
+
+namespace hw {
+
+const char* stage_name(Stage s) {
+    static const char* const names[kStageCount] = {
+        "embedding", "att_norm",  "query",    "key",          "value",      "scores",
+        "probs",     "attention", "att_proj", "att_residual", "ffn_norm",   "gate",
+        "up",        "swiglu",    "down",     "ffn_residual", "final_norm", "logits"};
+    return names[static_cast<int>(s)];
+}
+
+IntConstants make_constants(const Config& c) {
+    IntConstants k;
+    k.rms_eps = std::max<std::int64_t>(1, std::llround(c.dim * 1e-5 * 65536.0));
+    int e;
+    const double fr = std::frexp(1.0 / std::sqrt(double(c.head_size())), &e);  // [0.5, 1)
+    k.att_scale = static_cast<std::int32_t>(std::min(65535.0, std::nearbyint(fr * 65536.0)));
+    k.att_scale_frac = 16 - e;
+    return k;
+}
+
+IntModel::IntModel(const QModel& q, const Tables& tables) : q_(q), t_(tables) {
+    const Config& c = q.config;
+    k_ = make_constants(c);
+    x_.resize(c.dim);
+    xb_.resize(c.dim);
+    xb2_.resize(c.dim);
+    hb_.resize(c.hidden_dim);
+    hb2_.resize(c.hidden_dim);
+    q_vec_.resize(c.dim);
+    k_vec_.resize(c.kv_dim());
+    v_vec_.resize(c.kv_dim());
+    att_.resize(c.seq_len);
+    logits_.resize(c.vocab_size);
+    act_.resize(std::max(c.dim, c.hidden_dim));
+    const std::size_t rows = std::size_t(c.n_layers) * c.seq_len;
+    key_cache_.resize(rows * c.kv_dim());
+    value_cache_.resize(rows * c.kv_dim());
+    key_shift_.resize(rows);
+    value_shift_.resize(rows);
+}
+
+void IntModel::tap(int pos, int layer, Stage s, const std::int32_t* d, int n, int head, int shift) {
+    if (sink_) sink_->on_tap(TapId{pos, layer, s, head}, TapData{d, n, shift});
+}
+
+// ---- MAC array and vector-unit operations -------------------------------------------------
+
+int IntModel::quantize_activations(const std::int32_t* v, int n, std::int16_t* out, int min_shift) {
+    std::int64_t maxabs = 0;
+    for (int i = 0; i < n; i++) maxabs = std::max<std::int64_t>(maxabs, std::llabs(v[i]));
+    constexpr std::int64_t kMax = (1 << (kActBits - 1)) - 1;  // 32767
+    // Smallest shift that fits the largest magnitude into kActBits signed bits after
+    // rounding (one more if rounding carries it over). A zero vector gets shift 0.
+    int s = maxabs == 0 ? 0 : fx::bit_length(static_cast<std::uint64_t>(maxabs)) - (kActBits - 1);
+    s = std::max(s, min_shift);
+    if (fx::round_shift(maxabs, s) > kMax) s++;
+    for (int i = 0; i < n; i++) out[i] = static_cast<std::int16_t>(fx::round_shift(v[i], s));
+    return s;
+}
+
+void IntModel::matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a, int a_shift) {
+    for (int i = 0; i < w.rows; i++) {
+        const std::int8_t* row = w.w.data() + std::size_t(i) * w.cols;
+        const std::uint16_t* m = w.mantissa.data() + std::size_t(i) * w.groups;
+        std::int64_t acc = 0;  // |acc| < 2^38 * cols (docs/numerics.md)
+        for (int g = 0, j = 0; g < w.groups; g++) {
+            std::int64_t part = 0;  // one group's dot product: |part| < 2^22 * group_size
+            for (const int end = std::min(w.cols, j + w.group_size); j < end; j++) {
+                part += std::int32_t(row[j]) * std::int32_t(a[j]);
+            }
+            acc += part * m[g];
+        }
+        // value = acc * 2^-shift_i * 2^(a_shift - 16); in Q16: acc * 2^(a_shift - shift_i)
+        out[i] = fx::requant32(acc, w.shift[i] - a_shift, &saturations_);
+    }
+}
+
+void IntModel::rmsnorm(std::int32_t* out, const std::int32_t* x, const QGain& gain) {
+    const int n = q_.config.dim;
+    // Sum of squares of x in Q8 (|x >> 8| < 2^23): each square < 2^46, the sum < 2^63 for
+    // dim <= 2^17. ss is Q16 and mean(x^2) = ss * 2^-16 / dim.
+    std::uint64_t ss = 0;
+    for (int i = 0; i < n; i++) {
+        const std::int64_t xs = fx::round_shift(x[i], 8);
+        ss += static_cast<std::uint64_t>(xs * xs);
+    }
+    // 1/sqrt(mean + eps) = sqrt(dim) * 2^8 / sqrt(ss + dim*eps*2^16); sqrt(dim) is in the
+    // gains. 1/sqrt(t) ~= r * 2^-(16 + sh).
+    int sh = 0;
+    const std::int64_t r = rsqrt_u64(t_, ss + static_cast<std::uint64_t>(k_.rms_eps), &sh);
+    for (int i = 0; i < n; i++) {
+        const std::int64_t u = fx::round_shift(x[i] * r, 16);  // x / sqrt(m): |u| <= |x|
+        // u * G * 2^-frac * 2^8 * 2^-sh, in Q16
+        out[i] = fx::requant32(u * gain.g[i], gain.frac - 8 + sh, &saturations_);
+    }
+}
+
+// ---- attention for one layer at one position --------------------------------------------
+
+void IntModel::attention(int layer, int pos) {
+    const Config& c = q_.config;
+    const int hs = c.head_size(), kv_dim = c.kv_dim();
+    const std::size_t row0 = std::size_t(layer) * c.seq_len;  // first cache row of this layer
+
+    // q as MAC words (one shift for the whole vector)
+    std::vector<std::int16_t>& qa = act_;
+    const int sq = quantize_activations(q_vec_.data(), c.dim, qa.data(), INT32_MIN);
+
+    for (int h = 0; h < c.n_heads; h++) {
+        const int kv_off = (h / c.kv_mul()) * hs;
+        // scores: dot * 2^(sq + sk - 32) / sqrt(hs), in Q16
+        for (int t = 0; t <= pos; t++) {
+            const std::int16_t* kt = key_cache_.data() + (row0 + t) * kv_dim + kv_off;
+            std::int64_t dot = 0;  // |dot| < 2^30 * hs
+            for (int i = 0; i < hs; i++) dot += std::int32_t(qa[h * hs + i]) * std::int32_t(kt[i]);
+            att_[t] =
+                fx::requant32(dot * k_.att_scale,
+                              k_.att_scale_frac + 16 - sq - key_shift_[row0 + t], &saturations_);
+        }
+        tap(pos, layer, Stage::kScores, att_.data(), pos + 1, h);
+
+        // softmax: e_t = 2^-((max - s_t) * log2 e) in Q30, p_t = e_t / sum in Q16
+        const std::int32_t mx = *std::max_element(att_.begin(), att_.begin() + pos + 1);
+        std::vector<std::int64_t> e(pos + 1);  // hot path is the MAC, not this
+        std::int64_t sum = 0;
+        for (int t = 0; t <= pos; t++) {
+            const std::int64_t d = std::int64_t(mx) - att_[t];          // >= 0, < 2^32
+            const std::int64_t z = fx::round_shift(d * kLog2eQ24, 24);  // Q16
+            e[t] = exp2neg_q16(t_, z);
+            sum += e[t];
+        }
+        int sh = 0;
+        const std::int64_t r = recip_u64(t_, static_cast<std::uint64_t>(sum), &sh);
+        for (int t = 0; t <= pos; t++) {
+            att_[t] = static_cast<std::int32_t>(fx::round_shift(e[t] * r, sh));  // <= 2^16
+        }
+        tap(pos, layer, Stage::kProbs, att_.data(), pos + 1, h);
+
+        // weighted values: sum_t p_t * v_t * 2^(sv_t - 16) * 2^-16, in Q16. The shift of
+        // each term is >= 0 (value rows use min_shift 0), and sum p_t ~= 2^16 bounds the
+        // accumulator below 2^49.
+        for (int i = 0; i < hs; i++) {
+            std::int64_t acc = 0;
+            for (int t = 0; t <= pos; t++) {
+                const std::int64_t v = value_cache_[(row0 + t) * kv_dim + kv_off + i];
+                acc += att_[t] * v * (std::int64_t(1) << value_shift_[row0 + t]);
+            }
+            xb_[h * hs + i] = fx::requant32(acc, 16, &saturations_);
+        }
+    }
+}
+
+// ---- one token ------------------------------------------------------------------------------
+
+const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
+    const Config& c = q_.config;
+    if (token < 0 || token >= c.vocab_size) {
+        throw make_error("integer golden model", "token", "0.." + std::to_string(c.vocab_size - 1),
+                         std::to_string(token));
+    }
+    if (pos < 0 || pos >= c.seq_len) {
+        throw make_error("integer golden model", "position", "0.." + std::to_string(c.seq_len - 1),
+                         std::to_string(pos));
+    }
+    const int dim = c.dim, kv_dim = c.kv_dim(), hidden = c.hidden_dim;
+
+    // embedding: row `token` of the embedding ROM, dequantized to Q16
+    {
+        const QMatrix& e = q_.token_embedding;
+        for (int j = 0; j < dim; j++) {
+            const std::int64_t w = e.w[std::size_t(token) * dim + j];
+            const std::int64_t m = e.mantissa[std::size_t(token) * e.groups + j / e.group_size];
+            x_[j] = fx::requant32(w * m, e.shift[token] - 16, &saturations_);
+        }
+        tap(pos, -1, Stage::kEmbedding, x_.data(), dim);
+    }
+
+    for (int l = 0; l < c.n_layers; l++) {
+        const QLayer& L = q_.layers[l];
+        const std::size_t row = std::size_t(l) * c.seq_len + pos;  // KV cache row
+
+        // attention norm and q, k, v projections
+        rmsnorm(xb_.data(), x_.data(), L.rms_att);
+        tap(pos, l, Stage::kAttNorm, xb_.data(), dim);
+        int s = quantize_activations(xb_.data(), dim, act_.data(), INT32_MIN);
+        matvec(q_vec_.data(), L.wq, act_.data(), s);
+        matvec(k_vec_.data(), L.wk, act_.data(), s);
+        matvec(v_vec_.data(), L.wv, act_.data(), s);
+
+        // RoPE on q and k: rotate pair (2i, 2i+1) of each head by the table's angle
+        const std::int32_t* rope = t_.rope.data() + std::size_t(pos) * t_.rope_pairs * 2;
+        for (int i = 0; i < dim; i += 2) {
+            const int pair = (i % c.head_size()) / 2;
+            const std::int64_t co = rope[2 * pair], si = rope[2 * pair + 1];
+            for (std::int32_t* vec : {q_vec_.data(), i < kv_dim ? k_vec_.data() : nullptr}) {
+                if (!vec) continue;
+                const std::int64_t v0 = vec[i], v1 = vec[i + 1];
+                vec[i] = fx::requant32(v0 * co - v1 * si, kRopeFrac, &saturations_);
+                vec[i + 1] = fx::requant32(v0 * si + v1 * co, kRopeFrac, &saturations_);
+            }
+        }
+        tap(pos, l, Stage::kQuery, q_vec_.data(), dim);
+
+        // KV cache write: int16 rows with one exponent each
+        key_shift_[row] = static_cast<std::int8_t>(
+            quantize_activations(k_vec_.data(), kv_dim, key_cache_.data() + row * kv_dim, 0));
+        value_shift_[row] = static_cast<std::int8_t>(
+            quantize_activations(v_vec_.data(), kv_dim, value_cache_.data() + row * kv_dim, 0));
+        if (sink_) {
+            tap_buf_.assign(key_cache_.begin() + row * kv_dim,
+                            key_cache_.begin() + (row + 1) * kv_dim);
+            tap(pos, l, Stage::kKey, tap_buf_.data(), kv_dim, -1, key_shift_[row]);
+            tap_buf_.assign(value_cache_.begin() + row * kv_dim,
+                            value_cache_.begin() + (row + 1) * kv_dim);
+            tap(pos, l, Stage::kValue, tap_buf_.data(), kv_dim, -1, value_shift_[row]);
+        }
+
+        attention(l, pos);
+        tap(pos, l, Stage::kAttention, xb_.data(), dim);
+
+        // output projection and residual
+        s = quantize_activations(xb_.data(), dim, act_.data(), INT32_MIN);
+        matvec(xb2_.data(), L.wo, act_.data(), s);
+        tap(pos, l, Stage::kAttProj, xb2_.data(), dim);
+        for (int i = 0; i < dim; i++)
+            x_[i] = fx::sat32(std::int64_t(x_[i]) + xb2_[i], &saturations_);
+        tap(pos, l, Stage::kAttResidual, x_.data(), dim);
+
+        // feed-forward: w2(SiLU(w1 x) * w3 x)
+        rmsnorm(xb_.data(), x_.data(), L.rms_ffn);
+        tap(pos, l, Stage::kFfnNorm, xb_.data(), dim);
+        s = quantize_activations(xb_.data(), dim, act_.data(), INT32_MIN);
+        matvec(hb_.data(), L.w1, act_.data(), s);
+        matvec(hb2_.data(), L.w3, act_.data(), s);
+        tap(pos, l, Stage::kGate, hb_.data(), hidden);
+        tap(pos, l, Stage::kUp, hb2_.data(), hidden);
+        for (int i = 0; i < hidden; i++) {
+            const std::int64_t g = hb_[i];
+            const std::int64_t silu =
+                fx::round_shift(g * sigmoid_q16(t_, hb_[i]), 16);  // |silu| <= |g|
+            hb_[i] = fx::requant32(silu * hb2_[i], 16, &saturations_);
+        }
+        tap(pos, l, Stage::kSwiGlu, hb_.data(), hidden);
+        s = quantize_activations(hb_.data(), hidden, act_.data(), INT32_MIN);
+        matvec(xb_.data(), L.w2, act_.data(), s);
+        tap(pos, l, Stage::kDown, xb_.data(), dim);
+        for (int i = 0; i < dim; i++)
+            x_[i] = fx::sat32(std::int64_t(x_[i]) + xb_[i], &saturations_);
+        tap(pos, l, Stage::kFfnResidual, x_.data(), dim);
+    }
+
+    // final norm and classifier
+    rmsnorm(xb_.data(), x_.data(), q_.rms_final);
+    tap(pos, -1, Stage::kFinalNorm, xb_.data(), dim);
+    const int s = quantize_activations(xb_.data(), dim, act_.data(), INT32_MIN);
+    matvec(logits_.data(), q_.classifier(), act_.data(), s);
+    tap(pos, -1, Stage::kLogits, logits_.data(), c.vocab_size);
+    return logits_;
+}
+
+int argmax_int(const std::vector<std::int32_t>& logits) {
+    int best = 0;
+    for (int i = 1; i < static_cast<int>(logits.size()); i++) {
+        if (logits[i] > logits[best]) best = i;
+    }
+    return best;
+}
+
+}  // namespace hw

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+// The integer golden model: the executable specification of the chip's arithmetic.
+// Token and position in, int32 Q16 logits out, KV cache inside; no floating point on the
+// path from token to logits. docs/numerics.md explains every format used here.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "nonlinear.h"
+#include "quant.h"
+
+namespace hw {
+
+// Every intermediate the golden model exposes, in the order the chip computes them.
+enum class Stage {
+    kEmbedding,    // x after the embedding lookup, Q16 (dim)
+    kAttNorm,      // attention RMSNorm output, Q16 (dim)
+    kQuery,        // q after RoPE, Q16 (dim)
+    kKey,          // k after RoPE as written to the KV cache: int16 (kv_dim), shift
+    kValue,        // v as written to the KV cache: int16 (kv_dim), shift
+    kScores,       // one head's scores q.k/sqrt(head_size), Q16 (pos+1); head set
+    kProbs,        // one head's softmax probabilities, Q16 (pos+1); head set
+    kAttention,    // attention output (all heads, before wo), Q16 (dim)
+    kAttProj,      // wo projection, Q16 (dim)
+    kAttResidual,  // x after the attention residual add, Q16 (dim)
+    kFfnNorm,      // FFN RMSNorm output, Q16 (dim)
+    kGate,         // w1 x, Q16 (hidden_dim)
+    kUp,           // w3 x, Q16 (hidden_dim)
+    kSwiGlu,       // SiLU(gate) * up, Q16 (hidden_dim)
+    kDown,         // w2 projection, Q16 (dim)
+    kFfnResidual,  // x after the FFN residual add, Q16 (dim)
+    kFinalNorm,    // final RMSNorm output, Q16 (dim)
+    kLogits,       // classifier output, Q16 (vocab_size)
+};
+constexpr int kStageCount = static_cast<int>(Stage::kLogits) + 1;
+
+// Name of a stage, e.g. "att_norm" (used in scoreboard messages).
+const char* stage_name(Stage s);
+
+// Where a tap comes from.
+struct TapId {
+    int pos;      // token position
+    int layer;    // layer, or -1 for embedding, final norm and logits
+    Stage stage;  // which intermediate
+    int head;     // query head for kScores/kProbs, else -1
+};
+
+// A tapped vector. Values are int32 Q16 unless the stage says otherwise; int16 KV
+// entries stand for value * 2^(shift - 16).
+struct TapData {
+    const std::int32_t* data;  // elements
+    int size;                  // element count
+    int shift;                 // power-of-two exponent of KV entries; 0 otherwise
+};
+
+// Receives every intermediate as it is produced (the RTL scoreboard implements this).
+class TapSink {
+  public:
+    virtual ~TapSink() = default;
+    // Called once per (pos, layer, stage[, head]).
+    virtual void on_tap(const TapId& id, const TapData& data) = 0;
+};
+
+// Model-wide integer constants derived offline from the shape.
+struct IntConstants {
+    std::int64_t rms_eps = 0;    // dim * 1e-5 * 2^16, rounded: eps in the sum-of-squares domain
+    std::int32_t att_scale = 0;  // 1/sqrt(head_size) mantissa, in [2^15, 2^16)
+    int att_scale_frac = 0;      // its fraction bits
+};
+// LOG2(e) in Q24: softmax turns e^-d into 2^-(d*log2 e).
+constexpr std::int64_t kLog2eQ24 = 24204406;  // round(1.4426950408889634 * 2^24)
+// Activation word of the MAC array: signed 16 bits, per-vector power-of-two exponent.
+constexpr int kActBits = 16;
+
+// Derives IntConstants for a shape (offline).
+IntConstants make_constants(const Config& c);
+
+class IntModel {
+  public:
+    // Keeps references to `q` and `tables`, which must outlive the model.
+    IntModel(const QModel& q, const Tables& tables);
+
+    // Runs token at pos (0 <= pos < seq_len, positions in order) and returns Q16 logits.
+    const std::vector<std::int32_t>& forward(int token, int pos);
+
+    // Sends every intermediate to `sink` from now on (nullptr: none).
+    void set_tap_sink(TapSink* sink) { sink_ = sink; }
+    // Number of results clamped by saturation so far (0 on every model in the test set).
+    std::uint64_t saturations() const { return saturations_; }
+
+    // ---- the vector unit's and MAC array's operations, public for the block tests ----
+    // Quantizes a Q16 vector to kActBits-bit words, returning the shift s with
+    // value = word * 2^(s - 16). min_shift bounds s from below (KV entries use 0).
+    static int quantize_activations(const std::int32_t* v, int n, std::int16_t* out, int min_shift);
+    // out (rows) = W a, with a = kActBits words at shift a_shift; Q16 result.
+    void matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a, int a_shift);
+    // out = RMSNorm(x) * gain, Q16 in and out.
+    void rmsnorm(std::int32_t* out, const std::int32_t* x, const QGain& gain);
+
+  private:
+    void tap(int pos, int layer, Stage s, const std::int32_t* d, int n, int head = -1,
+             int shift = 0);
+    void attention(int layer, int pos);
+
+    const QModel& q_;
+    const Tables& t_;
+    IntConstants k_;
+    TapSink* sink_ = nullptr;
+    std::uint64_t saturations_ = 0;
+
+    // State, Q16 unless noted (shapes as in FloatState).
+    std::vector<std::int32_t> x_, xb_, xb2_, hb_, hb2_, q_vec_, k_vec_, v_vec_, att_, logits_;
+    std::vector<std::int16_t> act_;          // (max(dim, hidden)) MAC input words
+    std::vector<std::int16_t> key_cache_;    // (n_layers, seq_len, kv_dim) int16
+    std::vector<std::int16_t> value_cache_;  // (n_layers, seq_len, kv_dim) int16
+    std::vector<std::int8_t> key_shift_;     // (n_layers, seq_len) exponent of each key row
+    std::vector<std::int8_t> value_shift_;   // (n_layers, seq_len) exponent of each value row
+    std::vector<std::int32_t> tap_buf_;      // widening buffer for int16 taps
+};
+
+// Index of the largest logit, first on ties (the chip's argmax).
+int argmax_int(const std::vector<std::int32_t>& logits);
+
+}  // namespace hw

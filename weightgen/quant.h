@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+// The chip's weight formats and the quantizer: float checkpoint to integer ROM contents.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model.h"
+
+namespace hw {
+
+// ---------------------------------------------------------------------------
+// Weight format: signed `bits`-bit integers, symmetric (no zero point), one scale per
+// group of `group` consecutive weights of a row (group 0 = the whole row).
+// ---------------------------------------------------------------------------
+struct WeightFormat {
+    int bits = 8;    // 8 (int8, default) or 4 (int4)
+    int group = 32;  // weights per scale along the input dimension; 0 = one scale per row
+
+    int qmax() const { return (1 << (bits - 1)) - 1; }  // largest magnitude: 127 or 7
+    std::string name() const;                           // "int8/g32", "int4/row", ...
+};
+
+// Groups of 32 by default: measured in docs/numerics.md (accuracy against per-row scales).
+constexpr int kDefaultGroup = 32;
+
+// Parses "int8" or "int4", optionally followed by "/gN" (groups of N weights) or "/row"
+// (one scale per row); without a suffix the group is kDefaultGroup. Throws hw::Error.
+WeightFormat parse_weight_format(const std::string& text);
+
+// Bits of a scale mantissa: each group's scale is mantissa * 2^-row_shift, the mantissas
+// of a row sharing one shift so that partial sums can be added before one final shift.
+constexpr int kScaleMantissaBits = 16;
+
+// A quantized (rows, cols) matrix. Value of weight (i, j) in group g = j / group_size:
+//   w[i*cols + j] * mantissa[i*groups + g] * 2^-shift[i]
+struct QMatrix {
+    int rows = 0, cols = 0;               // shape (out, in)
+    int group_size = 0;                   // weights per group (cols when per row)
+    int groups = 0;                       // groups per row: ceil(cols / group_size)
+    std::vector<std::int8_t> w;           // (rows, cols) integer weights in [-qmax, qmax]
+    std::vector<std::uint16_t> mantissa;  // (rows, groups) scale mantissas
+    std::vector<std::uint8_t> shift;      // (rows) scale exponents
+
+    // The float value a weight stands for (for measurements and tests).
+    double value(int i, int j) const;
+};
+
+// Second moments of a matrix's inputs, H = sum over calibration tokens of x x^T, (n, n)
+// row-major. Empty: no calibration (plain round to nearest).
+struct InputMoments {
+    int n = 0;              // input dimension
+    std::vector<double> h;  // (n, n)
+    long long samples = 0;  // vectors accumulated
+};
+
+// Calibration statistics for every matrix of a model, keyed by input: "wq" (also wk, wv),
+// "wo", "w1" (also w3), "w2" per layer, and "classifier".
+struct Calibration {
+    std::vector<InputMoments> wq, wo, w1, w2;  // (n_layers) each
+    InputMoments classifier;                   // final-norm output
+    std::string description;                   // how it was gathered (for manifests)
+};
+
+// Quantizes a row-major float matrix. Per group: scale = max|w| / qmax, represented as
+// mantissa * 2^-shift (mantissa rounded half to even, the row's largest mantissa in
+// [2^15, 2^16)); weights = round_half_even(w / represented scale), clamped to +-qmax.
+// A group of zeros gets mantissa 0 and zero weights.
+//
+// With `moments` (non-empty), the rounding is error-compensating (GPTQ, Frantar et al.
+// 2022): columns are quantized in order and each one's rounding error, weighted by the
+// inverse input second moments, is pushed onto the columns not yet quantized, which
+// minimises the error of W x over the calibration inputs rather than of W itself. Scales
+// are fixed from the original weights first, so the format is unchanged.
+QMatrix quantize_matrix(const float* w, int rows, int cols, const WeightFormat& f,
+                        const InputMoments* moments = nullptr);
+
+// An RMSNorm gain vector, pre-multiplied by sqrt(dim) (see docs/numerics.md), as signed
+// 24-bit integers with one exponent: gain_i ~= g[i] * 2^-frac.
+struct QGain {
+    std::vector<std::int32_t> g;  // (dim)
+    int frac = 0;                 // fraction bits
+};
+constexpr int kGainBits = 24;  // gain word width
+
+// Quantizes gains (times sqrt(dim)), frac chosen so the largest fits kGainBits signed.
+QGain quantize_gain(const float* g, int n, double premultiply);
+
+// Per layer quantized tensors.
+struct QLayer {
+    QGain rms_att, rms_ffn;              // norm gains (x sqrt(dim))
+    QMatrix wq, wk, wv, wo, w1, w2, w3;  // projections
+};
+
+// The whole quantized model: everything the chip's ROMs hold.
+struct QModel {
+    Config config;               // shape
+    WeightFormat format;         // weight format of every matrix
+    QMatrix token_embedding;     // (vocab, dim); also the classifier when shared
+    std::vector<QLayer> layers;  // (n_layers)
+    QGain rms_final;             // final norm gains (x sqrt(dim))
+    QMatrix wcls;                // (vocab, dim) when not shared; empty otherwise
+
+    const QMatrix& classifier() const { return config.shared_classifier ? token_embedding : wcls; }
+};
+
+// Quantizes a float model to the chip's formats (deterministic). With a calibration,
+// matrices use error-compensating rounding; the token embedding's rows are also the
+// classifier's when shared, so they use the classifier's moments.
+QModel quantize_model(const Model& m, const WeightFormat& f, const Calibration* cal = nullptr);
+
+// Round half to even of a double (the offline quantizer's rounding).
+double round_half_even(double x);
+
+}  // namespace hw
