@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+#include "rom_image.h"
+
+#include "error.h"
+#include "sha256.h"
+
+namespace hw {
+
+void RomImage::put(int addr, int offset, int bits, std::uint64_t value) {
+    if (bits < 64) value &= (std::uint64_t(1) << bits) - 1;
+    std::uint64_t* w = limbs.data() + std::size_t(addr) * limbs_per_word();
+    for (int i = 0; i < bits;) {  // may straddle two limbs
+        const int bit = offset + i, limb = bit / 64, at = bit % 64;
+        const int take = std::min(64 - at, bits - i);
+        const std::uint64_t mask =
+            take == 64 ? ~std::uint64_t(0) : ((std::uint64_t(1) << take) - 1);
+        w[limb] = (w[limb] & ~(mask << at)) | (((value >> i) & mask) << at);
+        i += take;
+    }
+}
+
+std::uint64_t RomImage::get(int addr, int offset, int bits) const {
+    const std::uint64_t* w = limbs.data() + std::size_t(addr) * limbs_per_word();
+    std::uint64_t v = 0;
+    for (int i = 0; i < bits;) {
+        const int bit = offset + i, limb = bit / 64, at = bit % 64;
+        const int take = std::min(64 - at, bits - i);
+        const std::uint64_t mask =
+            take == 64 ? ~std::uint64_t(0) : ((std::uint64_t(1) << take) - 1);
+        v |= ((w[limb] >> at) & mask) << i;
+        i += take;
+    }
+    return v;
+}
+
+std::string RomImage::sha256() const {
+    Sha256 h;
+    const int bytes = (width + 7) / 8;
+    std::vector<std::uint8_t> word(bytes);
+    for (int a = 0; a < depth; a++) {
+        const std::uint64_t* w = limbs.data() + std::size_t(a) * limbs_per_word();
+        for (int b = 0; b < bytes; b++) word[b] = std::uint8_t(w[b / 8] >> (8 * (b % 8)));
+        h.update(word.data(), word.size());
+    }
+    return h.hex();
+}
+
+int weight_beats(int cols, int lanes) { return (cols + lanes - 1) / lanes; }
+int scale_width(int groups) { return 16 * groups + 8; }
+
+namespace {
+
+RomImage make_rom(std::string port, std::string tensor, std::string kind, int layer, int width,
+                  int depth) {
+    RomImage r;
+    r.port = std::move(port);
+    r.tensor = std::move(tensor);
+    r.kind = std::move(kind);
+    r.layer = layer;
+    r.width = width;
+    r.depth = depth;
+    r.limbs.assign(std::size_t(depth) * r.limbs_per_word(), 0);
+    return r;
+}
+
+RomImage weight_rom(const std::string& port, const std::string& tensor, int layer, const QMatrix& m,
+                    int lanes, int bits) {
+    const int beats = weight_beats(m.cols, lanes);
+    RomImage r = make_rom(port, tensor, "weights", layer, lanes * bits, m.rows * beats);
+    for (int i = 0; i < m.rows; i++) {
+        for (int j = 0; j < m.cols; j++) {
+            const std::int64_t w = m.w[std::size_t(i) * m.cols + j];
+            r.put(i * beats + j / lanes, (j % lanes) * bits, bits, static_cast<std::uint64_t>(w));
+        }
+    }
+    return r;
+}
+
+RomImage scale_rom(const std::string& port, const std::string& tensor, int layer,
+                   const QMatrix& m) {
+    RomImage r = make_rom(port, tensor, "scales", layer, scale_width(m.groups), m.rows);
+    for (int i = 0; i < m.rows; i++) {
+        for (int g = 0; g < m.groups; g++)
+            r.put(i, 16 * g, 16, m.mantissa[std::size_t(i) * m.groups + g]);
+        r.put(i, 16 * m.groups, 8, m.shift[i]);
+    }
+    return r;
+}
+
+RomImage gain_rom(const std::string& tensor, int layer, const QGain& g) {
+    RomImage r =
+        make_rom("norm_gain", tensor, "gains", layer, kGainBits, static_cast<int>(g.g.size()));
+    for (std::size_t i = 0; i < g.g.size(); i++) {
+        r.put(static_cast<int>(i), 0, kGainBits, static_cast<std::uint64_t>(std::int64_t(g.g[i])));
+    }
+    return r;
+}
+
+RomImage pwl_rom(const std::string& name, const PwlTable& t, int entry_bits) {
+    const int n = 1 << t.index_bits;
+    RomImage r = make_rom(name, name, "table", -1, 2 * entry_bits, n);
+    for (int k = 0; k < n; k++) {
+        r.put(k, 0, entry_bits, static_cast<std::uint64_t>(std::int64_t(t.entries[k])));
+        r.put(k, entry_bits, entry_bits,
+              static_cast<std::uint64_t>(std::int64_t(t.entries[k + 1])));
+    }
+    return r;
+}
+
+}  // namespace
+
+std::vector<RomImage> chip_roms(const ChipData& d, int lanes) {
+    const QModel& q = d.q;
+    const Config& c = q.config;
+    const int bits = q.format.bits;
+    std::vector<RomImage> roms;
+    roms.push_back(weight_rom("emb", "token_embedding", -1, q.token_embedding, lanes, bits));
+    roms.push_back(scale_rom("emb_scale", "token_embedding", -1, q.token_embedding));
+    if (!c.shared_classifier) {
+        roms.push_back(weight_rom("cls", "wcls", -1, q.wcls, lanes, bits));
+        roms.push_back(scale_rom("cls_scale", "wcls", -1, q.wcls));
+    }
+    for (int l = 0; l < c.n_layers; l++) {
+        const QLayer& L = q.layers[l];
+        const std::pair<const char*, const QMatrix*> mats[] = {
+            {"wq", &L.wq}, {"wk", &L.wk}, {"wv", &L.wv}, {"wo", &L.wo},
+            {"w1", &L.w1}, {"w2", &L.w2}, {"w3", &L.w3}};
+        for (const auto& [name, m] : mats) {
+            roms.push_back(weight_rom(name, name, l, *m, lanes, bits));
+            roms.push_back(scale_rom(std::string(name) + "_scale", name, l, *m));
+        }
+        roms.push_back(gain_rom("rms_att", l, L.rms_att));
+        roms.push_back(gain_rom("rms_ffn", l, L.rms_ffn));
+    }
+    roms.push_back(gain_rom("rms_final", -1, q.rms_final));
+
+    // Norm exponents F_g, one per gain vector: att l at 2l, ffn l at 2l+1, final at 2L.
+    RomImage frac = make_rom("norm_frac", "norm_frac", "norm_frac", -1, 8, 2 * c.n_layers + 1);
+    auto put_frac = [&](int addr, const QGain& g) {
+        if (g.frac < -128 || g.frac > 127) {
+            throw make_error("weightgen", "norm gain exponent", "-128..127",
+                             std::to_string(g.frac));
+        }
+        frac.put(addr, 0, 8, static_cast<std::uint64_t>(std::int64_t(g.frac)));
+    };
+    for (int l = 0; l < c.n_layers; l++) {
+        put_frac(2 * l, q.layers[l].rms_att);
+        put_frac(2 * l + 1, q.layers[l].rms_ffn);
+    }
+    put_frac(2 * c.n_layers, q.rms_final);
+    roms.push_back(std::move(frac));
+
+    const Tables& t = d.tables;
+    roms.push_back(pwl_rom("rsqrt", t.rsqrt, kTableEntryBits));
+    roms.push_back(pwl_rom("recip", t.recip, kTableEntryBits));
+    roms.push_back(pwl_rom("exp2neg", t.exp2neg, kExp2EntryBits));
+    roms.push_back(pwl_rom("sigmoid", t.sigmoid, kTableEntryBits));
+    RomImage rope =
+        make_rom("rope", "rope", "table", -1, 2 * kRopeEntryBits, c.seq_len * t.rope_pairs);
+    for (int a = 0; a < rope.depth; a++) {  // word pos * pairs + p = {sin, cos}
+        rope.put(a, 0, kRopeEntryBits, static_cast<std::uint64_t>(std::int64_t(t.rope[2 * a])));
+        rope.put(a, kRopeEntryBits, kRopeEntryBits,
+                 static_cast<std::uint64_t>(std::int64_t(t.rope[2 * a + 1])));
+    }
+    roms.push_back(std::move(rope));
+    return roms;
+}
+
+}  // namespace hw

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+// ROM images: the exact words of every ROM of the chip, in the order the datapath reads
+// them. The SystemVerilog emitter writes these words and the read-back tests compare the
+// Verilated ROMs against them, so the layout is defined here once.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "chip_data.h"
+
+namespace hw {
+
+// One ROM: `depth` words of `width` bits, each word stored as little-endian 64-bit limbs.
+struct RomImage {
+    std::string port;  // bank read port (tensor class): "wq", "wq_scale", "norm_gain", "rope", ...
+    std::string tensor;  // tensor or table name: "wq", "token_embedding", "rsqrt", ...
+    std::string kind;    // "weights", "scales", "gains", "norm_frac" or "table"
+    int layer = -1;      // layer, or -1 for model-wide ROMs
+    int width = 0;       // bits per word
+    int depth = 0;       // words
+    std::vector<std::uint64_t> limbs;  // depth * limbs_per_word()
+
+    int limbs_per_word() const { return (width + 63) / 64; }
+    // Writes `bits` low bits of `value` at bit `offset` of word `addr`.
+    void put(int addr, int offset, int bits, std::uint64_t value);
+    // Bit range [offset, offset + bits) of word `addr`, bits <= 64.
+    std::uint64_t get(int addr, int offset, int bits) const;
+    // Total bits (depth * width).
+    std::uint64_t bits() const { return std::uint64_t(depth) * width; }
+    // SHA-256 of the contents: each word as ceil(width / 8) little-endian bytes, in order.
+    std::string sha256() const;
+};
+
+// Layout of a weight matrix in its ROM: row i, beat b (b < beats) holds inputs
+// [b*lanes, b*lanes + lanes), lane k in bits [k*bits, (k+1)*bits) as two's complement,
+// zero past the last input. Address = i * beats + b.
+int weight_beats(int cols, int lanes);
+
+// Scale ROM word of row i: mantissa of group g in bits [16g, 16g+16), the row's exponent
+// in the 8 bits above the last mantissa.
+int scale_width(int groups);
+
+// Every ROM of the chip for `lanes`, in manifest order: token embedding (and classifier
+// when separate), per layer wq wk wv wo w1 w2 w3 with their scale ROMs and the two norm
+// gain ROMs, the final norm gains, the norm exponents, then the tables.
+std::vector<RomImage> chip_roms(const ChipData& d, int lanes);
+
+// Width of one entry of each non-linear table ROM (two entries per word: e[k], e[k+1]).
+constexpr int kTableEntryBits = 17;  // rsqrt, recip, sigmoid: unsigned up to 65536
+constexpr int kExp2EntryBits = 31;   // exp2neg: unsigned up to 2^30
+constexpr int kRopeEntryBits = 17;   // cos, sin: signed Q15, +-32768
+
+}  // namespace hw
