@@ -49,12 +49,13 @@ namespace hw::fx {
 // and any |v| < 2^62: the requantization into the vector unit's Q16 words.
 inline std::int32_t requant32(std::int64_t v, int shift, std::uint64_t* saturated = nullptr) {
     if (shift < 0) {
+        // v * 2^left fits int32 iff v is in [-2^(31-left), 2^(31-left)); only 0 for left > 31.
         const int left = -shift;
-        const std::int64_t lim = left >= 31 ? 0 : (std::int64_t(1) << (31 - left));
-        if (v >= lim || v < -lim) return sat32(v >= 0 ? INT64_MAX : INT64_MIN, saturated);
+        const std::int64_t lim = left > 31 ? 0 : (std::int64_t(1) << (31 - left));
+        if (v == 0) return 0;
+        if (v >= lim || v < -lim) return sat32(v > 0 ? INT64_MAX : INT64_MIN, saturated);
         return static_cast<std::int32_t>(v * (std::int64_t(1) << left));
     }
     return sat32(round_shift(v, shift), saturated);
 }
-
 }  // namespace hw::fx

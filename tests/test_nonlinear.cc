@@ -49,7 +49,10 @@ TEST_CASE("round_shift rounds half up and requant32 saturates", "[fast][numerics
     CHECK(sat == 4);
     CHECK(hw::fx::requant32(-(1 << 19), -11, &sat) == -(1 << 30));
     CHECK(hw::fx::requant32(255, 4, &sat) == 16);
-    CHECK(sat == 4);
+    CHECK(hw::fx::requant32(0, -40, &sat) == 0);           // zero never saturates
+    CHECK(hw::fx::requant32(-1, -31, &sat) == INT32_MIN);  // exactly -2^31
+    CHECK(hw::fx::requant32(1, -31, &sat) == INT32_MAX);   // 2^31 does not fit
+    CHECK(sat == 5);
 }
 
 TEST_CASE("sigmoid over every Q16 input in [-17, 17] and at the int32 edges", "[fast][numerics]") {
