@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// hw_pkg: the datapath's shared constants and its one rounding/saturation rule
+// (docs/numerics.md; golden/fixed.h is the executable form).
+
+package hw_pkg;
+
+  // ---- formats -------------------------------------------------------------------------
+  /// Fraction bits of the vector unit's int32 values (Q15.16).
+  localparam int unsigned Frac = 16;
+  /// MAC activation word: signed, one power-of-two exponent per vector.
+  localparam int unsigned ActBits = 16;
+  /// Scale mantissa width; a row's mantissas share one 8-bit exponent.
+  localparam int unsigned MantBits = 16;
+
+  // ---- rounding and saturation -----------------------------------------------------------
+
+  // v / 2^sh rounded half up (arithmetic shift after adding half an LSB); sh <= 0 shifts
+  // left exactly; sh >= 63 gives 0. Callers keep |v| < 2^62.
+  function automatic logic signed [63:0] round_shift(input logic signed [63:0] v,
+                                                     input int sh);
+    if (sh <= 0) return v <<< (-sh);
+    if (sh >= 63) return '0;
+    return (v + (64'sd1 <<< (sh - 1))) >>> sh;
+  endfunction
+
+  // Saturation of a 64-bit value to int32; sat reports a clamp.
+  function automatic logic signed [31:0] sat32(input logic signed [63:0] v, output logic sat);
+    sat = 1'b0;
+    if (v > 64'sd2147483647) begin
+      sat = 1'b1;
+      return 32'sh7fffffff;
+    end
+    if (v < -64'sd2147483648) begin
+      sat = 1'b1;
+      return 32'sh80000000;
+    end
+    return v[31:0];
+  endfunction
+
+  // requant32 of golden/fixed.h: round_shift, then saturate to int32, for any shift; a left
+  // shift that would leave int32 saturates (zero never does).
+  function automatic logic signed [31:0] requant32(input logic signed [63:0] v, input int sh,
+                                                   output logic sat);
+    logic signed [63:0] lim;
+    sat = 1'b0;
+    if (sh < 0) begin
+      if (v == '0) return '0;
+      lim = (-sh > 31) ? 64'sd0 : (64'sd1 <<< (31 + sh));
+      if (v >= lim || v < -lim) begin
+        sat = 1'b1;
+        return (v > 0) ? 32'sh7fffffff : 32'sh80000000;
+      end
+      return 32'(v <<< (-sh));
+    end
+    return sat32(round_shift(v, sh), sat);
+  endfunction
+
+endpackage
