@@ -12,6 +12,15 @@ package hw_pkg;
   /// Scale mantissa width; a row's mantissas share one 8-bit exponent.
   localparam int unsigned MantBits = 16;
 
+  // ---- vector-unit functions --------------------------------------------------------------
+  /// Table functions of hw_nonlinear.
+  typedef enum logic [1:0] {
+    NlRsqrt   = 2'd0,  // 1/sqrt(v), v unsigned 64-bit
+    NlRecip   = 2'd1,  // 1/v
+    NlExp2Neg = 2'd2,  // 2^-z, z Q16 >= 0
+    NlSigmoid = 2'd3   // sigmoid(x), x Q16
+  } nl_func_e;
+
   // ---- rounding and saturation -----------------------------------------------------------
 
   // v / 2^sh rounded half up (arithmetic shift after adding half an LSB); sh <= 0 shifts
