@@ -30,7 +30,12 @@ std::vector<std::int32_t> run_rows(int lanes, int max_groups, const hw::QMatrix&
         m->clk_i = 1;
         m->eval();
     };
+    // Verilator sees no edge on the first eval(): settle with the clock low, then reset.
+    m->clk_i = 0;
+    m->rst_ni = 1;
+    m->eval();
     m->rst_ni = 0;
+    m->eval();
     tick();
     m->rst_ni = 1;
     const int beats = (w.cols + lanes - 1) / lanes;

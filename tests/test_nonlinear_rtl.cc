@@ -64,7 +64,12 @@ void run(const std::vector<Request>& reqs, int stall_percent, std::uint64_t seed
         m->clk_i = 0;
         m->eval();
     };
+    // Verilator sees no edge on the first eval(): settle with the clock low, then reset.
+    m->clk_i = 0;
+    m->rst_ni = 1;
+    m->eval();
     m->rst_ni = 0;
+    m->eval();
     edge();
     m->rst_ni = 1;
     std::size_t sent = 0, checked = 0;
