@@ -21,6 +21,34 @@ package hw_pkg;
     NlSigmoid = 2'd3   // sigmoid(x), x Q16
   } nl_func_e;
 
+  // ---- taps: the stages the write monitor announces (golden: hw::Stage, same order) ----------
+  typedef enum logic [4:0] {
+    TapEmbedding   = 5'd0,
+    TapAttNorm     = 5'd1,
+    TapQuery       = 5'd2,
+    TapKey         = 5'd3,
+    TapValue       = 5'd4,
+    TapScores      = 5'd5,
+    TapProbs       = 5'd6,
+    TapAttention   = 5'd7,
+    TapAttProj     = 5'd8,
+    TapAttResidual = 5'd9,
+    TapFfnNorm     = 5'd10,
+    TapGate        = 5'd11,
+    TapUp          = 5'd12,
+    TapSwiGlu      = 5'd13,
+    TapDown        = 5'd14,
+    TapFfnResidual = 5'd15,
+    TapFinalNorm   = 5'd16,
+    TapLogits      = 5'd17,
+    TapNone        = 5'd31
+  } tap_e;
+
+  /// Weight ROM classes of the matrix read port.
+  typedef enum logic [3:0] {
+    WEmb = 4'd0, WCls = 4'd1, WQ = 4'd2, WK = 4'd3, WV = 4'd4, WO = 4'd5, W1 = 4'd6, W2 = 4'd7, W3 = 4'd8
+  } wclass_e;
+
   // ---- rounding and saturation -----------------------------------------------------------
 
   // v / 2^sh rounded half up (arithmetic shift after adding half an LSB); sh <= 0 shifts

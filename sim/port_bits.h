@@ -22,8 +22,10 @@ void set_bits(VlWide<N>& port, int offset, int width, std::uint32_t value) {
 // Same for a port held in an integer (CData, SData, IData, QData).
 template <typename T, typename = std::enable_if_t<std::is_integral_v<T>>>
 void set_bits(T& port, int offset, int width, std::uint32_t value) {
-    const std::uint64_t mask = ((width >= 64) ? ~std::uint64_t(0) : ((std::uint64_t(1) << width) - 1)) << offset;
-    port = static_cast<T>((std::uint64_t(port) & ~mask) | ((std::uint64_t(value) << offset) & mask));
+    const std::uint64_t mask =
+        ((width >= 64) ? ~std::uint64_t(0) : ((std::uint64_t(1) << width) - 1)) << offset;
+    port =
+        static_cast<T>((std::uint64_t(port) & ~mask) | ((std::uint64_t(value) << offset) & mask));
 }
 
 }  // namespace hw

@@ -240,4 +240,157 @@ std::string emit_rom_bank(const std::string& prefix, const Config& c,
     return o.str();
 }
 
+std::string emit_chip_top(const std::string& prefix, const Config& c, const WeightFormat& f,
+                          int lanes, const std::string& banner) {
+    const int gs = f.group;
+    auto groups = [&](int cols) { return gs ? (cols + gs - 1) / gs : 1; };
+    const int g_dim = groups(c.dim), g_hidden = groups(c.hidden_dim);
+    const int max_groups = std::max(g_dim, g_hidden);
+    const int wbits = lanes * f.bits;
+    // Bank address widths per class, from the same rule the bank uses.
+    auto beats = [&](int cols) { return (cols + lanes - 1) / lanes; };
+    const int kv = c.kv_dim();
+    struct Cls {
+        const char* port;    // bank port prefix
+        const char* wclass;  // hw_pkg::wclass_e value
+        int rows, cols;      // matrix shape
+        bool layered;        // has _sel_i
+    };
+    const std::vector<Cls> classes = {{"emb", "WEmb", c.vocab_size, c.dim, false},
+                                      {"cls", "WCls", c.vocab_size, c.dim, false},
+                                      {"wq", "WQ", c.dim, c.dim, true},
+                                      {"wk", "WK", kv, c.dim, true},
+                                      {"wv", "WV", kv, c.dim, true},
+                                      {"wo", "WO", c.dim, c.dim, true},
+                                      {"w1", "W1", c.hidden_dim, c.dim, true},
+                                      {"w2", "W2", c.dim, c.hidden_dim, true},
+                                      {"w3", "W3", c.hidden_dim, c.dim, true}};
+    std::ostringstream o, wires, bank, mux;
+    o << "// SPDX-License-Identifier: MIT\n"
+      << "// " << prefix << "_chip: the decode datapath (hw_core) bound to this model's ROM bank.\n"
+      << comment_block(banner) << "\n"
+      << "module " << prefix << "_chip\n  import " << prefix << "_cfg_pkg::*;\n(\n"
+      << "  input  logic clk_i,\n  input  logic rst_ni,\n\n"
+      << "  // Token interface (see hw_core).\n"
+      << "  input  logic        tok_valid_i,\n  output logic        tok_ready_o,\n"
+      << "  input  logic [31:0] tok_token_i,\n  input  logic [31:0] tok_pos_i,\n"
+      << "  output logic        out_valid_o,\n  input  logic        out_ready_i,\n"
+      << "  output logic [31:0] out_token_o,\n"
+      << "  input  logic [31:0] logit_addr_i,\n  output logic signed [31:0] logit_data_o,\n\n"
+      << "  // Write monitor and performance counters (see hw_core).\n"
+      << "  output logic               mon_valid_o,\n  output hw_pkg::tap_e      mon_stage_o,\n"
+      << "  output logic [7:0]         mon_layer_o,\n  output logic [7:0]         mon_head_o,\n"
+      << "  output logic [31:0]        mon_index_o,\n  output logic signed [31:0] mon_data_o,\n"
+      << "  output logic signed [7:0]  mon_shift_o,\n"
+      << "  output logic [63:0] perf_cycles_o,\n  output logic [63:0] perf_mac_busy_o,\n"
+      << "  output logic [63:0] perf_matvec_cycles_o,\n  output logic [63:0] "
+         "perf_attention_cycles_o,\n"
+      << "  output logic [63:0] perf_vector_cycles_o,\n  output logic [31:0] perf_tokens_o,\n"
+      << "  output logic [31:0] perf_saturations_o\n);\n\n";
+    o << "  localparam int unsigned MaxGroups = " << max_groups << ";\n\n"
+      << "  // Matrix read port of the core, and the routed ROM words.\n"
+      << "  logic wrom_en;\n  hw_pkg::wclass_e wrom_class, wrom_class_q;\n  logic [7:0] wrom_sel;\n"
+      << "  logic [31:0] wrom_addr, wrom_row;\n"
+      << "  logic [" << wbits - 1 << ":0] wrom_data;\n"
+      << "  logic [MaxGroups*16-1:0] srom_mant;\n  logic [7:0] srom_exp;\n\n"
+      << "  // The class read last selects the returned word (ROM data follows en by a cycle).\n"
+      << "  always_ff @(posedge clk_i) begin\n    if (wrom_en) wrom_class_q <= wrom_class;\n  "
+         "end\n\n";
+    // per class: enable, address slices, data wires
+    mux << "  always_comb begin\n    wrom_data = '0;\n    srom_mant = '0;\n    srom_exp = '0;\n"
+        << "    unique case (wrom_class_q)\n";
+    for (const Cls& k : classes) {
+        const int g = groups(k.cols);
+        const int aw = addr_bits(k.rows * beats(k.cols)), sw = addr_bits(k.rows);
+        wires << "  logic [" << wbits - 1 << ":0] " << k.port << "_data;\n"
+              << "  logic [" << 16 * g + 7 << ":0] " << k.port << "_scale_data;\n";
+        bank << "    ." << k.port << "_en_i(wrom_en && wrom_class == hw_pkg::" << k.wclass
+             << "),\n";
+        if (k.layered)
+            bank << "    ." << k.port << "_sel_i(wrom_sel["
+                 << addr_bits(std::max(c.n_layers, 2)) - 1 << ":0]),\n";
+        bank << "    ." << k.port << "_addr_i(wrom_addr[" << aw - 1 << ":0]),\n"
+             << "    ." << k.port << "_data_o(" << k.port << "_data),\n"
+             << "    ." << k.port << "_scale_en_i(wrom_en && wrom_class == hw_pkg::" << k.wclass
+             << "),\n";
+        if (k.layered)
+            bank << "    ." << k.port << "_scale_sel_i(wrom_sel["
+                 << addr_bits(std::max(c.n_layers, 2)) - 1 << ":0]),\n";
+        bank << "    ." << k.port << "_scale_addr_i(wrom_row[" << sw - 1 << ":0]),\n"
+             << "    ." << k.port << "_scale_data_o(" << k.port << "_scale_data),\n";
+        mux << "      hw_pkg::" << k.wclass << ": begin\n"
+            << "        wrom_data = " << k.port << "_data;\n"
+            << "        srom_mant[" << 16 * g - 1 << ":0] = " << k.port << "_scale_data["
+            << 16 * g - 1 << ":0];\n"
+            << "        srom_exp = " << k.port << "_scale_data[" << 16 * g + 7 << ":" << 16 * g
+            << "];\n"
+            << "      end\n";
+    }
+    mux << "      default: ;\n    endcase\n  end\n\n";
+    o << wires.str() << "\n"
+      << "  logic ng_en, nf_en, rope_en;\n  logic [7:0] ng_sel, nf_addr;\n  logic [31:0] ng_addr, "
+         "rope_addr;\n"
+      << "  logic [" << kGainBits - 1
+      << ":0] ng_data;\n  logic [7:0] nf_data;\n  logic [33:0] rope_data;\n"
+      << "  logic rsqrt_en, recip_en, exp2neg_en, sigmoid_en;\n"
+      << "  logic [RSQRT_INDEX_BITS-1:0] rsqrt_addr;\n  logic [RECIP_INDEX_BITS-1:0] recip_addr;\n"
+      << "  logic [EXP2_INDEX_BITS-1:0] exp2neg_addr;\n  logic [SIGMOID_INDEX_BITS-1:0] "
+         "sigmoid_addr;\n"
+      << "  logic [2*TABLE_ENTRY_BITS-1:0] rsqrt_data, recip_data, sigmoid_data;\n"
+      << "  logic [2*EXP2_ENTRY_BITS-1:0] exp2neg_data;\n\n"
+      << "  " << prefix << "_rom_bank u_bank (\n    .clk_i,\n"
+      << bank.str() << "    .norm_gain_en_i(ng_en),\n    .norm_gain_sel_i(ng_sel["
+      << addr_bits(2 * c.n_layers + 1) - 1 << ":0]),\n"
+      << "    .norm_gain_addr_i(ng_addr[" << addr_bits(c.dim) - 1
+      << ":0]),\n    .norm_gain_data_o(ng_data),\n"
+      << "    .norm_frac_en_i(nf_en),\n    .norm_frac_addr_i(nf_addr["
+      << addr_bits(2 * c.n_layers + 1) - 1 << ":0]),\n"
+      << "    .norm_frac_data_o(nf_data),\n"
+      << "    .rsqrt_en_i(rsqrt_en), .rsqrt_addr_i(rsqrt_addr), .rsqrt_data_o(rsqrt_data),\n"
+      << "    .recip_en_i(recip_en), .recip_addr_i(recip_addr), .recip_data_o(recip_data),\n"
+      << "    .exp2neg_en_i(exp2neg_en), .exp2neg_addr_i(exp2neg_addr), "
+         ".exp2neg_data_o(exp2neg_data),\n"
+      << "    .sigmoid_en_i(sigmoid_en), .sigmoid_addr_i(sigmoid_addr), "
+         ".sigmoid_data_o(sigmoid_data),\n"
+      << "    .rope_en_i(rope_en), .rope_addr_i(rope_addr["
+      << addr_bits(c.seq_len * (c.head_size() / 2)) - 1 << ":0]),\n"
+      << "    .rope_data_o(rope_data)\n  );\n\n"
+      << mux.str() << "  hw_core #(\n"
+      << "    .Dim(DIM), .HiddenDim(HIDDEN_DIM), .NLayers(N_LAYERS), .NHeads(N_HEADS),\n"
+      << "    .NKvHeads(N_KV_HEADS), .VocabSize(VOCAB_SIZE), .SeqLen(SEQ_LEN),\n"
+      << "    .Lanes(LANES), .WeightBits(WEIGHT_BITS), .GroupSize(GROUP_SIZE), "
+         ".MaxGroups(MaxGroups),\n"
+      << "    .BeatsDim(BEATS_DIM), .BeatsHidden(BEATS_HIDDEN),\n"
+      << "    .RmsEps(RMS_EPS), .AttScale(ATT_SCALE), .AttScaleFrac(ATT_SCALE_FRAC), "
+         ".Log2eQ24(LOG2E_Q24),\n"
+      << "    .RopePairs(ROPE_PAIRS), .RsqrtIndexBits(RSQRT_INDEX_BITS), "
+         ".RecipIndexBits(RECIP_INDEX_BITS),\n"
+      << "    .Exp2IndexBits(EXP2_INDEX_BITS), .SigmoidIndexBits(SIGMOID_INDEX_BITS),\n"
+      << "    .SigmoidRange(SIGMOID_RANGE), .EntryBits(TABLE_ENTRY_BITS), "
+         ".Exp2EntryBits(EXP2_ENTRY_BITS),\n"
+      << "    .GainBits(GAIN_BITS)\n"
+      << "  ) u_core (\n"
+      << "    .clk_i, .rst_ni,\n"
+      << "    .tok_valid_i, .tok_ready_o, .tok_token_i, .tok_pos_i,\n"
+      << "    .out_valid_o, .out_ready_i, .out_token_o, .logit_addr_i, .logit_data_o,\n"
+      << "    .wrom_en_o(wrom_en), .wrom_class_o(wrom_class), .wrom_sel_o(wrom_sel),\n"
+      << "    .wrom_addr_o(wrom_addr), .wrom_row_o(wrom_row), .wrom_data_i(wrom_data),\n"
+      << "    .srom_mant_i(srom_mant), .srom_exp_i(srom_exp),\n"
+      << "    .ng_en_o(ng_en), .ng_sel_o(ng_sel), .ng_addr_o(ng_addr), .ng_data_i(ng_data),\n"
+      << "    .nf_en_o(nf_en), .nf_addr_o(nf_addr), .nf_data_i(nf_data),\n"
+      << "    .rsqrt_en_o(rsqrt_en), .rsqrt_addr_o(rsqrt_addr), .rsqrt_data_i(rsqrt_data),\n"
+      << "    .recip_en_o(recip_en), .recip_addr_o(recip_addr), .recip_data_i(recip_data),\n"
+      << "    .exp2neg_en_o(exp2neg_en), .exp2neg_addr_o(exp2neg_addr), "
+         ".exp2neg_data_i(exp2neg_data),\n"
+      << "    .sigmoid_en_o(sigmoid_en), .sigmoid_addr_o(sigmoid_addr), "
+         ".sigmoid_data_i(sigmoid_data),\n"
+      << "    .rope_en_o(rope_en), .rope_addr_o(rope_addr), .rope_data_i(rope_data),\n"
+      << "    .mon_valid_o, .mon_stage_o, .mon_layer_o, .mon_head_o, .mon_index_o, .mon_data_o, "
+         ".mon_shift_o,\n"
+      << "    .perf_cycles_o, .perf_mac_busy_o, .perf_matvec_cycles_o, .perf_attention_cycles_o,\n"
+      << "    .perf_vector_cycles_o, .perf_tokens_o, .perf_saturations_o\n"
+      << "  );\n\nendmodule\n";
+    return o.str();
+}
+
 }  // namespace hw

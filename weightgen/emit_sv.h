@@ -40,4 +40,9 @@ std::string emit_cfg_header(const std::string& prefix, const std::vector<CfgFact
 std::string emit_rom_bank(const std::string& prefix, const Config& c,
                           const std::vector<RomImage>& roms, const std::string& banner);
 
+// The chip top <prefix>_chip: hw_core (rtl/) bound to this model's ROM bank, its parameters
+// taken from <prefix>_cfg_pkg.
+std::string emit_chip_top(const std::string& prefix, const Config& c, const WeightFormat& f,
+                          int lanes, const std::string& banner);
+
 }  // namespace hw

@@ -227,12 +227,14 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
         }
         const std::vector<CfgFact> facts = cfg_facts(d, o.lanes, res.rom_bits);
         const std::string pkg = res.name + "_cfg_pkg.sv", hdr = res.name + "_cfg.h",
-                          bank = res.name + "_rom_bank.sv";
+                          bank = res.name + "_rom_bank.sv", chip = res.name + "_chip.sv";
         write_text(tmp / pkg, emit_cfg_pkg(res.name, facts, res.model_hash, banner));
         write_text(tmp / hdr, emit_cfg_header(res.name, facts, res.model_hash, banner));
         write_text(tmp / bank, emit_rom_bank(res.name, model.config, roms, banner));
+        write_text(tmp / chip, emit_chip_top(res.name, model.config, o.format, o.lanes, banner));
         files.insert(files.begin(), pkg);
         files.push_back(bank);
+        files.push_back(chip);
 
         // File list in compile order (package first, bank last), for Verilator and Yosys.
         std::string list;

@@ -1,0 +1,777 @@
+// SPDX-License-Identifier: MIT
+// hw_core: the decode datapath. A micro-programmed sequencer runs the per-token schedule of
+// docs/architecture.md over the MAC array, the table unit, the activation quantizer and the
+// KV-cache SRAMs; every stage is bit-exact with the integer golden model (IntModel::forward)
+// and announced on the write monitor for the scoreboard.
+
+module hw_core #(
+  /// Model shape (the generated <name>_cfg_pkg).
+  parameter int unsigned Dim          = 64,
+  parameter int unsigned HiddenDim    = 172,
+  parameter int unsigned NLayers      = 5,
+  parameter int unsigned NHeads       = 8,
+  parameter int unsigned NKvHeads     = 4,
+  parameter int unsigned VocabSize    = 512,
+  parameter int unsigned SeqLen       = 512,
+  /// MAC array and weight format.
+  parameter int unsigned Lanes        = 64,
+  parameter int unsigned WeightBits   = 8,
+  parameter int unsigned GroupSize    = 32,
+  parameter int unsigned MaxGroups    = 6,
+  parameter int unsigned BeatsDim     = 1,
+  parameter int unsigned BeatsHidden  = 3,
+  /// Constants (RMS_EPS, ATT_SCALE, ATT_SCALE_FRAC, LOG2E_Q24, ROPE_PAIRS).
+  parameter longint unsigned RmsEps   = 42,
+  parameter int unsigned AttScale     = 46341,
+  parameter int unsigned AttScaleFrac = 17,
+  parameter int unsigned Log2eQ24     = 24204406,
+  parameter int unsigned RopePairs    = 4,
+  /// Tables (the package's *_INDEX_BITS, SIGMOID_RANGE, entry widths).
+  parameter int unsigned RsqrtIndexBits   = 9,
+  parameter int unsigned RecipIndexBits   = 9,
+  parameter int unsigned Exp2IndexBits    = 8,
+  parameter int unsigned SigmoidIndexBits = 10,
+  parameter int unsigned SigmoidRange     = 16,
+  parameter int unsigned EntryBits        = 17,
+  parameter int unsigned Exp2EntryBits    = 31,
+  parameter int unsigned GainBits         = 24
+) (
+  input  logic clk_i,
+  input  logic rst_ni,
+
+  // Token interface: a token and its position in; the greedy next token out.
+  input  logic        tok_valid_i,
+  output logic        tok_ready_o,
+  input  logic [31:0] tok_token_i,
+  input  logic [31:0] tok_pos_i,
+  output logic        out_valid_o,
+  input  logic        out_ready_i,
+  output logic [31:0] out_token_o,
+  // The last token's logits, readable until the next token starts (Q16).
+  input  logic [31:0] logit_addr_i,
+  output logic signed [31:0] logit_data_o,
+
+  // Matrix ROMs (through the generated bank): weights of one beat and the row's scale,
+  // valid the cycle after wrom_en_o.
+  output logic                           wrom_en_o,
+  output hw_pkg::wclass_e                wrom_class_o,
+  output logic [7:0]                     wrom_sel_o,
+  output logic [31:0]                    wrom_addr_o,
+  output logic [31:0]                    wrom_row_o,
+  input  logic [Lanes*WeightBits-1:0]    wrom_data_i,
+  input  logic [MaxGroups*16-1:0]        srom_mant_i,
+  input  logic [7:0]                     srom_exp_i,
+  // Norm gains and their exponents.
+  output logic                           ng_en_o,
+  output logic [7:0]                     ng_sel_o,
+  output logic [31:0]                    ng_addr_o,
+  input  logic [GainBits-1:0]            ng_data_i,
+  output logic                           nf_en_o,
+  output logic [7:0]                     nf_addr_o,
+  input  logic [7:0]                     nf_data_i,
+  // Table ROMs.
+  output logic                           rsqrt_en_o,
+  output logic [RsqrtIndexBits-1:0]      rsqrt_addr_o,
+  input  logic [2*EntryBits-1:0]         rsqrt_data_i,
+  output logic                           recip_en_o,
+  output logic [RecipIndexBits-1:0]      recip_addr_o,
+  input  logic [2*EntryBits-1:0]         recip_data_i,
+  output logic                           exp2neg_en_o,
+  output logic [Exp2IndexBits-1:0]       exp2neg_addr_o,
+  input  logic [2*Exp2EntryBits-1:0]     exp2neg_data_i,
+  output logic                           sigmoid_en_o,
+  output logic [SigmoidIndexBits-1:0]    sigmoid_addr_o,
+  input  logic [2*EntryBits-1:0]         sigmoid_data_i,
+  output logic                           rope_en_o,
+  output logic [31:0]                    rope_addr_o,
+  input  logic [33:0]                    rope_data_i,
+
+  // Write monitor: every tapped write (stage, layer or 255, head or 255, element, value;
+  // KV entries carry their row's shift).
+  output logic                           mon_valid_o,
+  output hw_pkg::tap_e                   mon_stage_o,
+  output logic [7:0]                     mon_layer_o,
+  output logic [7:0]                     mon_head_o,
+  output logic [31:0]                    mon_index_o,
+  output logic signed [31:0]             mon_data_o,
+  output logic signed [7:0]              mon_shift_o,
+
+  // Performance counters since reset.
+  output logic [63:0]                    perf_cycles_o,
+  output logic [63:0]                    perf_mac_busy_o,
+  output logic [63:0]                    perf_matvec_cycles_o,
+  output logic [63:0]                    perf_attention_cycles_o,
+  output logic [63:0]                    perf_vector_cycles_o,
+  output logic [31:0]                    perf_tokens_o,
+  output logic [31:0]                    perf_saturations_o
+);
+  import hw_pkg::*;
+
+  // ---- geometry ----------------------------------------------------------------------------
+  localparam int unsigned HeadSize = Dim / NHeads;
+  localparam int unsigned KvDim    = HeadSize * NKvHeads;
+  localparam int unsigned KvMul    = NHeads / NKvHeads;
+  localparam int unsigned MaxN     = (Dim > HiddenDim) ? Dim : HiddenDim;
+  localparam int unsigned MaxBeats = (BeatsDim > BeatsHidden) ? BeatsDim : BeatsHidden;
+  localparam int unsigned ActWords = MaxBeats * Lanes;       // act buffer, padded to beats
+  localparam int unsigned KvRows   = NLayers * SeqLen;
+  localparam int unsigned KvDepth  = KvRows * KvDim;
+  localparam int unsigned KvAw     = $clog2(KvDepth);
+
+  // ---- the micro-program ---------------------------------------------------------------------
+  typedef enum logic [3:0] {
+    OpIdle, OpEmbed, OpRms, OpActQ, OpMv, OpRope, OpKvw, OpAttn, OpResid, OpSwiglu, OpDone
+  } op_e;
+  typedef enum logic [3:0] { VX, VXB, VXB2, VQ, VK, VV, VHB, VHB2, VLogits } vec_e;
+
+  typedef struct packed {
+    op_e     op;
+    vec_e    src;    // input vector
+    vec_e    dst;    // output vector
+    wclass_e w;      // matrix (OpMv)
+    tap_e    tap;    // stage announced for dst writes
+    logic    last;   // last step of its layer (or of the final steps)
+  } step_t;
+
+  // Steps of one layer (s = 0..20) and of the final part (layer == NLayers, s = 0..3).
+  function automatic step_t program_step(input int unsigned layer, input int unsigned s);
+    step_t st;
+    st = '{op: OpDone, src: VX, dst: VX, w: WEmb, tap: TapNone, last: 1'b1};
+    if (layer < NLayers) begin
+      unique case (s)
+        0:  st = '{OpRms,    VX,   VXB,  WEmb, TapAttNorm,     1'b0};
+        1:  st = '{OpActQ,   VXB,  VXB,  WEmb, TapNone,        1'b0};
+        2:  st = '{OpMv,     VXB,  VQ,   WQ,   TapNone,        1'b0};
+        3:  st = '{OpMv,     VXB,  VK,   WK,   TapNone,        1'b0};
+        4:  st = '{OpMv,     VXB,  VV,   WV,   TapNone,        1'b0};
+        5:  st = '{OpRope,   VQ,   VXB,  WEmb, TapQuery,       1'b0};  // q -> xb, k -> xb2
+        6:  st = '{OpKvw,    VXB2, VV,   WEmb, TapKey,         1'b0};
+        7:  st = '{OpActQ,   VXB,  VXB,  WEmb, TapNone,        1'b0};  // q words for the scores
+        8:  st = '{OpAttn,   VXB,  VXB,  WEmb, TapAttention,   1'b0};
+        9:  st = '{OpActQ,   VXB,  VXB,  WEmb, TapNone,        1'b0};
+        10: st = '{OpMv,     VXB,  VXB2, WO,   TapAttProj,     1'b0};
+        11: st = '{OpResid,  VXB2, VX,   WEmb, TapAttResidual, 1'b0};
+        12: st = '{OpRms,    VX,   VXB,  WEmb, TapFfnNorm,     1'b0};
+        13: st = '{OpActQ,   VXB,  VXB,  WEmb, TapNone,        1'b0};
+        14: st = '{OpMv,     VXB,  VHB,  W1,   TapGate,        1'b0};
+        15: st = '{OpMv,     VXB,  VHB2, W3,   TapUp,          1'b0};
+        16: st = '{OpSwiglu, VHB,  VHB,  WEmb, TapSwiGlu,      1'b0};
+        17: st = '{OpActQ,   VHB,  VHB,  WEmb, TapNone,        1'b0};
+        18: st = '{OpMv,     VHB,  VXB,  W2,   TapDown,        1'b0};
+        default: st = '{OpResid, VXB, VX,  WEmb, TapFfnResidual, 1'b1};
+      endcase
+    end else begin
+      unique case (s)
+        0: st = '{OpRms,  VX,  VXB,     WEmb, TapFinalNorm, 1'b0};
+        1: st = '{OpActQ, VXB, VXB,     WEmb, TapNone,      1'b0};
+        2: st = '{OpMv,   VXB, VLogits, WCls, TapLogits,    1'b0};
+        default: st = '{OpDone, VX, VX, WEmb, TapNone,      1'b1};
+      endcase
+    end
+    return st;
+  endfunction
+
+  // Length of a vector.
+  function automatic int unsigned vec_len(input vec_e v);
+    unique case (v)
+      VK, VV:     return KvDim;
+      VHB, VHB2:  return HiddenDim;
+      VLogits:    return VocabSize;
+      default:    return Dim;
+    endcase
+  endfunction
+
+  // Rows and beats of a matrix class.
+  function automatic int unsigned mv_rows(input wclass_e w);
+    unique case (w)
+      WK, WV:   return KvDim;
+      W1, W3:   return HiddenDim;
+      WCls:     return VocabSize;
+      default:  return Dim;
+    endcase
+  endfunction
+  function automatic int unsigned mv_beats(input wclass_e w);
+    return (w == W2) ? BeatsHidden : BeatsDim;
+  endfunction
+
+  // ---- vector storage (Q16 words; the activation scratch) -----------------------------------
+  logic signed [31:0] x_q [Dim];
+  logic signed [31:0] xb_q [MaxN];
+  logic signed [31:0] xb2_q [Dim];
+  logic signed [31:0] q_q [Dim];
+  logic signed [31:0] k_q [KvDim];
+  logic signed [31:0] v_q [KvDim];
+  logic signed [31:0] hb_q [HiddenDim];
+  logic signed [31:0] hb2_q [HiddenDim];
+  logic signed [31:0] logits_q [VocabSize];
+  logic signed [31:0] att_q [SeqLen];   // scores, then probabilities (Q16)
+  logic [31:0]        e_q [SeqLen];     // softmax numerators (Q30)
+  logic signed [15:0] act_q [ActWords]; // MAC activation words
+  logic signed [7:0]  kshift_q [KvRows];
+  logic signed [7:0]  vshift_q [KvRows];
+
+  function automatic logic signed [31:0] vread(input vec_e v, input int unsigned i);
+    unique case (v)
+      VX:      return x_q[i];
+      VXB:     return xb_q[i];
+      VXB2:    return xb2_q[i];
+      VQ:      return q_q[i];
+      VK:      return k_q[i];
+      VV:      return v_q[i];
+      VHB:     return hb_q[i];
+      VHB2:    return hb2_q[i];
+      default: return logits_q[i];
+    endcase
+  endfunction
+
+  // Two vector write ports (RoPE writes q and k in one cycle).
+  logic               wa_en, wb_en;
+  vec_e               wa_vec, wb_vec;
+  logic [31:0]        wa_idx, wb_idx;
+  logic signed [31:0] wa_data, wb_data;
+
+  always_ff @(posedge clk_i) begin
+    if (wa_en) begin
+      unique case (wa_vec)
+        VX:      x_q[wa_idx]      <= wa_data;
+        VXB:     xb_q[wa_idx]     <= wa_data;
+        VXB2:    xb2_q[wa_idx]    <= wa_data;
+        VQ:      q_q[wa_idx]      <= wa_data;
+        VK:      k_q[wa_idx]      <= wa_data;
+        VV:      v_q[wa_idx]      <= wa_data;
+        VHB:     hb_q[wa_idx]     <= wa_data;
+        VHB2:    hb2_q[wa_idx]    <= wa_data;
+        default: logits_q[wa_idx] <= wa_data;
+      endcase
+    end
+    if (wb_en) begin
+      unique case (wb_vec)
+        VXB2:    xb2_q[wb_idx] <= wb_data;
+        default: k_q[wb_idx]   <= wb_data;
+      endcase
+    end
+  end
+
+  // ---- blocks ---------------------------------------------------------------------------------
+  // MAC array
+  logic                          mac_valid, mac_ready, mac_last, mac_res_valid, mac_res_sat, mac_busy;
+  logic [Lanes*ActBits-1:0]      mac_a;
+  logic signed [31:0]            mac_res;
+  logic signed [7:0]             act_shift_q, act_shift_d;  // shift of the words in act_q
+
+  hw_mac_array #(
+    .Lanes(Lanes), .WeightBits(WeightBits), .GroupSize(GroupSize), .MaxGroups(MaxGroups),
+    .MaxBeats(MaxBeats)
+  ) u_mac (
+    .clk_i, .rst_ni,
+    .beat_valid_i(mac_valid), .beat_ready_o(mac_ready),
+    .beat_w_i(wrom_data_i), .beat_a_i(mac_a), .beat_last_i(mac_last),
+    .row_mant_i(srom_mant_i), .row_exp_i(srom_exp_i), .act_shift_i(act_shift_q),
+    .res_valid_o(mac_res_valid), .res_ready_i(1'b1), .res_data_o(mac_res), .res_sat_o(mac_res_sat),
+    .mac_busy_o(mac_busy)
+  );
+
+  // Table unit
+  logic        nl_valid, nl_ready, nl_res_valid;
+  nl_func_e    nl_func;
+  logic [63:0] nl_arg, nl_res;
+  logic [6:0]  nl_res_shift;
+
+  hw_nonlinear #(
+    .RsqrtIndexBits(RsqrtIndexBits), .RecipIndexBits(RecipIndexBits), .Exp2IndexBits(Exp2IndexBits),
+    .SigmoidIndexBits(SigmoidIndexBits), .SigmoidRange(SigmoidRange), .EntryBits(EntryBits),
+    .Exp2EntryBits(Exp2EntryBits)
+  ) u_nl (
+    .clk_i, .rst_ni,
+    .req_valid_i(nl_valid), .req_ready_o(nl_ready), .req_func_i(nl_func), .req_arg_i(nl_arg),
+    .rsqrt_en_o, .rsqrt_addr_o, .rsqrt_data_i, .recip_en_o, .recip_addr_o, .recip_data_i,
+    .exp2neg_en_o, .exp2neg_addr_o, .exp2neg_data_i, .sigmoid_en_o, .sigmoid_addr_o, .sigmoid_data_i,
+    .res_valid_o(nl_res_valid), .res_ready_i(1'b1), .res_data_o(nl_res), .res_shift_o(nl_res_shift)
+  );
+
+  // Activation quantizer
+  logic               aq_valid, aq_ready, aq_last, aq_shift_valid;
+  logic signed [31:0] aq_data, aqw_data;
+  logic signed [7:0]  aq_min_shift, aq_shift, aqw_shift;
+  logic signed [15:0] aqw_word;
+  logic               aqw_valid;
+
+  hw_act_quant u_aq (
+    .clk_i, .rst_ni,
+    .in_valid_i(aq_valid), .in_ready_o(aq_ready), .in_data_i(aq_data), .in_last_i(aq_last),
+    .min_shift_i(aq_min_shift),
+    .shift_valid_o(aq_shift_valid), .shift_ready_i(1'b1), .shift_o(aq_shift),
+    .word_valid_i(aqw_valid), .word_data_i(aqw_data), .word_shift_i(aqw_shift), .word_o(aqw_word)
+  );
+
+  // KV cache: one SRAM for keys, one for values (int16 entries)
+  logic              kc_req, kc_we, vc_req, vc_we;
+  logic [KvAw-1:0]   kc_addr, vc_addr;
+  logic [15:0]       kc_wdata, vc_wdata, kc_rdata, vc_rdata;
+
+  hw_sram #(.Depth(KvDepth), .Width(16)) u_kcache (
+    .clk_i, .req_i(kc_req), .we_i(kc_we), .addr_i(kc_addr), .wdata_i(kc_wdata), .rdata_o(kc_rdata));
+  hw_sram #(.Depth(KvDepth), .Width(16)) u_vcache (
+    .clk_i, .req_i(vc_req), .we_i(vc_we), .addr_i(vc_addr), .wdata_i(vc_wdata), .rdata_o(vc_rdata));
+
+  // ---- sequencer state -------------------------------------------------------------------------
+  logic [31:0]        layer_q, layer_d;      // 0..NLayers-1, NLayers = final steps
+  logic [31:0]        step_q, step_d;
+  op_e                op_q, op_d;            // OpIdle between tokens
+  logic [3:0]         phase_q, phase_d;
+  logic [31:0]        i_q, i_d;              // element / issue counter
+  logic [31:0]        j_q, j_d;              // second counter (rows out, positions, results)
+  logic [31:0]        h_q, h_d;              // head
+  logic [31:0]        token_q, token_d, pos_q, pos_d;
+  logic signed [63:0] acc_q, acc_d;          // sums, dot products
+  logic signed [63:0] sum_q, sum_d;          // softmax denominator
+  logic signed [31:0] mx_q, mx_d;            // score maximum
+  logic [63:0]        r_q, r_d;              // table result mantissa (rsqrt, recip)
+  logic [6:0]         rsh_q, rsh_d;          // its shift
+  logic signed [7:0]  frac_q, frac_d;        // norm gain exponent
+  logic               pend_q, pend_d;        // a matrix beat is in flight (ROM read issued)
+  logic               pend_last_q, pend_last_d;
+  logic [31:0]        pend_beat_q, pend_beat_d;
+  logic [31:0]        best_idx_q, best_idx_d;
+  logic signed [31:0] best_q, best_d;
+  logic               out_valid_q, out_valid_d;
+  logic [31:0]        sat_q, sat_d;
+
+  step_t st;
+  assign st = program_step(layer_q, step_q);
+
+  // Advance to the next program step.
+  function automatic void next_step(output logic [31:0] step_n, output logic [31:0] layer_n,
+                                    output op_e op_n, input logic last, input logic [31:0] step_c,
+                                    input logic [31:0] layer_c);
+    step_t nx;
+    step_n  = step_c + 1;
+    layer_n = layer_c;
+    if (last) begin
+      step_n  = '0;
+      layer_n = layer_c + 1;
+    end
+    nx   = program_step(layer_n, step_n);
+    op_n = nx.op;
+  endfunction
+
+  // ---- activation words (pass 2 of OpActQ and of the KV rows) -----------------------------------
+  always_comb begin
+    aqw_valid = (op_q == OpActQ && phase_q == 4'd2) ||
+                (op_q == OpKvw && (phase_q == 4'd2 || phase_q == 4'd5));
+    aqw_shift = act_shift_q;
+    aqw_data  = (op_q == OpActQ) ? vread(st.src, i_q) : (phase_q == 4'd2) ? xb2_q[i_q] : v_q[i_q];
+  end
+
+  // ---- the schedule ---------------------------------------------------------------------------
+  always_comb begin
+    logic signed [63:0] v64, tmp;
+    logic               sat;
+    int unsigned        n, rows, beats, lane, row_base, kv_off, kvrow;
+
+    // defaults: hold
+    layer_d = layer_q;  step_d = step_q;  op_d = op_q;  phase_d = phase_q;
+    i_d = i_q;  j_d = j_q;  h_d = h_q;  token_d = token_q;  pos_d = pos_q;
+    acc_d = acc_q;  sum_d = sum_q;  mx_d = mx_q;  r_d = r_q;  rsh_d = rsh_q;  frac_d = frac_q;
+    pend_d = 1'b0;  pend_last_d = 1'b0;  pend_beat_d = pend_beat_q;
+    best_idx_d = best_idx_q;  best_d = best_q;  out_valid_d = out_valid_q;  sat_d = sat_q;
+    act_shift_d = act_shift_q;
+
+    wa_en = 1'b0;  wa_vec = VX;  wa_idx = '0;  wa_data = '0;
+    wb_en = 1'b0;  wb_vec = VXB2;  wb_idx = '0;  wb_data = '0;
+    wrom_en_o = 1'b0;  wrom_class_o = st.w;  wrom_sel_o = 8'(layer_q);  wrom_addr_o = '0;  wrom_row_o = '0;
+    ng_en_o = 1'b0;  ng_sel_o = '0;  ng_addr_o = '0;  nf_en_o = 1'b0;  nf_addr_o = '0;
+    rope_en_o = 1'b0;  rope_addr_o = '0;
+    mac_valid = pend_q;  mac_last = pend_last_q;
+    nl_valid = 1'b0;  nl_func = NlRsqrt;  nl_arg = '0;
+    aq_valid = 1'b0;  aq_data = '0;  aq_last = 1'b0;  aq_min_shift = -8'sd128;
+    kc_req = 1'b0;  kc_we = 1'b0;  kc_addr = '0;  kc_wdata = '0;
+    vc_req = 1'b0;  vc_we = 1'b0;  vc_addr = '0;  vc_wdata = '0;
+    mon_valid_o = 1'b0;  mon_stage_o = st.tap;  mon_layer_o = (layer_q < NLayers) ? 8'(layer_q) : 8'hff;
+    mon_head_o = 8'hff;  mon_index_o = '0;  mon_data_o = '0;  mon_shift_o = '0;
+    tok_ready_o = 1'b0;
+    v64 = '0;  tmp = '0;  sat = 1'b0;
+    n = vec_len(st.src);  rows = mv_rows(st.w);  beats = mv_beats(st.w);
+    lane = 0;  row_base = 0;  kv_off = 0;  kvrow = 0;
+
+    // Activation words of the beat in flight.
+    for (int k = 0; k < Lanes; k++) mac_a[k*ActBits +: ActBits] = act_q[32'(pend_beat_q) * Lanes + k];
+
+    if (out_valid_q && out_ready_i) out_valid_d = 1'b0;
+
+    unique case (op_q)
+      // ---------------------------------------------------------------------------------------
+      OpIdle: begin
+        tok_ready_o = !out_valid_q;
+        if (tok_valid_i && tok_ready_o) begin
+          token_d = tok_token_i;  pos_d = tok_pos_i;
+          layer_d = '0;  step_d = '0;  op_d = OpEmbed;  i_d = '0;
+          best_d = '0;  best_idx_d = '0;
+        end
+      end
+
+      // ---- x = embedding row (ROM read for element i, use for i-1) ---------------------------
+      OpEmbed: begin
+        mon_stage_o = TapEmbedding;  mon_layer_o = 8'hff;
+        if (i_q < Dim) begin
+          wrom_en_o = 1'b1;  wrom_class_o = WEmb;
+          wrom_addr_o = token_q * BeatsDim + i_q / Lanes;  wrom_row_o = token_q;
+        end
+        if (i_q > 0) begin
+          lane = (i_q - 1) % Lanes;
+          v64 = 64'($signed(wrom_data_i[lane*WeightBits +: WeightBits])) *
+                64'(srom_mant_i[((GroupSize == 0) ? 0 : (i_q - 1) / (GroupSize == 0 ? 1 : GroupSize)) * 16 +: 16]);
+          wa_en = 1'b1;  wa_vec = VX;  wa_idx = i_q - 1;
+          wa_data = requant32(v64, int'(srom_exp_i) - 16, sat);
+          sat_d = sat_q + 32'(sat);
+          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_data_o = wa_data;
+        end
+        i_d = i_q + 1;
+        if (i_q == Dim) begin
+          op_d = OpRms;  layer_d = '0;  step_d = '0;  i_d = '0;  phase_d = '0;  // step 0 of layer 0
+        end
+      end
+
+      // ---- RMSNorm: sum of squares, 1/sqrt, then gain (ROM read for i, use for i-1) ----------
+      OpRms: begin
+        unique case (phase_q)
+          4'd0: begin
+            tmp = round_shift(64'(vread(VX, i_q)), 8);
+            acc_d = acc_q + tmp * tmp;
+            i_d = i_q + 1;
+            if (i_q == Dim - 1) begin i_d = '0;  phase_d = 4'd1; end
+          end
+          4'd1: begin
+            nl_valid = 1'b1;  nl_func = NlRsqrt;  nl_arg = 64'(acc_q) + 64'(RmsEps);
+            nf_en_o = 1'b1;  nf_addr_o = 8'((layer_q < NLayers) ? 2 * layer_q + ((step_q == 12) ? 1 : 0) : 2 * NLayers);
+            if (nl_ready) phase_d = 4'd2;
+          end
+          4'd2: begin
+            if (nl_res_valid) begin
+              r_d = nl_res;  rsh_d = nl_res_shift;  frac_d = $signed(nf_data_i);
+              phase_d = 4'd3;  i_d = '0;  acc_d = '0;
+            end
+          end
+          default: begin
+            ng_sel_o = 8'((layer_q < NLayers) ? 2 * layer_q + ((step_q == 12) ? 1 : 0) : 2 * NLayers);
+            if (i_q < Dim) begin ng_en_o = 1'b1;  ng_addr_o = i_q; end
+            if (i_q > 0) begin
+              tmp = round_shift(64'(vread(VX, i_q - 1)) * $signed({1'b0, r_q[62:0]}), 16);
+              v64 = tmp * 64'($signed(ng_data_i));
+              wa_en = 1'b1;  wa_vec = st.dst;  wa_idx = i_q - 1;
+              wa_data = requant32(v64, int'(frac_q) - 8 + int'(rsh_q), sat);
+              sat_d = sat_q + 32'(sat);
+              mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_data_o = wa_data;
+            end
+            i_d = i_q + 1;
+            if (i_q == Dim) begin
+              next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  i_d = '0;  phase_d = '0;
+            end
+          end
+        endcase
+      end
+
+      // ---- activation words: pass 1 finds the shift, pass 2 rounds -----------------------------
+      OpActQ: begin
+        unique case (phase_q)
+          4'd0: begin
+            aq_valid = 1'b1;  aq_data = vread(st.src, i_q);  aq_last = (i_q == n - 1);
+            if (aq_ready) begin
+              i_d = i_q + 1;
+              if (i_q == n - 1) begin phase_d = 4'd1;  i_d = '0; end
+            end
+          end
+          4'd1: begin
+            if (aq_shift_valid) begin act_shift_d = aq_shift;  phase_d = 4'd2; end
+          end
+          default: begin
+            i_d = i_q + 1;
+            if (i_q == n - 1) begin
+              next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  i_d = '0;  phase_d = '0;
+            end
+          end
+        endcase
+      end
+
+      // ---- matrix x vector: issue beat reads (i: row*beats+beat), take results (j: row) --------
+      OpMv: begin
+        if (i_q < rows * beats) begin
+          wrom_en_o = 1'b1;  wrom_addr_o = i_q;  wrom_row_o = i_q / beats;
+          pend_d = 1'b1;  pend_last_d = ((i_q % beats) == beats - 1);  pend_beat_d = i_q % beats;
+          i_d = i_q + 1;
+        end
+        if (mac_res_valid) begin
+          wa_en = 1'b1;  wa_vec = st.dst;  wa_idx = j_q;  wa_data = mac_res;
+          sat_d = sat_q + 32'(mac_res_sat);
+          mon_valid_o = (st.tap != TapNone);  mon_index_o = j_q;  mon_data_o = mac_res;
+          if (st.w == WCls && (j_q == 0 || mac_res > best_q)) begin best_d = mac_res;  best_idx_d = j_q; end
+          j_d = j_q + 1;
+          if (j_q == rows - 1) begin
+            next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  i_d = '0;  j_d = '0;  phase_d = '0;
+          end
+        end
+      end
+
+      // ---- RoPE: q -> xb (tapped), k -> xb2 (ROM read for element i, use for i-1) ---------------
+      OpRope: begin
+        if (i_q < Dim) begin
+          rope_en_o = 1'b1;  rope_addr_o = pos_q * RopePairs + (i_q % HeadSize) / 2;
+        end
+        if (i_q > 0) begin
+          // pair partner of element e = i-1; cos in the low 17 bits, sin above
+          tmp = 64'($signed(rope_data_i[16:0]));   // cos
+          v64 = 64'($signed(rope_data_i[33:17]));  // sin
+          if (((i_q - 1) % 2) == 0) begin
+            wa_data = requant32(64'(q_q[i_q - 1]) * tmp - 64'(q_q[i_q]) * v64, 15, sat);
+          end else begin
+            wa_data = requant32(64'(q_q[i_q - 2]) * v64 + 64'(q_q[i_q - 1]) * tmp, 15, sat);
+          end
+          sat_d = sat_q + 32'(sat);
+          wa_en = 1'b1;  wa_vec = VXB;  wa_idx = i_q - 1;
+          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_data_o = wa_data;
+          if (i_q - 1 < KvDim) begin
+            if (((i_q - 1) % 2) == 0) begin
+              wb_data = requant32(64'(k_q[i_q - 1]) * tmp - 64'(k_q[i_q]) * v64, 15, sat);
+            end else begin
+              wb_data = requant32(64'(k_q[i_q - 2]) * v64 + 64'(k_q[i_q - 1]) * tmp, 15, sat);
+            end
+            sat_d = sat_d + 32'(sat);
+            wb_en = 1'b1;  wb_vec = VXB2;  wb_idx = i_q - 1;
+          end
+        end
+        i_d = i_q + 1;
+        if (i_q == Dim) begin
+          next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  i_d = '0;  phase_d = '0;
+        end
+      end
+
+      // ---- KV write: quantize k (xb2) and v with shift >= 0, store the rows ----------------------
+      OpKvw: begin
+        kvrow = layer_q * SeqLen + pos_q;
+        unique case (phase_q)
+          4'd0, 4'd3: begin  // pass 1 (keys in phase 0, values in phase 3)
+            aq_valid = 1'b1;  aq_min_shift = 8'sd0;
+            aq_data = (phase_q == 4'd0) ? xb2_q[i_q] : v_q[i_q];  aq_last = (i_q == KvDim - 1);
+            if (aq_ready) begin
+              i_d = i_q + 1;
+              if (i_q == KvDim - 1) begin phase_d = phase_q + 4'd1;  i_d = '0; end
+            end
+          end
+          4'd1, 4'd4: begin
+            if (aq_shift_valid) begin act_shift_d = aq_shift;  phase_d = phase_q + 4'd1; end
+          end
+          default: begin  // pass 2: write the row
+            mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_data_o = 32'(aqw_word);  mon_shift_o = act_shift_q;
+            if (phase_q == 4'd2) begin
+              kc_req = 1'b1;  kc_we = 1'b1;  kc_addr = KvAw'(kvrow * KvDim + i_q);  kc_wdata = aqw_word;
+              mon_stage_o = TapKey;
+            end else begin
+              vc_req = 1'b1;  vc_we = 1'b1;  vc_addr = KvAw'(kvrow * KvDim + i_q);  vc_wdata = aqw_word;
+              mon_stage_o = TapValue;
+            end
+            i_d = i_q + 1;
+            if (i_q == KvDim - 1) begin
+              i_d = '0;
+              if (phase_q == 4'd2) begin
+                phase_d = 4'd3;
+              end else begin
+                next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  phase_d = '0;
+              end
+            end
+          end
+        endcase
+      end
+
+      // ---- attention, one head at a time ---------------------------------------------------------
+      OpAttn: begin
+        kv_off = (h_q / KvMul) * HeadSize;
+        row_base = layer_q * SeqLen;
+        mon_head_o = 8'(h_q);
+        unique case (phase_q)
+          4'd0: begin  // scores: K read for (t=j, i), product for i-1
+            if (i_q < HeadSize) begin
+              kc_req = 1'b1;  kc_addr = KvAw'((row_base + j_q) * KvDim + kv_off + i_q);
+            end
+            v64 = acc_q;
+            if (i_q > 0) v64 = acc_q + 64'(act_q[h_q * HeadSize + i_q - 1]) * 64'($signed(kc_rdata));
+            acc_d = v64;
+            i_d = i_q + 1;
+            if (i_q == HeadSize) begin
+              wa_data = requant32(v64 * 64'(AttScale),
+                                  int'(AttScaleFrac) + 16 - int'(act_shift_q) - int'(kshift_q[row_base + j_q]), sat);
+              sat_d = sat_q + 32'(sat);
+              mon_valid_o = 1'b1;  mon_stage_o = TapScores;  mon_index_o = j_q;  mon_data_o = wa_data;
+              if (j_q == 0 || wa_data > mx_q) mx_d = wa_data;
+              acc_d = '0;  i_d = '0;  j_d = j_q + 1;
+              if (j_q == pos_q) begin j_d = '0;  phase_d = 4'd1;  sum_d = '0; end
+            end
+          end
+          4'd1: begin  // e_t = 2^-((mx - s_t) log2 e): issue t = i, result for t = j
+            if (i_q <= pos_q) begin
+              nl_valid = 1'b1;  nl_func = NlExp2Neg;
+              nl_arg = 64'(round_shift((64'(mx_q) - 64'(att_q[i_q])) * 64'(Log2eQ24), 24));
+              i_d = i_q + 1;
+            end
+            if (nl_res_valid) begin
+              sum_d = sum_q + $signed(nl_res);
+              j_d = j_q + 1;
+              if (j_q == pos_q) begin phase_d = 4'd2;  i_d = '0;  j_d = '0; end
+            end
+          end
+          4'd2: begin
+            nl_valid = 1'b1;  nl_func = NlRecip;  nl_arg = 64'(sum_q);
+            if (nl_ready) phase_d = 4'd3;
+          end
+          4'd3: begin
+            if (nl_res_valid) begin r_d = nl_res;  rsh_d = nl_res_shift;  phase_d = 4'd4; end
+          end
+          4'd4: begin  // probabilities p_t = e_t * r >> sh (Q16)
+            tmp = round_shift(64'(e_q[i_q]) * $signed({1'b0, r_q[62:0]}), int'(rsh_q));
+            mon_valid_o = 1'b1;  mon_stage_o = TapProbs;  mon_index_o = i_q;  mon_data_o = 32'(tmp);
+            i_d = i_q + 1;
+            if (i_q == pos_q) begin i_d = '0;  j_d = '0;  phase_d = 4'd5;  acc_d = '0; end
+          end
+          default: begin  // weighted values: V read for (t=j, element i), accumulate t-1
+            if (j_q <= pos_q) begin
+              vc_req = 1'b1;  vc_addr = KvAw'((row_base + j_q) * KvDim + kv_off + i_q);
+            end
+            v64 = acc_q;
+            if (j_q > 0) begin
+              v64 = acc_q + 64'(att_q[j_q - 1]) * 64'($signed(vc_rdata)) *
+                            (64'sd1 <<< vshift_q[row_base + j_q - 1]);
+            end
+            acc_d = v64;
+            j_d = j_q + 1;
+            if (j_q == pos_q + 1) begin
+              wa_en = 1'b1;  wa_vec = VXB;  wa_idx = h_q * HeadSize + i_q;
+              wa_data = requant32(v64, 16, sat);
+              sat_d = sat_q + 32'(sat);
+              mon_valid_o = 1'b1;  mon_stage_o = TapAttention;  mon_head_o = 8'hff;
+              mon_index_o = wa_idx;  mon_data_o = wa_data;
+              acc_d = '0;  j_d = '0;  i_d = i_q + 1;
+              if (i_q == HeadSize - 1) begin
+                i_d = '0;  h_d = h_q + 1;  phase_d = 4'd0;
+                if (h_q == NHeads - 1) begin
+                  h_d = '0;  next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);
+                end
+              end
+            end
+          end
+        endcase
+      end
+
+      // ---- residual: x += src --------------------------------------------------------------------
+      OpResid: begin
+        wa_en = 1'b1;  wa_vec = VX;  wa_idx = i_q;
+        wa_data = sat32(64'(x_q[i_q]) + 64'(vread(st.src, i_q)), sat);
+        sat_d = sat_q + 32'(sat);
+        mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_data_o = wa_data;
+        i_d = i_q + 1;
+        if (i_q == Dim - 1) begin
+          next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  i_d = '0;
+        end
+      end
+
+      // ---- SwiGLU: hb = requant(rs(g * sigmoid(g), 16) * up, 16); sigmoid issued for i, used i-1 --
+      OpSwiglu: begin
+        if (i_q < HiddenDim) begin
+          nl_valid = 1'b1;  nl_func = NlSigmoid;  nl_arg = 64'(hb_q[i_q]);
+        end
+        if (i_q > 0) begin
+          tmp = round_shift(64'(hb_q[i_q - 1]) * $signed(nl_res), 16);
+          wa_en = 1'b1;  wa_vec = VHB;  wa_idx = i_q - 1;
+          wa_data = requant32(tmp * 64'(hb2_q[i_q - 1]), 16, sat);
+          sat_d = sat_q + 32'(sat);
+          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_data_o = wa_data;
+        end
+        i_d = i_q + 1;
+        if (i_q == HiddenDim) begin
+          next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  i_d = '0;
+        end
+      end
+
+      // ---- token done: the argmax goes out ---------------------------------------------------------
+      OpDone: begin
+        out_valid_d = 1'b1;
+        op_d = OpIdle;
+      end
+      default: op_d = OpIdle;
+    endcase
+  end
+
+  // Softmax numerators, probabilities, act words and KV shifts are written here (their
+  // values come from the sequencer's cycle above).
+  always_ff @(posedge clk_i) begin
+    if (op_q == OpAttn && phase_q == 4'd0 && i_q == HeadSize) att_q[j_q] <= wa_data;
+    if (op_q == OpAttn && phase_q == 4'd1 && nl_res_valid) e_q[j_q] <= nl_res[31:0];
+    if (op_q == OpAttn && phase_q == 4'd4) att_q[i_q] <= mon_data_o;
+    if (aqw_valid && op_q == OpActQ) act_q[i_q] <= aqw_word;
+    if (op_q == OpKvw && (phase_q == 4'd1 || phase_q == 4'd4) && aq_shift_valid) begin
+      if (phase_q == 4'd1) kshift_q[layer_q * SeqLen + pos_q] <= aq_shift;
+      else                 vshift_q[layer_q * SeqLen + pos_q] <= aq_shift;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      layer_q <= '0;  step_q <= '0;  op_q <= OpIdle;  phase_q <= '0;
+      i_q <= '0;  j_q <= '0;  h_q <= '0;  token_q <= '0;  pos_q <= '0;
+      acc_q <= '0;  sum_q <= '0;  mx_q <= '0;  r_q <= '0;  rsh_q <= '0;  frac_q <= '0;
+      pend_q <= 1'b0;  pend_last_q <= 1'b0;  pend_beat_q <= '0;
+      best_idx_q <= '0;  best_q <= '0;  out_valid_q <= 1'b0;  sat_q <= '0;  act_shift_q <= '0;
+    end else begin
+      layer_q <= layer_d;  step_q <= step_d;  op_q <= op_d;  phase_q <= phase_d;
+      i_q <= i_d;  j_q <= j_d;  h_q <= h_d;  token_q <= token_d;  pos_q <= pos_d;
+      acc_q <= acc_d;  sum_q <= sum_d;  mx_q <= mx_d;  r_q <= r_d;  rsh_q <= rsh_d;  frac_q <= frac_d;
+      pend_q <= pend_d;  pend_last_q <= pend_last_d;  pend_beat_q <= pend_beat_d;
+      best_idx_q <= best_idx_d;  best_q <= best_d;  out_valid_q <= out_valid_d;  sat_q <= sat_d;
+      act_shift_q <= act_shift_d;
+    end
+  end
+
+  assign out_valid_o  = out_valid_q;
+  assign out_token_o  = best_idx_q;
+  assign logit_data_o = logits_q[logit_addr_i < VocabSize ? logit_addr_i : 0];
+
+  // ---- performance counters --------------------------------------------------------------------
+  logic [63:0] cyc_q, busy_q, mvc_q, attc_q, vecc_q;
+  logic [31:0] tok_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cyc_q <= '0;  busy_q <= '0;  mvc_q <= '0;  attc_q <= '0;  vecc_q <= '0;  tok_q <= '0;
+    end else begin
+      cyc_q <= cyc_q + 1;
+      if (mac_busy) busy_q <= busy_q + 1;
+      if (op_q == OpMv) mvc_q <= mvc_q + 1;
+      else if (op_q == OpAttn) attc_q <= attc_q + 1;
+      else if (op_q != OpIdle) vecc_q <= vecc_q + 1;
+      if (op_q == OpDone) tok_q <= tok_q + 1;
+    end
+  end
+  assign perf_cycles_o           = cyc_q;
+  assign perf_mac_busy_o         = busy_q;
+  assign perf_matvec_cycles_o    = mvc_q;
+  assign perf_attention_cycles_o = attc_q;
+  assign perf_vector_cycles_o    = vecc_q;
+  assign perf_tokens_o           = tok_q;
+  assign perf_saturations_o      = sat_q;
+
+`ifndef SYNTHESIS
+  // The running op is the program's current step (outside the embedding and idle).
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
+                   op_q inside {OpIdle, OpEmbed} || op_q == st.op)
+    else $error("hw_core: op %0d is not step %0d of layer %0d", op_q, step_q, layer_q);
+  // Results are always taken, so the MAC array never stalls a beat.
+  assert property (@(posedge clk_i) disable iff (!rst_ni) mac_valid |-> mac_ready)
+    else $error("hw_core: MAC array stalled");
+  // The host link (issue 6) rejects bad tokens; the core assumes them in range.
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
+                   tok_valid_i && tok_ready_o |-> tok_token_i < VocabSize && tok_pos_i < SeqLen)
+    else $error("hw_core: token %0d / position %0d out of range", tok_token_i, tok_pos_i);
+  // A result is held until taken.
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
+                   out_valid_o && !out_ready_i |=> out_valid_o && $stable(out_token_o))
+    else $error("hw_core: output token changed while not taken");
+`endif
+
+endmodule
