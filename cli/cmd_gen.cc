@@ -22,7 +22,8 @@ int cmd_gen(int argc, char** argv) {
         .option("tokenizer", "FILE", "tokenizer.bin to record (hash) in the manifest")
         .option("format", "F", "weight format: int8 or int4, then /gN or /row", "int8")
         .option("lanes", "N", "MAC lanes (weights per ROM word): a power of two, 8..1024", "64")
-        .option("name", "NAME", "module prefix, [a-z][a-z0-9_]* (default: from the model file name)")
+        .option("name", "NAME",
+                "module prefix, [a-z][a-z0-9_]* (default: from the model file name)")
         .option("rom-budget", "BITS", "fail if the ROMs need more bits than this")
         .flag("force", "replace an output directory that holds another model's files");
     if (!args.parse(argc, argv, 2)) return 0;
@@ -36,7 +37,8 @@ int cmd_gen(int argc, char** argv) {
     o.format = parse_weight_format(args.get("format"));
     o.lanes = static_cast<int>(args.get_int("lanes", 1, 1 << 30));
     if (args.flag_set("name")) o.name = args.get("name");
-    if (args.flag_set("rom-budget")) o.rom_budget = static_cast<std::uint64_t>(args.get_int("rom-budget", 1, INT64_MAX));
+    if (args.flag_set("rom-budget"))
+        o.rom_budget = static_cast<std::uint64_t>(args.get_int("rom-budget", 1, INT64_MAX));
     o.force = args.flag_set("force");
     // The command line as recorded in banners: every argument except the output directory,
     // which is where the files go, not what they are (so two outputs can be compared).
@@ -53,12 +55,13 @@ int cmd_gen(int argc, char** argv) {
     check_gen_options(o);
 
     const auto start = std::chrono::steady_clock::now();
-    const GenResult r = generate(o, [](const std::string& line) {
-        std::fprintf(stderr, "gen: %s\n", line.c_str());
-    });
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("%s: %d files, %llu ROM bits (%.1f KiB), model hash %s, %.1f s\n", r.out.c_str(), r.files,
-                static_cast<unsigned long long>(r.rom_bits), r.rom_bits / 8192.0, r.model_hash.substr(0, 16).c_str(), s);
+    const GenResult r = generate(
+        o, [](const std::string& line) { std::fprintf(stderr, "gen: %s\n", line.c_str()); });
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("%s: %d files, %llu ROM bits (%.1f KiB), model hash %s, %.1f s\n", r.out.c_str(),
+                r.files, static_cast<unsigned long long>(r.rom_bits), r.rom_bits / 8192.0,
+                r.model_hash.substr(0, 16).c_str(), s);
     return 0;
 }
 

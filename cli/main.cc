@@ -19,6 +19,8 @@ const Command kCommands[] = {
     {"ref", hw::cli::cmd_ref, "greedy decode with the float reference (llama2.c semantics)"},
     {"accuracy", hw::cli::cmd_accuracy, "integer golden model against a float reference trace"},
     {"gen", hw::cli::cmd_gen, "generate the chip's ROMs, config package and manifest for a model"},
+    {"build", hw::cli::cmd_build,
+     "checkpoint to cycle-accurate simulator (generate, verilate, compile; cached)"},
     {"bench", hw::cli::cmd_bench, "speed of the golden models, side by side"},
 };
 

@@ -457,6 +457,9 @@ module hw_core #(
             if (i_q < Dim) begin ng_en_o = 1'b1;  ng_addr_o = i_q; end
             if (i_q > 0) begin
               tmp = round_shift(64'(vread(VX, i_q - 1)) * $signed({1'b0, r_q[62:0]}), 16);
+`ifdef HW_FAULT_ROUNDING
+              tmp = (64'(vread(VX, i_q - 1)) * $signed({1'b0, r_q[62:0]})) >>> 16;  // planted fault: truncation
+`endif
               v64 = tmp * 64'($signed(ng_data_i));
               wa_en = 1'b1;  wa_vec = st.dst;  wa_idx = i_q - 1;
               wa_data = requant32(v64, int'(frac_q) - 8 + int'(rsh_q), sat);
@@ -564,6 +567,9 @@ module hw_core #(
             mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_data_o = 32'(aqw_word);  mon_shift_o = act_shift_q;
             if (phase_q == 4'd2) begin
               kc_req = 1'b1;  kc_we = 1'b1;  kc_addr = KvAw'(kvrow * KvDim + i_q);  kc_wdata = aqw_word;
+`ifdef HW_FAULT_KV_ADDR
+              kc_addr = KvAw'(kvrow * KvDim + i_q + 1);  // planted fault (tests only): off-by-one key address
+`endif
               mon_stage_o = TapKey;
             end else begin
               vc_req = 1'b1;  vc_we = 1'b1;  vc_addr = KvAw'(kvrow * KvDim + i_q);  vc_wdata = aqw_word;

@@ -4,7 +4,8 @@
 // token, layer, stage and element as it happens; the first mismatch stops the run and prints
 // where it is. Built per configuration by build_verilated().
 //
-// usage: chip_check GEN_DIR STEPS [TIMEOUT_CYCLES_PER_TOKEN]
+// usage: chip_check GEN_DIR STEPS [TIMEOUT_CYCLES_PER_TOKEN [SEED]]
+//   SEED != 0 randomizes the registers' initial values (X robustness).
 #include <verilated.h>
 
 #include <chrono>
@@ -19,6 +20,7 @@
 #include "error.h"
 #include "int_model.h"
 #include "model.h"
+#include "sim_control.h"
 #include "synthetic.h"
 #include "tokenizer.h"
 #include HW_TOP_HEADER
@@ -46,7 +48,7 @@ class TapRecorder : public hw::TapSink {
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: chip_check GEN_DIR STEPS [TIMEOUT_CYCLES_PER_TOKEN]\n");
+        std::fprintf(stderr, "usage: chip_check GEN_DIR STEPS [TIMEOUT_CYCLES_PER_TOKEN [SEED]]\n");
         return 2;
     }
     try {
@@ -61,7 +63,8 @@ int main(int argc, char** argv) {
         const hw::ChipData d =
             hw::make_chip_data(model, hw::parse_weight_format(manifest["format"]["weights"]));
         const int steps = std::stoi(argv[2]);
-        const long long timeout = argc > 3 ? std::stoll(argv[3]) : 50000000LL;
+        const std::uint64_t timeout = argc > 3 ? std::stoull(argv[3]) : 50000000ULL;
+        const std::uint64_t seed = argc > 4 ? std::stoull(argv[4]) : 0;
         if (steps < 1 || steps > model.config.seq_len)
             throw hw::Error("STEPS must be in 1..seq_len");
 
@@ -69,24 +72,9 @@ int main(int argc, char** argv) {
         TapRecorder rec;
         golden.set_tap_sink(&rec);
 
-        auto ctx = std::make_unique<VerilatedContext>();
-        auto top = std::make_unique<HW_TOP_CLASS>(ctx.get());
-        long long cycle = 0;
-        auto tick = [&] {
-            top->clk_i = 1;
-            top->eval();
-            top->clk_i = 0;
-            top->eval();
-            cycle++;
-        };
-        // Verilator sees no edge on the first eval(): settle with the clock low, then reset.
-        top->clk_i = 0;
-        top->rst_ni = 1;
-        top->eval();
-        top->rst_ni = 0;
-        top->eval();
-        for (int k = 0; k < 4; k++) tick();
-        top->rst_ni = 1;
+        hw::SimControl<HW_TOP_CLASS> sim(seed);
+        HW_TOP_CLASS* top = &sim.top();
+        sim.reset();
 
         static const char* const kStage[] = {
             "embedding", "att_norm",  "query",    "key",          "value",      "scores",
@@ -105,15 +93,12 @@ int main(int argc, char** argv) {
             top->tok_token_i = token;
             top->tok_pos_i = pos;
             top->out_ready_i = 0;
-            const long long token_start = cycle;
+            const std::uint64_t token_start = sim.cycle();
             bool sent = false;
             while (!top->out_valid_o) {
-                if (cycle - token_start > timeout) {
-                    std::printf(
-                        "TIMEOUT: token %d (position %d) produced no output within %lld cycles\n",
-                        token, pos, timeout);
-                    return 1;
-                }
+                sim.check_timeout(
+                    token_start, timeout,
+                    "token " + std::to_string(token) + " at position " + std::to_string(pos));
                 top->eval();
                 if (!sent && top->tok_ready_o) sent = true;
                 if (top->mon_valid_o) {
@@ -127,8 +112,9 @@ int main(int argc, char** argv) {
                     if (it == rec.taps.end() || index >= it->second.data.size()) {
                         std::printf(
                             "MISMATCH token %d position %d layer %d stage %s head %d element %u: "
-                            "the golden model has no such element (cycle %lld)\n",
-                            token, pos, layer, name, head, index, cycle);
+                            "the golden model has no such element (cycle %llu)\n",
+                            token, pos, layer, name, head, index,
+                            static_cast<unsigned long long>(sim.cycle()));
                         return 1;
                     }
                     const std::int32_t want = it->second.data[index];
@@ -137,15 +123,15 @@ int main(int argc, char** argv) {
                     if (got != want || ((stage == 3 || stage == 4) && got_shift != want_shift)) {
                         std::printf(
                             "MISMATCH token %d position %d layer %d stage %s head %d element %u: "
-                            "expected %d (shift %d), got %d (shift %d) at cycle %lld\n",
+                            "expected %d (shift %d), got %d (shift %d) at cycle %llu\n",
                             token, pos, layer, name, head, index, want, want_shift, got, got_shift,
-                            cycle);
+                            static_cast<unsigned long long>(sim.cycle()));
                         return 1;
                     }
                     it->second.seen[index] = true;
                     checked++;
                 }
-                tick();
+                sim.tick();
                 if (sent) top->tok_valid_i = 0;
             }
             // Every tapped element was written.
@@ -167,12 +153,12 @@ int main(int argc, char** argv) {
                             token, pos, want_next, got_next);
                 return 1;
             }
-            total_cycles += cycle - token_start;
+            total_cycles += sim.cycle() - token_start;
             top->out_ready_i = 1;
-            tick();
+            sim.tick();
             top->out_ready_i = 0;
-            std::printf("pos %d token %d next %d cycles %lld\n", pos, token, got_next,
-                        cycle - token_start);
+            std::printf("pos %d token %d next %d cycles %llu\n", pos, token, got_next,
+                        static_cast<unsigned long long>(sim.cycle() - token_start));
             token = got_next;
         }
         const double secs =
@@ -183,9 +169,11 @@ int main(int argc, char** argv) {
             "saturations %u, %.2f s (%.1f tokens/s, %.2f M cycles/s)\n",
             steps, checked, double(total_cycles) / steps,
             100.0 * double(top->perf_mac_busy_o) / double(top->perf_cycles_o),
-            top->perf_saturations_o, secs, steps / secs, cycle / secs / 1e6);
-        top->final();
+            top->perf_saturations_o, secs, steps / secs, double(sim.cycle()) / secs / 1e6);
         return 0;
+    } catch (const hw::SimTimeout& e) {
+        std::printf("TIMEOUT: %s\n", e.what());
+        return 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "chip_check: error: %s\n", e.what());
         return 2;

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#include "chip_build.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "error.h"
+#include "sha256.h"
+#include "verilated_build.h"
+
+namespace fs = std::filesystem;
+
+namespace hw {
+
+std::string default_cache_root() {
+    if (const char* c = std::getenv("HARDWIRE_CACHE"); c && *c) return c;
+    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/hardwire";
+    if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/hardwire";
+    return ".hardwire-cache";
+}
+
+ChipBuild build_chip(const ChipBuildOptions& o,
+                     const std::function<void(const std::string&)>& progress) {
+    GenOptions g = o.gen;
+    check_gen_options(GenOptions{g.model, g.synthetic, g.tokenizer, "-", g.format, g.lanes, g.name,
+                                 false, g.rom_budget, g.command_line});
+    // The configuration's key: model bytes (or spec), format, lanes, name, generator version
+    // and extra Verilator arguments.
+    Sha256 key;
+    const std::string model_id =
+        g.model.empty() ? "synthetic:" + g.synthetic : sha256_file(g.model);
+    std::string text = model_id + "|" + g.format.name() + "|" + std::to_string(g.lanes) + "|" +
+                       g.name + "|" + generator_version();
+    for (const auto& a : o.verilator_args) text += "|" + a;
+    key.update(text.data(), text.size());
+    const std::string hash = key.hex().substr(0, 16);
+
+    ChipBuild b;
+    b.dir = (fs::path(o.cache) / ("chip-" + hash)).string();
+    b.gen_dir = b.dir + "/gen";
+    const bool had_gen = fs::exists(b.gen_dir + "/manifest.json");
+    if (!had_gen) {
+        g.out = b.gen_dir;
+        g.force = true;  // the folder is ours: a half-finished earlier attempt is replaced
+        b.name = generate(g, progress).name;
+    } else {
+        progress("generated RTL up to date: " + b.gen_dir);
+        for (const auto& e : fs::directory_iterator(b.gen_dir)) {
+            const std::string f = e.path().filename().string();
+            if (f.size() > 8 && f.compare(f.size() - 8, 8, "_chip.sv") == 0)
+                b.name = f.substr(0, f.size() - 8);
+        }
+    }
+    VerilatedBuild v;
+    v.gen_dir = b.gen_dir;
+    for (const char* f : {"rtl/lint.vlt", "rtl/hw_pkg.sv", "rtl/hw_sram.sv", "rtl/hw_mac_array.sv",
+                          "rtl/hw_nonlinear.sv", "rtl/hw_act_quant.sv", "rtl/hw_core.sv"}) {
+        v.rtl_files.push_back(source_path(f));
+    }
+    v.top_module = b.name + "_chip";
+    v.harness_sources = {source_path("sim/chip_check_main.cc")};
+    v.executable = "chip_check";
+    v.work_dir = b.dir;
+    v.verilator_args = {"--assert"};
+    v.verilator_args.insert(v.verilator_args.end(), o.verilator_args.begin(),
+                            o.verilator_args.end());
+    bool built = false;
+    b.executable = build_verilated(v, [&](const std::string& line) {
+        if (line.rfind("up to date", 0) != 0) built = true;
+        progress(line);
+    });
+    b.cached = had_gen && !built;
+    return b;
+}
+
+}  // namespace hw
