@@ -37,10 +37,9 @@ module hw_act_quant (
   assign in_ready_o = !shift_valid_q || shift_ready_i;
 
   // Position of the leading one plus one (0 for 0).
-  function automatic int bitlen(input logic [32:0] v);
-    int n = 0;
-    for (int i = 0; i < 33; i++) if (v[i]) n = i + 1;
-    return n;
+  function automatic integer bitlen(input logic [32:0] v);
+    bitlen = 0;
+    for (integer i = 0; i < 33; i++) if (v[i]) bitlen = i + 1;
   endfunction
 
   always_comb begin

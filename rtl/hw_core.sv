@@ -365,8 +365,9 @@ module hw_core #(
 
   // ---- the schedule ---------------------------------------------------------------------------
   always_comb begin
-    logic signed [63:0] v64, tmp;
+    logic signed [63:0] v64, tmp, rot;
     logic               sat;
+    int                 sh;
     int unsigned        n, rows, beats, lane, row_base, kv_off, kvrow;
 
     // defaults: hold
@@ -390,7 +391,7 @@ module hw_core #(
     mon_valid_o = 1'b0;  mon_stage_o = st.tap;  mon_layer_o = (layer_q < NLayers) ? 8'(layer_q) : 8'hff;
     mon_head_o = 8'hff;  mon_index_o = '0;  mon_data_o = '0;  mon_shift_o = '0;
     tok_ready_o = 1'b0;
-    v64 = '0;  tmp = '0;  sat = 1'b0;
+    v64 = '0;  tmp = '0;  rot = '0;  sat = 1'b0;  sh = 0;
     n = vec_len(st.src);  rows = mv_rows(st.w);  beats = mv_beats(st.w);
     lane = 0;  row_base = 0;  kv_off = 0;  kvrow = 0;
 
@@ -422,7 +423,8 @@ module hw_core #(
           v64 = 64'($signed(wrom_data_i[lane*WeightBits +: WeightBits])) *
                 64'(srom_mant_i[((GroupSize == 0) ? 0 : (i_q - 1) / (GroupSize == 0 ? 1 : GroupSize)) * 16 +: 16]);
           wa_en = 1'b1;  wa_vec = VX;  wa_idx = i_q - 1;
-          wa_data = requant32(v64, int'(srom_exp_i) - 16, sat);
+          wa_data = requant32(v64, int'(srom_exp_i) - 16);
+          sat = requant32_sat(v64, int'(srom_exp_i) - 16);
           sat_d = sat_q + 32'(sat);
           mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_data_o = wa_data;
         end
@@ -462,7 +464,8 @@ module hw_core #(
 `endif
               v64 = tmp * 64'($signed(ng_data_i));
               wa_en = 1'b1;  wa_vec = st.dst;  wa_idx = i_q - 1;
-              wa_data = requant32(v64, int'(frac_q) - 8 + int'(rsh_q), sat);
+              wa_data = requant32(v64, int'(frac_q) - 8 + int'(rsh_q));
+              sat = requant32_sat(v64, int'(frac_q) - 8 + int'(rsh_q));
               sat_d = sat_q + 32'(sat);
               mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_data_o = wa_data;
             end
@@ -525,19 +528,23 @@ module hw_core #(
           tmp = 64'($signed(rope_data_i[16:0]));   // cos
           v64 = 64'($signed(rope_data_i[33:17]));  // sin
           if (((i_q - 1) % 2) == 0) begin
-            wa_data = requant32(64'(q_q[i_q - 1]) * tmp - 64'(q_q[i_q]) * v64, 15, sat);
+            rot = 64'(q_q[i_q - 1]) * tmp - 64'(q_q[i_q]) * v64;
           end else begin
-            wa_data = requant32(64'(q_q[i_q - 2]) * v64 + 64'(q_q[i_q - 1]) * tmp, 15, sat);
+            rot = 64'(q_q[i_q - 2]) * v64 + 64'(q_q[i_q - 1]) * tmp;
           end
+          wa_data = requant32(rot, 15);
+          sat = requant32_sat(rot, 15);
           sat_d = sat_q + 32'(sat);
           wa_en = 1'b1;  wa_vec = VXB;  wa_idx = i_q - 1;
           mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_data_o = wa_data;
           if (i_q - 1 < KvDim) begin
             if (((i_q - 1) % 2) == 0) begin
-              wb_data = requant32(64'(k_q[i_q - 1]) * tmp - 64'(k_q[i_q]) * v64, 15, sat);
+              rot = 64'(k_q[i_q - 1]) * tmp - 64'(k_q[i_q]) * v64;
             end else begin
-              wb_data = requant32(64'(k_q[i_q - 2]) * v64 + 64'(k_q[i_q - 1]) * tmp, 15, sat);
+              rot = 64'(k_q[i_q - 2]) * v64 + 64'(k_q[i_q - 1]) * tmp;
             end
+            wb_data = requant32(rot, 15);
+            sat = requant32_sat(rot, 15);
             sat_d = sat_d + 32'(sat);
             wb_en = 1'b1;  wb_vec = VXB2;  wb_idx = i_q - 1;
           end
@@ -603,8 +610,10 @@ module hw_core #(
             acc_d = v64;
             i_d = i_q + 1;
             if (i_q == HeadSize) begin
-              wa_data = requant32(v64 * 64'(AttScale),
-                                  int'(AttScaleFrac) + 16 - int'(act_shift_q) - int'(kshift_q[row_base + j_q]), sat);
+              rot = v64 * 64'(AttScale);  // dot * 1/sqrt(head_size) mantissa
+              sh  = int'(AttScaleFrac) + 16 - int'(act_shift_q) - int'(kshift_q[row_base + j_q]);
+              wa_data = requant32(rot, sh);
+              sat = requant32_sat(rot, sh);
               sat_d = sat_q + 32'(sat);
               mon_valid_o = 1'b1;  mon_stage_o = TapScores;  mon_index_o = j_q;  mon_data_o = wa_data;
               if (j_q == 0 || wa_data > mx_q) mx_d = wa_data;
@@ -650,7 +659,8 @@ module hw_core #(
             j_d = j_q + 1;
             if (j_q == pos_q + 1) begin
               wa_en = 1'b1;  wa_vec = VXB;  wa_idx = h_q * HeadSize + i_q;
-              wa_data = requant32(v64, 16, sat);
+              wa_data = requant32(v64, 16);
+              sat = requant32_sat(v64, 16);
               sat_d = sat_q + 32'(sat);
               mon_valid_o = 1'b1;  mon_stage_o = TapAttention;  mon_head_o = 8'hff;
               mon_index_o = wa_idx;  mon_data_o = wa_data;
@@ -669,7 +679,8 @@ module hw_core #(
       // ---- residual: x += src --------------------------------------------------------------------
       OpResid: begin
         wa_en = 1'b1;  wa_vec = VX;  wa_idx = i_q;
-        wa_data = sat32(64'(x_q[i_q]) + 64'(vread(st.src, i_q)), sat);
+        wa_data = sat32(64'(x_q[i_q]) + 64'(vread(st.src, i_q)));
+        sat = outside32(64'(x_q[i_q]) + 64'(vread(st.src, i_q)));
         sat_d = sat_q + 32'(sat);
         mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_data_o = wa_data;
         i_d = i_q + 1;
@@ -686,7 +697,9 @@ module hw_core #(
         if (i_q > 0) begin
           tmp = round_shift(64'(hb_q[i_q - 1]) * $signed(nl_res), 16);
           wa_en = 1'b1;  wa_vec = VHB;  wa_idx = i_q - 1;
-          wa_data = requant32(tmp * 64'(hb2_q[i_q - 1]), 16, sat);
+          rot = tmp * 64'(hb2_q[i_q - 1]);  // SiLU(gate) * up
+          wa_data = requant32(rot, 16);
+          sat = requant32_sat(rot, 16);
           sat_d = sat_q + 32'(sat);
           mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_data_o = wa_data;
         end

@@ -71,9 +71,9 @@ module hw_mac_array #(
   logic                    res_sat_q, res_sat_d;
 
   // Mantissa of group g (0 beyond the row's groups: those lanes hold zero weights).
-  function automatic logic signed [AccW-1:0] mant(input int unsigned g);
-    if (g >= MaxGroups) return '0;
-    return AccW'(row_mant_i[g*hw_pkg::MantBits +: hw_pkg::MantBits]);
+  function automatic logic signed [AccW-1:0] mant(input integer g);
+    if (g >= MaxGroups) mant = '0;
+    else                mant = AccW'(row_mant_i[g*hw_pkg::MantBits +: hw_pkg::MantBits]);
   endfunction
 
   wire accept = beat_valid_i && beat_ready_o;
@@ -113,7 +113,8 @@ module hw_mac_array #(
         end
       end
       if (beat_last_i) begin
-        res_d       = hw_pkg::requant32(acc_next, int'(row_exp_i) - int'(act_shift_i), res_sat_d);
+        res_d       = hw_pkg::requant32(acc_next, int'(row_exp_i) - int'(act_shift_i));
+        res_sat_d   = hw_pkg::requant32_sat(acc_next, int'(row_exp_i) - int'(act_shift_i));
         res_valid_d = 1'b1;
         acc_d       = '0;
         beat_d      = '0;

@@ -66,10 +66,9 @@ module hw_nonlinear #(
   assign req_ready_o = advance;
 
   // Leading-one position of a 64-bit value (a leading-zero counter).
-  function automatic int unsigned msb64(input logic [63:0] v);
-    int unsigned p = 0;
-    for (int i = 0; i < 64; i++) if (v[i]) p = i;
-    return p;
+  function automatic integer msb64(input logic [63:0] v);
+    msb64 = 0;
+    for (integer i = 0; i < 64; i++) if (v[i]) msb64 = i;
   endfunction
 
   always_comb begin
@@ -154,7 +153,7 @@ module hw_nonlinear #(
                                                 input logic [31:0] frac, input int frac_bits);
     logic signed [63:0] d;
     d = ($signed(e1) - $signed(e0)) * $signed({32'd0, frac});
-    return $signed(e0) + hw_pkg::round_shift(d, frac_bits);
+    interp = $signed(e0) + hw_pkg::round_shift(d, frac_bits);
   endfunction
 
   always_comb begin

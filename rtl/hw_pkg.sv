@@ -52,44 +52,47 @@ package hw_pkg;
   // ---- rounding and saturation -----------------------------------------------------------
 
   // v / 2^sh rounded half up (arithmetic shift after adding half an LSB); sh <= 0 shifts
-  // left exactly; sh >= 63 gives 0. Callers keep |v| < 2^62.
+  // left exactly; sh >= 63 gives 0. Callers keep |v| < 2^62. (Functions assign their name
+  // and have no output arguments: the subset Yosys 0.23 reads.)
   function automatic logic signed [63:0] round_shift(input logic signed [63:0] v,
-                                                     input int sh);
-    if (sh <= 0) return v <<< (-sh);
-    if (sh >= 63) return '0;
-    return (v + (64'sd1 <<< (sh - 1))) >>> sh;
+                                                     input integer sh);
+    if (sh <= 0)       round_shift = v <<< (-sh);
+    else if (sh >= 63) round_shift = 64'sd0;
+    else               round_shift = (v + (64'sd1 <<< (sh - 1))) >>> sh;
   endfunction
 
-  // Saturation of a 64-bit value to int32; sat reports a clamp.
-  function automatic logic signed [31:0] sat32(input logic signed [63:0] v, output logic sat);
-    sat = 1'b0;
-    if (v > 64'sd2147483647) begin
-      sat = 1'b1;
-      return 32'sh7fffffff;
-    end
-    if (v < -64'sd2147483648) begin
-      sat = 1'b1;
-      return 32'sh80000000;
-    end
-    return v[31:0];
+  // 1 when a 64-bit value lies outside int32.
+  function automatic logic outside32(input logic signed [63:0] v);
+    outside32 = (v > 64'sd2147483647) || (v < -64'sd2147483648);
+  endfunction
+
+  // Saturation of a 64-bit value to int32.
+  function automatic logic signed [31:0] sat32(input logic signed [63:0] v);
+    if (v > 64'sd2147483647)       sat32 = 32'sh7fffffff;
+    else if (v < -64'sd2147483648) sat32 = 32'sh80000000;
+    else                           sat32 = v[31:0];
   endfunction
 
   // requant32 of golden/fixed.h: round_shift, then saturate to int32, for any shift; a left
   // shift that would leave int32 saturates (zero never does).
-  function automatic logic signed [31:0] requant32(input logic signed [63:0] v, input int sh,
-                                                   output logic sat);
+  function automatic logic signed [31:0] requant32(input logic signed [63:0] v, input integer sh);
     logic signed [63:0] lim;
-    sat = 1'b0;
+    lim = (-sh > 31) ? 64'sd0 : (64'sd1 <<< (31 + sh));
     if (sh < 0) begin
-      if (v == '0) return '0;
-      lim = (-sh > 31) ? 64'sd0 : (64'sd1 <<< (31 + sh));
-      if (v >= lim || v < -lim) begin
-        sat = 1'b1;
-        return (v > 0) ? 32'sh7fffffff : 32'sh80000000;
-      end
-      return 32'(v <<< (-sh));
+      if (v == 64'sd0)                requant32 = 32'sd0;
+      else if (v >= lim || v < -lim)  requant32 = (v > 0) ? 32'sh7fffffff : 32'sh80000000;
+      else                            requant32 = v[31:0] <<< (-sh);
+    end else begin
+      requant32 = sat32(round_shift(v, sh));
     end
-    return sat32(round_shift(v, sh), sat);
+  endfunction
+
+  // 1 when requant32(v, sh) clamps (the saturation counters).
+  function automatic logic requant32_sat(input logic signed [63:0] v, input integer sh);
+    logic signed [63:0] lim;
+    lim = (-sh > 31) ? 64'sd0 : (64'sd1 <<< (31 + sh));
+    if (sh < 0) requant32_sat = (v != 64'sd0) && (v >= lim || v < -lim);
+    else        requant32_sat = outside32(round_shift(v, sh));
   endfunction
 
 endpackage
