@@ -163,13 +163,27 @@ int main(int argc, char** argv) {
         }
         const double secs =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        // MAC lower bound (BRIEF.md): every weight once plus q.k and p.v (dim per layer and
+        // position each), divided by the lanes, averaged over the positions decoded.
+        const hw::Config& c = model.config;
+        const int lanes = manifest["lanes"].get<int>();
+        const double weight_macs =
+            double(c.vocab_size) * c.dim +
+            double(c.n_layers) * (2.0 * c.dim * c.dim + 2.0 * c.kv_dim() * c.dim + 3.0 * c.dim * c.hidden_dim);
+        const double mean_ctx = (steps + 1) / 2.0;
+        const double bound = (weight_macs + 2.0 * c.n_layers * c.dim * mean_ctx) / lanes;
+        const double per_token = double(total_cycles) / steps;
         std::printf(
-            "chip_check: %d tokens bit-exact, %lld values checked, %.0f cycles/token, MAC busy "
-            "%.1f%%, "
-            "saturations %u, %.2f s (%.1f tokens/s, %.2f M cycles/s)\n",
-            steps, checked, double(total_cycles) / steps,
+            "chip_check: %d tokens bit-exact, %lld values checked, %.0f cycles/token (MAC lower "
+            "bound %.0f, %.2fx), MAC busy %.1f%%, saturations %u, %.2f s (%.1f tokens/s, %.2f M "
+            "cycles/s)\n",
+            steps, checked, per_token, bound, per_token / bound,
             100.0 * double(top->perf_mac_busy_o) / double(top->perf_cycles_o),
             top->perf_saturations_o, secs, steps / secs, double(sim.cycle()) / secs / 1e6);
+        std::printf("cycles by class: matvec %.1f%%, attention %.1f%%, vector %.1f%%\n",
+                    100.0 * double(top->perf_matvec_cycles_o) / double(total_cycles),
+                    100.0 * double(top->perf_attention_cycles_o) / double(total_cycles),
+                    100.0 * double(top->perf_vector_cycles_o) / double(total_cycles));
         return 0;
     } catch (const hw::SimTimeout& e) {
         std::printf("TIMEOUT: %s\n", e.what());
