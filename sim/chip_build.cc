@@ -57,6 +57,7 @@ ChipBuild build_chip(const ChipBuildOptions& o,
                           "rtl/hw_nonlinear.sv", "rtl/hw_act_quant.sv", "rtl/hw_core.sv"}) {
         v.rtl_files.push_back(source_path(f));
     }
+    v.gen_extra = {b.name + "_chip.sv"};
     v.top_module = b.name + "_chip";
     v.harness_sources = {source_path("sim/chip_check_main.cc")};
     v.executable = "chip_check";

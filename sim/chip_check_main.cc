@@ -169,7 +169,8 @@ int main(int argc, char** argv) {
         const int lanes = manifest["lanes"].get<int>();
         const double weight_macs =
             double(c.vocab_size) * c.dim +
-            double(c.n_layers) * (2.0 * c.dim * c.dim + 2.0 * c.kv_dim() * c.dim + 3.0 * c.dim * c.hidden_dim);
+            double(c.n_layers) *
+                (2.0 * c.dim * c.dim + 2.0 * c.kv_dim() * c.dim + 3.0 * c.dim * c.hidden_dim);
         const double mean_ctx = (steps + 1) / 2.0;
         const double bound = (weight_macs + 2.0 * c.n_layers * c.dim * mean_ctx) / lanes;
         const double per_token = double(total_cycles) / steps;

@@ -51,6 +51,7 @@ std::string build_verilated(const VerilatedBuild& b,
     for (std::string f; std::getline(list, f);) {
         if (!f.empty()) rtl.push_back((fs::absolute(b.gen_dir) / f).string());
     }
+    for (const std::string& f : b.gen_extra) rtl.push_back((fs::absolute(b.gen_dir) / f).string());
 
     // The CMake project: the harness, linked with hardwire's libraries (imported from this
     // build tree), and the Verilated model.

@@ -120,9 +120,9 @@ TEST_CASE("identical inputs give byte-identical output folders", "[fast][weightg
     CHECK(a.model_hash == b.model_hash);
     const auto fa = read_dir(dir.file("a")), fb = read_dir(dir.file("b"));
     // 25 ROMs (embedding and its scales, 7 matrices and 7 scale ROMs and 2 gain vectors for
-    // the one layer, final gains, norm exponents, 5 tables) + package, bank, header,
-    // files.f, manifest.
-    CHECK(fa.size() == 30u);
+    // the one layer, final gains, norm exponents, 5 tables) + package, bank, chip top,
+    // header, files.f, manifest.
+    CHECK(fa.size() == 31u);
     CHECK(fa == fb);
     const auto c =
         gen("", "dim=48,hidden=100,layers=1,heads=6,kv_heads=2,vocab=300,seq_len=16,seed=9",

@@ -234,9 +234,9 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
         write_text(tmp / chip, emit_chip_top(res.name, model.config, o.format, o.lanes, banner));
         files.insert(files.begin(), pkg);
         files.push_back(bank);
-        files.push_back(chip);
 
-        // File list in compile order (package first, bank last), for Verilator and Yosys.
+        // The ROM library in compile order (package first, bank last), for Verilator and
+        // Yosys. The chip top (<name>_chip.sv) is not in it: it needs the datapath in rtl/.
         std::string list;
         for (const std::string& f : files) list += f + "\n";
         write_text(tmp / "files.f", list);
@@ -279,8 +279,9 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
              {{"entries", c.seq_len * d.tables.rope_pairs}, {"entry_bits", 2 * kRopeEntryBits}}}};
         m["files"] = files;
         m["cpp_header"] = hdr;
+        m["chip_top"] = chip;
         write_text(tmp / "manifest.json", m.dump(2) + "\n");
-        res.files = static_cast<int>(files.size()) + 3;  // + header, files.f, manifest
+        res.files = static_cast<int>(files.size()) + 4;  // + chip top, header, files.f, manifest
 
         // Swap: the old directory (if any) is removed only after the new one is in place.
         const fs::path old =
