@@ -340,6 +340,16 @@ module hw_core #(
   step_t st;
   assign st = program_step(layer_q, step_q);
 
+  // RoPE of one element e (before requantization to Q16 with 15 fraction bits): the pair is
+  // (x[2p], x[2p+1]); even e gives x0*cos - x1*sin, odd e gives x0*sin + x1*cos.
+  function automatic logic signed [63:0] rope_rotate(input logic signed [31:0] self,
+                                                     input logic signed [31:0] partner,
+                                                     input logic even, input logic signed [63:0] cos_v,
+                                                     input logic signed [63:0] sin_v);
+    if (even) rope_rotate = 64'(self) * cos_v - 64'(partner) * sin_v;
+    else      rope_rotate = 64'(partner) * sin_v + 64'(self) * cos_v;
+  endfunction
+
   // Advance to the next program step.
   function automatic void next_step(output logic [31:0] step_n, output logic [31:0] layer_n,
                                     output op_e op_n, input logic last, input logic [31:0] step_c,
@@ -527,22 +537,16 @@ module hw_core #(
           // pair partner of element e = i-1; cos in the low 17 bits, sin above
           tmp = 64'($signed(rope_data_i[16:0]));   // cos
           v64 = 64'($signed(rope_data_i[33:17]));  // sin
-          if (((i_q - 1) % 2) == 0) begin
-            rot = 64'(q_q[i_q - 1]) * tmp - 64'(q_q[i_q]) * v64;
-          end else begin
-            rot = 64'(q_q[i_q - 2]) * v64 + 64'(q_q[i_q - 1]) * tmp;
-          end
+          rot = rope_rotate(q_q[i_q - 1], (((i_q - 1) % 2) == 0) ? q_q[i_q] : q_q[i_q - 2],
+                            (((i_q - 1) % 2) == 0), tmp, v64);
           wa_data = requant32(rot, 15);
           sat = requant32_sat(rot, 15);
           sat_d = sat_q + 32'(sat);
           wa_en = 1'b1;  wa_vec = VXB;  wa_idx = i_q - 1;
           mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_data_o = wa_data;
           if (i_q - 1 < KvDim) begin
-            if (((i_q - 1) % 2) == 0) begin
-              rot = 64'(k_q[i_q - 1]) * tmp - 64'(k_q[i_q]) * v64;
-            end else begin
-              rot = 64'(k_q[i_q - 2]) * v64 + 64'(k_q[i_q - 1]) * tmp;
-            end
+            rot = rope_rotate(k_q[i_q - 1], (((i_q - 1) % 2) == 0) ? k_q[i_q] : k_q[i_q - 2],
+                              (((i_q - 1) % 2) == 0), tmp, v64);
             wb_data = requant32(rot, 15);
             sat = requant32_sat(rot, 15);
             sat_d = sat_d + 32'(sat);

@@ -16,8 +16,8 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
-#include "chip_data.h"
 #include "error.h"
+#include "generated_model.h"
 #include "int_model.h"
 #include "model.h"
 #include "sim_control.h"
@@ -52,16 +52,9 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        std::ifstream in(std::string(argv[1]) + "/manifest.json");
-        if (!in) throw hw::Error(std::string(argv[1]) + "/manifest.json: cannot open");
-        const auto manifest = nlohmann::json::parse(in);
-        const std::string source = manifest["model"]["source"];
-        const hw::Model model =
-            source.rfind("synthetic:", 0) == 0
-                ? hw::make_synthetic_model(hw::parse_synthetic_spec(source.substr(10)))
-                : hw::read_checkpoint(source);
-        const hw::ChipData d =
-            hw::make_chip_data(model, hw::parse_weight_format(manifest["format"]["weights"]));
+        const hw::GeneratedModel g = hw::load_generated_model(argv[1]);
+        const hw::Model& model = g.model;
+        const hw::ChipData& d = g.data;
         const int steps = std::stoi(argv[2]);
         const std::uint64_t timeout = argc > 3 ? std::stoull(argv[3]) : 50000000ULL;
         const std::uint64_t seed = argc > 4 ? std::stoull(argv[4]) : 0;
@@ -166,7 +159,7 @@ int main(int argc, char** argv) {
         // MAC lower bound (BRIEF.md): every weight once plus q.k and p.v (dim per layer and
         // position each), divided by the lanes, averaged over the positions decoded.
         const hw::Config& c = model.config;
-        const int lanes = manifest["lanes"].get<int>();
+        const int lanes = g.lanes;
         const double weight_macs =
             double(c.vocab_size) * c.dim +
             double(c.n_layers) *

@@ -11,10 +11,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "chip_data.h"
 #include "error.h"
+#include "generated_model.h"
 #include "model.h"
 #include "rom_image.h"
+#include "sim_control.h"
 #include "synthetic.h"
 #include HW_TOP_HEADER
 
@@ -39,26 +40,14 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        std::ifstream in(std::string(argv[1]) + "/manifest.json");
-        if (!in) throw hw::Error(std::string(argv[1]) + "/manifest.json: cannot open");
-        const auto m = nlohmann::json::parse(in);
-        const std::string source = m["model"]["source"];
-        const hw::Model model =
-            source.rfind("synthetic:", 0) == 0
-                ? hw::make_synthetic_model(hw::parse_synthetic_spec(source.substr(10)))
-                : hw::read_checkpoint(source);
-        const hw::ChipData d =
-            hw::make_chip_data(model, hw::parse_weight_format(m["format"]["weights"]));
-        const std::vector<hw::RomImage> roms = hw::chip_roms(d, m["lanes"].get<int>());
+        const hw::GeneratedModel g = hw::load_generated_model(argv[1]);
+        const hw::Model& model = g.model;
+        const std::vector<hw::RomImage> roms = hw::chip_roms(g.data, g.lanes);
 
-        auto ctx = std::make_unique<VerilatedContext>();
-        auto top = std::make_unique<HW_TOP_CLASS>(ctx.get());
-        auto tick = [&] {
-            top->clk_i = 0;
-            top->eval();
-            top->clk_i = 1;
-            top->eval();
-        };
+        hw::SimControl<HW_TOP_CLASS> sim;
+        HW_TOP_CLASS* top = &sim.top();
+        sim.settle();  // the bank has no reset
+        auto tick = [&] { sim.tick(); };
         const int layers = model.config.n_layers;
         long long words = 0, mismatches = 0;
         std::vector<std::uint64_t> got;
@@ -86,12 +75,13 @@ int main(int argc, char** argv) {
                 HW_READ(emb_scale)
                 HW_READ(cls)
                 HW_READ(cls_scale)
-                HW_READ_SEL(wq) HW_READ_SEL(wq_scale) HW_READ_SEL(wk) HW_READ_SEL(wk_scale)
-                    HW_READ_SEL(wv) HW_READ_SEL(wv_scale) HW_READ_SEL(wo) HW_READ_SEL(wo_scale)
-                        HW_READ_SEL(w1) HW_READ_SEL(w1_scale) HW_READ_SEL(w2) HW_READ_SEL(w2_scale)
-                            HW_READ_SEL(w3) HW_READ_SEL(w3_scale) HW_READ_SEL(norm_gain)
-                                HW_READ(norm_frac) HW_READ(rsqrt) HW_READ(recip) HW_READ(exp2neg)
-                                    HW_READ(sigmoid) HW_READ(rope)
+                HW_READ_SEL(wq)
+                HW_READ_SEL(wq_scale) HW_READ_SEL(wk) HW_READ_SEL(wk_scale) HW_READ_SEL(wv)
+                    HW_READ_SEL(wv_scale) HW_READ_SEL(wo) HW_READ_SEL(wo_scale) HW_READ_SEL(w1)
+                        HW_READ_SEL(w1_scale) HW_READ_SEL(w2) HW_READ_SEL(w2_scale) HW_READ_SEL(w3)
+                            HW_READ_SEL(w3_scale) HW_READ_SEL(norm_gain) HW_READ(norm_frac)
+                                HW_READ(rsqrt) HW_READ(recip) HW_READ(exp2neg) HW_READ(sigmoid)
+                                    HW_READ(rope)
 #undef HW_READ_SEL
 #undef HW_READ
                                         if (got.empty()) throw hw::Error("no bank port named " +
@@ -110,7 +100,6 @@ int main(int argc, char** argv) {
         }
         std::printf("rom_check: %zu ROMs, %lld words checked, %lld mismatches\n", roms.size(),
                     words, mismatches);
-        top->final();
         return mismatches == 0 && words > 0 ? 0 : 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "rom_check: error: %s\n", e.what());

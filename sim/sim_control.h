@@ -39,12 +39,17 @@ class SimControl {
     // Rising edges since construction.
     std::uint64_t cycle() const { return cycle_; }
 
-    // Settles with the clock low (Verilator sees no edge on the first eval()), asserts the
-    // asynchronous reset for `cycles` clocks and releases it.
-    void reset(int cycles = 4) {
+    // Evaluates once with the clock low: Verilator sees no edge on the first eval(), so this
+    // must come before the first tick() (reset() does it).
+    void settle() {
         top_->clk_i = 0;
-        top_->rst_ni = 1;
         top_->eval();
+    }
+
+    // Settles, asserts the asynchronous reset for `cycles` clocks and releases it.
+    void reset(int cycles = 4) {
+        top_->rst_ni = 1;
+        settle();
         top_->rst_ni = 0;
         top_->eval();
         for (int k = 0; k < cycles; k++) tick();

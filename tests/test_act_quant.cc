@@ -8,19 +8,16 @@
 
 #include "Vact_quant.h"
 #include "int_model.h"
+#include "sim_control.h"
 #include "synthetic.h"
 
 namespace {
 
 // Runs one vector through both passes; returns the shift and fills `words`.
-int run_vector(Vact_quant& m, const std::vector<std::int32_t>& v, int min_shift, hw::SplitMix64& rng,
-               std::vector<std::int16_t>& words) {
-    auto tick = [&] {
-        m.clk_i = 1;
-        m.eval();
-        m.clk_i = 0;
-        m.eval();
-    };
+int run_vector(hw::SimControl<Vact_quant>& sim, const std::vector<std::int32_t>& v, int min_shift,
+               hw::SplitMix64& rng, std::vector<std::int16_t>& words) {
+    Vact_quant& m = sim.top();
+    auto tick = [&] { sim.tick(); };
     std::size_t i = 0;
     int shift = 0;
     bool have_shift = false;
@@ -57,15 +54,8 @@ int run_vector(Vact_quant& m, const std::vector<std::int32_t>& v, int min_shift,
 
 TEST_CASE("activation quantizer matches the golden shift and words", "[fast][rtl][act_quant]") {
     hw::SplitMix64 rng(21);
-    auto ctx = std::make_unique<VerilatedContext>();
-    auto m = std::make_unique<Vact_quant>(ctx.get());
-    m->clk_i = 0;
-    m->rst_ni = 1;
-    m->eval();  // Verilator sees no edge on the first eval()
-    m->rst_ni = 0;
-    m->eval();
-    m->rst_ni = 1;
-    m->eval();
+    hw::SimControl<Vact_quant> sim;
+    sim.reset();
     std::vector<std::vector<std::int32_t>> vectors;
     for (int bits = 0; bits <= 31; bits++) {  // largest magnitude 2^bits - 1, random below
         std::vector<std::int32_t> v(1 + rng.below(100));
@@ -74,22 +64,21 @@ TEST_CASE("activation quantizer matches the golden shift and words", "[fast][rtl
         v[rng.below(v.size())] = rng.below(2) ? std::int32_t(mag) : std::int32_t(-mag);
         vectors.push_back(v);
     }
-    vectors.push_back(std::vector<std::int32_t>(17, 0));                    // zero vector
-    vectors.push_back({INT32_MIN, 5, INT32_MAX});                           // |INT32_MIN| = 2^31
-    vectors.push_back({65535, -3});                                         // rounding carries: s = 2
+    vectors.push_back(std::vector<std::int32_t>(17, 0));  // zero vector
+    vectors.push_back({INT32_MIN, 5, INT32_MAX});         // |INT32_MIN| = 2^31
+    vectors.push_back({65535, -3});                       // rounding carries: s = 2
     vectors.push_back({-65535, 1});
-    vectors.push_back({32767, 32766});                                      // fits at s = 0
-    vectors.push_back({1, -1, 0});                                          // tiny: s = -14
+    vectors.push_back({32767, 32766});  // fits at s = 0
+    vectors.push_back({1, -1, 0});      // tiny: s = -14
     for (const auto& v : vectors) {
         for (int min_shift : {-128, 0}) {
             INFO("vector of " << v.size() << ", first " << v[0] << ", min_shift " << min_shift);
             std::vector<std::int16_t> want(v.size()), got;
-            const int want_shift = hw::IntModel::quantize_activations(v.data(), int(v.size()), want.data(),
-                                                                      min_shift == -128 ? INT32_MIN : 0);
-            const int got_shift = run_vector(*m, v, min_shift, rng, got);
+            const int want_shift = hw::IntModel::quantize_activations(
+                v.data(), int(v.size()), want.data(), min_shift == -128 ? INT32_MIN : 0);
+            const int got_shift = run_vector(sim, v, min_shift, rng, got);
             CHECK(got_shift == want_shift);
             CHECK(got == want);
         }
     }
-    m->final();
 }

@@ -7,10 +7,11 @@
 #include <memory>
 
 #include "Vmac16.h"
-#include "Vmac64.h"
 #include "Vmac16row.h"
+#include "Vmac64.h"
 #include "int_model.h"
 #include "port_bits.h"
+#include "sim_control.h"
 #include "synthetic.h"
 
 namespace {
@@ -22,30 +23,16 @@ template <typename Mac>
 std::vector<std::int32_t> run_rows(int lanes, int max_groups, const hw::QMatrix& w,
                                    const std::vector<std::int16_t>& a, int a_shift, int stall,
                                    hw::SplitMix64& rng, int* saturations) {
-    auto ctx = std::make_unique<VerilatedContext>();
-    auto m = std::make_unique<Mac>(ctx.get());
-    auto tick = [&] {
-        m->clk_i = 0;
-        m->eval();
-        m->clk_i = 1;
-        m->eval();
-    };
-    // Verilator sees no edge on the first eval(): settle with the clock low, then reset.
-    m->clk_i = 0;
-    m->rst_ni = 1;
-    m->eval();
-    m->rst_ni = 0;
-    m->eval();
-    tick();
-    m->rst_ni = 1;
+    hw::SimControl<Mac> sim;
+    Mac* m = &sim.top();
+    sim.reset();
     const int beats = (w.cols + lanes - 1) / lanes;
     std::vector<std::int32_t> out;
     *saturations = 0;
     int row = 0, beat = 0;
     for (long cycle = 0; out.size() < std::size_t(w.rows); cycle++) {
         REQUIRE(cycle < 100000);
-        // Inputs change between edges only (Verilator examples' rule).
-        m->clk_i = 0;
+        // Inputs change between edges only (Verilator examples' rule): the clock is low here.
         const bool idle = int(rng.below(100)) < stall;
         m->beat_valid_i = row < w.rows && !idle;
         m->res_ready_i = int(rng.below(100)) >= stall;
@@ -53,13 +40,16 @@ std::vector<std::int32_t> run_rows(int lanes, int max_groups, const hw::QMatrix&
             for (int k = 0; k < lanes; k++) {
                 const int j = beat * lanes + k;
                 // Past the row's end: zero weights, garbage activations (must not matter).
-                const std::uint32_t wv = j < w.cols ? std::uint8_t(w.w[std::size_t(row) * w.cols + j]) : 0;
-                const std::uint32_t av = j < w.cols ? std::uint16_t(a[j]) : std::uint16_t(rng.next());
+                const std::uint32_t wv =
+                    j < w.cols ? std::uint8_t(w.w[std::size_t(row) * w.cols + j]) : 0;
+                const std::uint32_t av =
+                    j < w.cols ? std::uint16_t(a[j]) : std::uint16_t(rng.next());
                 hw::set_bits(m->beat_w_i, 8 * k, 8, wv);
                 hw::set_bits(m->beat_a_i, 16 * k, 16, av);
             }
             for (int g = 0; g < max_groups; g++) {
-                const std::uint32_t mv = g < w.groups ? w.mantissa[std::size_t(row) * w.groups + g] : 0;
+                const std::uint32_t mv =
+                    g < w.groups ? w.mantissa[std::size_t(row) * w.groups + g] : 0;
                 hw::set_bits(m->row_mant_i, 16 * g, 16, mv);
             }
             m->row_exp_i = w.shift[row];
@@ -72,14 +62,12 @@ std::vector<std::int32_t> run_rows(int lanes, int max_groups, const hw::QMatrix&
             out.push_back(static_cast<std::int32_t>(m->res_data_o));
             *saturations += m->res_sat_o;
         }
-        m->clk_i = 1;
-        m->eval();
+        sim.tick();
         if (took_beat && ++beat == beats) {
             beat = 0;
             row++;
         }
     }
-    m->final();
     return out;
 }
 
@@ -102,7 +90,8 @@ hw::QMatrix random_matrix(int rows, int cols, int group, hw::SplitMix64& rng) {
             q.w[std::size_t(i) * cols + j] = v;
         }
         for (int g = 0; g < q.groups; g++) {
-            q.mantissa[std::size_t(i) * q.groups + g] = i == 1 ? 65535 : std::uint16_t(32768 + rng.below(32768));
+            q.mantissa[std::size_t(i) * q.groups + g] =
+                i == 1 ? 65535 : std::uint16_t(32768 + rng.below(32768));
         }
         // Exponents from strong saturation (row 3) to results rounding to zero.
         q.shift[i] = i == 3 ? 0 : std::uint8_t(10 + rng.below(30));
@@ -111,9 +100,10 @@ hw::QMatrix random_matrix(int rows, int cols, int group, hw::SplitMix64& rng) {
 }
 
 // The golden matvec of the same matrix and activations.
-std::vector<std::int32_t> golden(const hw::QMatrix& w, const std::vector<std::int16_t>& a, int a_shift,
-                                 std::uint64_t* saturations) {
-    static const hw::Model model = hw::make_synthetic_model(hw::parse_synthetic_spec("dim=16,hidden=16,layers=1,heads=2,vocab=8,seq_len=2"));
+std::vector<std::int32_t> golden(const hw::QMatrix& w, const std::vector<std::int16_t>& a,
+                                 int a_shift, std::uint64_t* saturations) {
+    static const hw::Model model = hw::make_synthetic_model(
+        hw::parse_synthetic_spec("dim=16,hidden=16,layers=1,heads=2,vocab=8,seq_len=2"));
     static const hw::QModel q = hw::quantize_model(model, hw::WeightFormat{});
     static const hw::Tables t = hw::make_tables(model.config);
     hw::IntModel m(q, t);
@@ -128,7 +118,8 @@ void check_config(int lanes, int max_groups, int group, std::uint64_t seed) {
     hw::SplitMix64 rng(seed);
     for (int cols : {lanes, 3 * lanes, 172 % (4 * lanes) + 1, 100}) {
         for (int stall : {0, 30}) {
-            INFO("lanes " << lanes << " group " << group << " cols " << cols << " stall " << stall << "% seed " << seed);
+            INFO("lanes " << lanes << " group " << group << " cols " << cols << " stall " << stall
+                          << "% seed " << seed);
             if ((cols + lanes - 1) / lanes > 16) continue;
             const hw::QMatrix w = random_matrix(24, cols, group, rng);
             std::vector<std::int16_t> a(cols);
