@@ -35,7 +35,6 @@ int cmd_ref(int argc, char** argv) {
         prompt = tokenizer->encode(args.get("prompt"), true);
     }
     const int steps = static_cast<int>(args.get_int("steps", 1, c.seq_len));
-    check_decode_request(prompt, steps, c.seq_len);
 
     FloatReference ref(model);
     const bool json = args.flag_set("json");

@@ -42,6 +42,7 @@ IntModel::IntModel(const QModel& q, const Tables& tables) : q_(q), t_(tables) {
     k_vec_.resize(c.kv_dim());
     v_vec_.resize(c.kv_dim());
     att_.resize(c.seq_len);
+    exp_.resize(c.seq_len);
     logits_.resize(c.vocab_size);
     act_.resize(std::max(c.dim, c.hidden_dim));
     const std::size_t rows = std::size_t(c.n_layers) * c.seq_len;
@@ -133,7 +134,7 @@ void IntModel::attention(int layer, int pos) {
 
         // softmax: e_t = 2^-((max - s_t) * log2 e) in Q30, p_t = e_t / sum in Q16
         const std::int32_t mx = *std::max_element(att_.begin(), att_.begin() + pos + 1);
-        std::vector<std::int64_t> e(pos + 1);  // hot path is the MAC, not this
+        std::vector<std::int64_t>& e = exp_;
         std::int64_t sum = 0;
         for (int t = 0; t <= pos; t++) {
             const std::int64_t d = std::int64_t(mx) - att_[t];          // >= 0, < 2^32

@@ -111,6 +111,7 @@ class IntModel {
 
     // State, Q16 unless noted (shapes as in FloatState).
     std::vector<std::int32_t> x_, xb_, xb2_, hb_, hb2_, q_vec_, k_vec_, v_vec_, att_, logits_;
+    std::vector<std::int64_t> exp_;          // (seq_len) softmax numerators, Q30
     std::vector<std::int16_t> act_;          // (max(dim, hidden)) MAC input words
     std::vector<std::int16_t> key_cache_;    // (n_layers, seq_len, kv_dim) int16
     std::vector<std::int16_t> value_cache_;  // (n_layers, seq_len, kv_dim) int16

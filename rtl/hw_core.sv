@@ -224,9 +224,9 @@ module hw_core #(
     endcase
   endfunction
 
-  // Two vector write ports (RoPE writes q and k in one cycle).
+  // Two vector write ports: any vector, and xb2 (RoPE writes rotated q and k in one cycle).
   logic               wa_en, wb_en;
-  vec_e               wa_vec, wb_vec;
+  vec_e               wa_vec;
   logic [31:0]        wa_idx, wb_idx;
   logic signed [31:0] wa_data, wb_data;
 
@@ -244,12 +244,7 @@ module hw_core #(
         default: logits_q[wa_idx] <= wa_data;
       endcase
     end
-    if (wb_en) begin
-      unique case (wb_vec)
-        VXB2:    xb2_q[wb_idx] <= wb_data;
-        default: k_q[wb_idx]   <= wb_data;
-      endcase
-    end
+    if (wb_en) xb2_q[wb_idx] <= wb_data;
   end
 
   // ---- blocks ---------------------------------------------------------------------------------
@@ -389,7 +384,7 @@ module hw_core #(
     act_shift_d = act_shift_q;
 
     wa_en = 1'b0;  wa_vec = VX;  wa_idx = '0;  wa_data = '0;
-    wb_en = 1'b0;  wb_vec = VXB2;  wb_idx = '0;  wb_data = '0;
+    wb_en = 1'b0;  wb_idx = '0;  wb_data = '0;
     wrom_en_o = 1'b0;  wrom_class_o = st.w;  wrom_sel_o = 8'(layer_q);  wrom_addr_o = '0;  wrom_row_o = '0;
     ng_en_o = 1'b0;  ng_sel_o = '0;  ng_addr_o = '0;  nf_en_o = 1'b0;  nf_addr_o = '0;
     rope_en_o = 1'b0;  rope_addr_o = '0;
@@ -550,7 +545,7 @@ module hw_core #(
             wb_data = requant32(rot, 15);
             sat = requant32_sat(rot, 15);
             sat_d = sat_d + 32'(sat);
-            wb_en = 1'b1;  wb_vec = VXB2;  wb_idx = i_q - 1;
+            wb_en = 1'b1;  wb_idx = i_q - 1;
           end
         end
         i_d = i_q + 1;

@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "error.h"
 #include "sha256.h"
@@ -22,8 +24,8 @@ std::string default_cache_root() {
 ChipBuild build_chip(const ChipBuildOptions& o,
                      const std::function<void(const std::string&)>& progress) {
     GenOptions g = o.gen;
-    check_gen_options(GenOptions{g.model, g.synthetic, g.tokenizer, "-", g.format, g.lanes, g.name,
-                                 false, g.rom_budget, g.command_line});
+    g.out = "-";  // set below, once the configuration's folder is known
+    check_gen_options(g);
     // The configuration's key: model bytes (or spec), format, lanes, name, generator version
     // and extra Verilator arguments.
     Sha256 key;
@@ -45,11 +47,8 @@ ChipBuild build_chip(const ChipBuildOptions& o,
         b.name = generate(g, progress).name;
     } else {
         progress("generated RTL up to date: " + b.gen_dir);
-        for (const auto& e : fs::directory_iterator(b.gen_dir)) {
-            const std::string f = e.path().filename().string();
-            if (f.size() > 8 && f.compare(f.size() - 8, 8, "_chip.sv") == 0)
-                b.name = f.substr(0, f.size() - 8);
-        }
+        std::ifstream in(b.gen_dir + "/manifest.json");
+        b.name = nlohmann::json::parse(in).at("model").at("name").get<std::string>();
     }
     VerilatedBuild v;
     v.gen_dir = b.gen_dir;
@@ -65,12 +64,9 @@ ChipBuild build_chip(const ChipBuildOptions& o,
     v.verilator_args = {"--assert"};
     v.verilator_args.insert(v.verilator_args.end(), o.verilator_args.begin(),
                             o.verilator_args.end());
-    bool built = false;
-    b.executable = build_verilated(v, [&](const std::string& line) {
-        if (line.rfind("up to date", 0) != 0) built = true;
-        progress(line);
-    });
-    b.cached = had_gen && !built;
+    const VerilatedBuildResult r = build_verilated(v, progress);
+    b.executable = r.executable;
+    b.cached = had_gen && !r.built;
     return b;
 }
 

@@ -10,18 +10,14 @@
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <tuple>
 
 #include "error.h"
 #include "generated_model.h"
 #include "int_model.h"
-#include "model.h"
 #include "sim_control.h"
-#include "synthetic.h"
 #include "tokenizer.h"
 #include HW_TOP_HEADER
 
@@ -69,10 +65,6 @@ int main(int argc, char** argv) {
         HW_TOP_CLASS* top = &sim.top();
         sim.reset();
 
-        static const char* const kStage[] = {
-            "embedding", "att_norm",  "query",    "key",          "value",      "scores",
-            "probs",     "attention", "att_proj", "att_residual", "ffn_norm",   "gate",
-            "up",        "swiglu",    "down",     "ffn_residual", "final_norm", "logits"};
         const auto start = std::chrono::steady_clock::now();
         int token = hw::kBosToken;
         long long total_cycles = 0, checked = 0;
@@ -101,7 +93,9 @@ int main(int argc, char** argv) {
                     const std::uint32_t index = top->mon_index_o;
                     const std::int32_t got = static_cast<std::int32_t>(top->mon_data_o);
                     auto it = rec.taps.find({layer, stage, head});
-                    const char* name = stage < 18 ? kStage[stage] : "?";
+                    const char* name = stage < hw::kStageCount
+                                           ? hw::stage_name(static_cast<hw::Stage>(stage))
+                                           : "?";
                     if (it == rec.taps.end() || index >= it->second.data.size()) {
                         std::printf(
                             "MISMATCH token %d position %d layer %d stage %s head %d element %u: "
@@ -134,7 +128,8 @@ int main(int argc, char** argv) {
                         std::printf(
                             "MISSING token %d position %d layer %d stage %s head %d element %zu "
                             "never written\n",
-                            token, pos, std::get<0>(key), kStage[std::get<1>(key)],
+                            token, pos, std::get<0>(key),
+                            hw::stage_name(static_cast<hw::Stage>(std::get<1>(key))),
                             std::get<2>(key), k);
                         return 1;
                     }

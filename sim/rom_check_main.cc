@@ -7,16 +7,12 @@
 #include <verilated.h>
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "error.h"
 #include "generated_model.h"
-#include "model.h"
 #include "rom_image.h"
 #include "sim_control.h"
-#include "synthetic.h"
 #include HW_TOP_HEADER
 
 namespace {
@@ -76,16 +72,15 @@ int main(int argc, char** argv) {
                 HW_READ(cls)
                 HW_READ(cls_scale)
                 HW_READ_SEL(wq)
-                HW_READ_SEL(wq_scale) HW_READ_SEL(wk) HW_READ_SEL(wk_scale) HW_READ_SEL(wv)
-                    HW_READ_SEL(wv_scale) HW_READ_SEL(wo) HW_READ_SEL(wo_scale) HW_READ_SEL(w1)
-                        HW_READ_SEL(w1_scale) HW_READ_SEL(w2) HW_READ_SEL(w2_scale) HW_READ_SEL(w3)
-                            HW_READ_SEL(w3_scale) HW_READ_SEL(norm_gain) HW_READ(norm_frac)
-                                HW_READ(rsqrt) HW_READ(recip) HW_READ(exp2neg) HW_READ(sigmoid)
-                                    HW_READ(rope)
+                HW_READ_SEL(wq_scale)
+                HW_READ_SEL(wk) HW_READ_SEL(wk_scale) HW_READ_SEL(wv) HW_READ_SEL(wv_scale)
+                    HW_READ_SEL(wo) HW_READ_SEL(wo_scale) HW_READ_SEL(w1) HW_READ_SEL(w1_scale)
+                        HW_READ_SEL(w2) HW_READ_SEL(w2_scale) HW_READ_SEL(w3) HW_READ_SEL(w3_scale)
+                            HW_READ_SEL(norm_gain) HW_READ(norm_frac) HW_READ(rsqrt) HW_READ(
+                                recip) HW_READ(exp2neg) HW_READ(sigmoid) HW_READ(rope)
 #undef HW_READ_SEL
 #undef HW_READ
-                                        if (got.empty()) throw hw::Error("no bank port named " +
-                                                                         r.port);
+                                if (got.empty()) throw hw::Error("no bank port named " + r.port);
                 words++;
                 bool same = true;
                 for (int l = 0; l < r.limbs_per_word(); l++) {

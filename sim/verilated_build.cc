@@ -40,8 +40,8 @@ std::string source_path(const std::string& relative) {
     return std::string(HW_SOURCE_DIR) + "/" + relative;
 }
 
-std::string build_verilated(const VerilatedBuild& b,
-                            const std::function<void(const std::string&)>& progress) {
+VerilatedBuildResult build_verilated(const VerilatedBuild& b,
+                                     const std::function<void(const std::string&)>& progress) {
     // RTL in compile order: hand-written files, then the generator's files.f.
     std::vector<std::string> rtl = b.rtl_files;
     std::ifstream list(fs::path(b.gen_dir) / "files.f");
@@ -103,7 +103,7 @@ std::string build_verilated(const VerilatedBuild& b,
         std::string have;
         if (s >> have && have == fingerprint && fs::exists(exe)) {
             progress("up to date: " + exe.string());
-            return exe.string();
+            return {exe.string(), false};
         }
     }
     std::error_code ec;
@@ -132,7 +132,7 @@ std::string build_verilated(const VerilatedBuild& b,
     }
     std::ofstream(stamp) << fingerprint << "\n";
     progress("built " + exe.string());
-    return exe.string();
+    return {exe.string(), true};
 }
 
 }  // namespace hw

@@ -22,11 +22,17 @@ struct VerilatedBuild {
     std::vector<std::string> verilator_args;   // extra Verilator arguments
 };
 
-// Configures and builds with CMake (Verilator through verilate()), printing progress, and
-// returns the executable's path. Does nothing but return the path when the folder already
-// holds a build of the same inputs. Throws hw::Error with the tail of the build log on failure.
-std::string build_verilated(const VerilatedBuild& b,
-                            const std::function<void(const std::string&)>& progress);
+// The result of build_verilated.
+struct VerilatedBuildResult {
+    std::string executable;  // path of the program
+    bool built = false;      // false: the folder already held a build of the same inputs
+};
+
+// Configures and builds with CMake (Verilator through verilate()), printing progress. Does
+// nothing when the folder already holds a build of the same inputs. Throws hw::Error with
+// the tail of the build log on failure.
+VerilatedBuildResult build_verilated(const VerilatedBuild& b,
+                                     const std::function<void(const std::string&)>& progress);
 
 // Absolute path of a file in the hardwire source tree (for harness sources and rtl/).
 std::string source_path(const std::string& relative);

@@ -47,7 +47,7 @@ void check_roms_read_back(const std::string& gen_dir, const std::string& name) {
     b.executable = "rom_check";
     b.work_dir =
         std::string(HW_TEST_WORK_DIR) + "/rom_check-" + fs::path(gen_dir).filename().string();
-    const std::string exe = hw::build_verilated(b, [](const std::string& l) { INFO(l); });
+    const std::string exe = hw::build_verilated(b, [](const std::string&) {}).executable;
     hw::test::TempDir out;
     const int rc = std::system((exe + " " + gen_dir + " > " + out.file("log") + " 2>&1").c_str());
     const std::string log = hw::test::read_file(out.file("log"));
