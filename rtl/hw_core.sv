@@ -115,7 +115,8 @@ module hw_core #(
   localparam int unsigned MaxBeats = (BeatsDim > BeatsHidden) ? BeatsDim : BeatsHidden;
   localparam int unsigned ActWords = MaxBeats * Lanes;       // act buffer, padded to beats
   localparam int unsigned KvRows   = NLayers * SeqLen;
-  localparam int unsigned KvDepth  = KvRows * KvDim;
+  localparam int unsigned KvDepth  = KvRows * NKvHeads;     // one word per (layer, pos, kv head)
+  localparam int unsigned KvWidth  = HeadSize * 16;
   localparam int unsigned KvAw     = $clog2(KvDepth);
 
   // ---- the micro-program ---------------------------------------------------------------------
@@ -204,7 +205,7 @@ module hw_core #(
   logic signed [31:0] hb_q [HiddenDim];
   logic signed [31:0] hb2_q [HiddenDim];
   logic signed [31:0] logits_q [VocabSize];
-  logic signed [31:0] att_q [SeqLen];   // scores, then probabilities (Q16)
+  logic signed [31:0] att_q [SeqLen];   // scores of the current head (Q16)
   logic [31:0]        e_q [SeqLen];     // softmax numerators (Q30)
   logic signed [15:0] act_q [ActWords]; // MAC activation words
   logic signed [7:0]  kshift_q [KvRows];
@@ -299,14 +300,15 @@ module hw_core #(
     .word_valid_i(aqw_valid), .word_data_i(aqw_data), .word_shift_i(aqw_shift), .word_o(aqw_word)
   );
 
-  // KV cache: one SRAM for keys, one for values (int16 entries)
-  logic              kc_req, kc_we, vc_req, vc_we;
-  logic [KvAw-1:0]   kc_addr, vc_addr;
-  logic [15:0]       kc_wdata, vc_wdata, kc_rdata, vc_rdata;
+  // KV cache: one SRAM for keys, one for values; a word is one kv head's slice of a row
+  // (HeadSize int16 entries), so attention reads a head's key or value vector per cycle.
+  logic                kc_req, kc_we, vc_req, vc_we;
+  logic [KvAw-1:0]     kc_addr, vc_addr;
+  logic [KvWidth-1:0]  kc_wdata, vc_wdata, kc_rdata, vc_rdata;
 
-  hw_sram #(.Depth(KvDepth), .Width(16)) u_kcache (
+  hw_sram #(.Depth(KvDepth), .Width(KvWidth)) u_kcache (
     .clk_i, .req_i(kc_req), .we_i(kc_we), .addr_i(kc_addr), .wdata_i(kc_wdata), .rdata_o(kc_rdata));
-  hw_sram #(.Depth(KvDepth), .Width(16)) u_vcache (
+  hw_sram #(.Depth(KvDepth), .Width(KvWidth)) u_vcache (
     .clk_i, .req_i(vc_req), .we_i(vc_we), .addr_i(vc_addr), .wdata_i(vc_wdata), .rdata_o(vc_rdata));
 
   // ---- sequencer state -------------------------------------------------------------------------
@@ -330,6 +332,9 @@ module hw_core #(
   logic [31:0]        best_idx_q, best_idx_d;
   logic signed [31:0] best_q, best_d;
   logic               out_valid_q, out_valid_d;
+  logic [KvWidth-1:0] kvword_q, kvword_d;        // KV row word being assembled
+  logic signed [63:0] vacc_q [HeadSize];         // weighted value sums of the current head
+  logic signed [63:0] vacc_d [HeadSize];
   logic [31:0]        sat_q, sat_d;
 
   step_t st;
@@ -373,7 +378,8 @@ module hw_core #(
     logic signed [63:0] v64, tmp, rot;
     logic               sat;
     int                 sh;
-    int unsigned        n, rows, beats, lane, row_base, kv_off, kvrow;
+    int unsigned        n, rows, beats, lane, row_base, kvh, kvrow;
+    logic [KvWidth-1:0] kv_word;
 
     // defaults: hold
     layer_d = layer_q;  step_d = step_q;  op_d = op_q;  phase_d = phase_q;
@@ -381,7 +387,7 @@ module hw_core #(
     acc_d = acc_q;  sum_d = sum_q;  mx_d = mx_q;  r_d = r_q;  rsh_d = rsh_q;  frac_d = frac_q;
     pend_d = 1'b0;  pend_last_d = 1'b0;  pend_beat_d = pend_beat_q;
     best_idx_d = best_idx_q;  best_d = best_q;  out_valid_d = out_valid_q;  sat_d = sat_q;
-    act_shift_d = act_shift_q;
+    act_shift_d = act_shift_q;  kvword_d = kvword_q;  vacc_d = vacc_q;
 
     wa_en = 1'b0;  wa_vec = VX;  wa_idx = '0;  wa_data = '0;
     wb_en = 1'b0;  wb_idx = '0;  wb_data = '0;
@@ -398,7 +404,7 @@ module hw_core #(
     tok_ready_o = 1'b0;
     v64 = '0;  tmp = '0;  rot = '0;  sat = 1'b0;  sh = 0;
     n = vec_len(st.src);  rows = mv_rows(st.w);  beats = mv_beats(st.w);
-    lane = 0;  row_base = 0;  kv_off = 0;  kvrow = 0;
+    lane = 0;  row_base = 0;  kvh = 0;  kvrow = 0;  kv_word = '0;
 
     // Activation words of the beat in flight.
     for (int k = 0; k < Lanes; k++) mac_a[k*ActBits +: ActBits] = act_q[32'(pend_beat_q) * Lanes + k];
@@ -569,17 +575,23 @@ module hw_core #(
           4'd1, 4'd4: begin
             if (aq_shift_valid) begin act_shift_d = aq_shift;  phase_d = phase_q + 4'd1; end
           end
-          default: begin  // pass 2: write the row
+          default: begin  // pass 2: assemble each kv head's word, write it with its last entry
             mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_data_o = 32'(aqw_word);  mon_shift_o = act_shift_q;
-            if (phase_q == 4'd2) begin
-              kc_req = 1'b1;  kc_we = 1'b1;  kc_addr = KvAw'(kvrow * KvDim + i_q);  kc_wdata = aqw_word;
+            mon_stage_o = (phase_q == 4'd2) ? TapKey : TapValue;
+            kv_word = kvword_q;
+            kv_word[(i_q % HeadSize) * 16 +: 16] = aqw_word;
+            kvword_d = kv_word;
+            if ((i_q % HeadSize) == HeadSize - 1) begin
+              if (phase_q == 4'd2) begin
+                kc_req = 1'b1;  kc_we = 1'b1;  kc_addr = KvAw'(kvrow * NKvHeads + i_q / HeadSize);
 `ifdef HW_FAULT_KV_ADDR
-              kc_addr = KvAw'(kvrow * KvDim + i_q + 1);  // planted fault (tests only): off-by-one key address
+                kc_addr = KvAw'(kvrow * NKvHeads + i_q / HeadSize + 1);  // planted fault (tests only): off-by-one key address
 `endif
-              mon_stage_o = TapKey;
-            end else begin
-              vc_req = 1'b1;  vc_we = 1'b1;  vc_addr = KvAw'(kvrow * KvDim + i_q);  vc_wdata = aqw_word;
-              mon_stage_o = TapValue;
+                kc_wdata = kv_word;
+              end else begin
+                vc_req = 1'b1;  vc_we = 1'b1;  vc_addr = KvAw'(kvrow * NKvHeads + i_q / HeadSize);
+                vc_wdata = kv_word;
+              end
             end
             i_d = i_q + 1;
             if (i_q == KvDim - 1) begin
@@ -594,31 +606,31 @@ module hw_core #(
         endcase
       end
 
-      // ---- attention, one head at a time ---------------------------------------------------------
+      // ---- attention, one head at a time, one position per cycle in each pass -----------------------
       OpAttn: begin
-        kv_off = (h_q / KvMul) * HeadSize;
+        kvh = h_q / KvMul;
         row_base = layer_q * SeqLen;
         mon_head_o = 8'(h_q);
         unique case (phase_q)
-          4'd0: begin  // scores: K read for (t=j, i), product for i-1
-            if (i_q < HeadSize) begin
-              kc_req = 1'b1;  kc_addr = KvAw'((row_base + j_q) * KvDim + kv_off + i_q);
+          4'd0: begin  // scores: K word read for t = i, dot product (HeadSize MACs) for t = i-1
+            if (i_q <= pos_q) begin
+              kc_req = 1'b1;  kc_addr = KvAw'((row_base + i_q) * NKvHeads + kvh);
             end
-            v64 = acc_q;
-            if (i_q > 0) v64 = acc_q + 64'(act_q[h_q * HeadSize + i_q - 1]) * 64'($signed(kc_rdata));
-            acc_d = v64;
-            i_d = i_q + 1;
-            if (i_q == HeadSize) begin
+            if (i_q > 0) begin
+              v64 = '0;
+              for (int e = 0; e < HeadSize; e++) begin
+                v64 = v64 + 64'(act_q[h_q * HeadSize + e]) * 64'($signed(kc_rdata[e * 16 +: 16]));
+              end
               rot = v64 * 64'(AttScale);  // dot * 1/sqrt(head_size) mantissa
-              sh  = int'(AttScaleFrac) + 16 - int'(act_shift_q) - int'(kshift_q[row_base + j_q]);
+              sh  = int'(AttScaleFrac) + 16 - int'(act_shift_q) - int'(kshift_q[row_base + i_q - 1]);
               wa_data = requant32(rot, sh);
               sat = requant32_sat(rot, sh);
               sat_d = sat_q + 32'(sat);
-              mon_valid_o = 1'b1;  mon_stage_o = TapScores;  mon_index_o = j_q;  mon_data_o = wa_data;
-              if (j_q == 0 || wa_data > mx_q) mx_d = wa_data;
-              acc_d = '0;  i_d = '0;  j_d = j_q + 1;
-              if (j_q == pos_q) begin j_d = '0;  phase_d = 4'd1;  sum_d = '0; end
+              mon_valid_o = 1'b1;  mon_stage_o = TapScores;  mon_index_o = i_q - 1;  mon_data_o = wa_data;
+              if (i_q == 1 || wa_data > mx_q) mx_d = wa_data;
             end
+            i_d = i_q + 1;
+            if (i_q == pos_q + 1) begin i_d = '0;  j_d = '0;  phase_d = 4'd1;  sum_d = '0; end
           end
           4'd1: begin  // e_t = 2^-((mx - s_t) log2 e): issue t = i, result for t = j
             if (i_q <= pos_q) begin
@@ -637,38 +649,38 @@ module hw_core #(
             if (nl_ready) phase_d = 4'd3;
           end
           4'd3: begin
-            if (nl_res_valid) begin r_d = nl_res;  rsh_d = nl_res_shift;  phase_d = 4'd4; end
+            if (nl_res_valid) begin
+              r_d = nl_res;  rsh_d = nl_res_shift;  phase_d = 4'd4;
+              for (int e = 0; e < HeadSize; e++) vacc_d[e] = '0;
+            end
           end
-          4'd4: begin  // probabilities p_t = e_t * r >> sh (Q16)
-            tmp = round_shift(64'(e_q[i_q]) * $signed({1'b0, r_q[62:0]}), int'(rsh_q));
-            mon_valid_o = 1'b1;  mon_stage_o = TapProbs;  mon_index_o = i_q;  mon_data_o = 32'(tmp);
+          4'd4: begin  // V word read for t = i; probability p_t (Q16) and p_t * v for t = i-1
+            if (i_q <= pos_q) begin
+              vc_req = 1'b1;  vc_addr = KvAw'((row_base + i_q) * NKvHeads + kvh);
+            end
+            if (i_q > 0) begin
+              tmp = round_shift(64'(e_q[i_q - 1]) * $signed({1'b0, r_q[62:0]}), int'(rsh_q));
+              mon_valid_o = 1'b1;  mon_stage_o = TapProbs;  mon_index_o = i_q - 1;  mon_data_o = 32'(tmp);
+              for (int e = 0; e < HeadSize; e++) begin
+                vacc_d[e] = vacc_q[e] + 64'(mon_data_o) * 64'($signed(vc_rdata[e * 16 +: 16])) *
+                                        (64'sd1 <<< vshift_q[row_base + i_q - 1]);
+              end
+            end
             i_d = i_q + 1;
-            if (i_q == pos_q) begin i_d = '0;  j_d = '0;  phase_d = 4'd5;  acc_d = '0; end
+            if (i_q == pos_q + 1) begin i_d = '0;  phase_d = 4'd5; end
           end
-          default: begin  // weighted values: V read for (t=j, element i), accumulate t-1
-            if (j_q <= pos_q) begin
-              vc_req = 1'b1;  vc_addr = KvAw'((row_base + j_q) * KvDim + kv_off + i_q);
-            end
-            v64 = acc_q;
-            if (j_q > 0) begin
-              v64 = acc_q + 64'(att_q[j_q - 1]) * 64'($signed(vc_rdata)) *
-                            (64'sd1 <<< vshift_q[row_base + j_q - 1]);
-            end
-            acc_d = v64;
-            j_d = j_q + 1;
-            if (j_q == pos_q + 1) begin
-              wa_en = 1'b1;  wa_vec = VXB;  wa_idx = h_q * HeadSize + i_q;
-              wa_data = requant32(v64, 16);
-              sat = requant32_sat(v64, 16);
-              sat_d = sat_q + 32'(sat);
-              mon_valid_o = 1'b1;  mon_stage_o = TapAttention;  mon_head_o = 8'hff;
-              mon_index_o = wa_idx;  mon_data_o = wa_data;
-              acc_d = '0;  j_d = '0;  i_d = i_q + 1;
-              if (i_q == HeadSize - 1) begin
-                i_d = '0;  h_d = h_q + 1;  phase_d = 4'd0;
-                if (h_q == NHeads - 1) begin
-                  h_d = '0;  next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);
-                end
+          default: begin  // write the head's outputs, one element per cycle
+            wa_en = 1'b1;  wa_vec = VXB;  wa_idx = h_q * HeadSize + i_q;
+            wa_data = requant32(vacc_q[i_q], 16);
+            sat = requant32_sat(vacc_q[i_q], 16);
+            sat_d = sat_q + 32'(sat);
+            mon_valid_o = 1'b1;  mon_stage_o = TapAttention;  mon_head_o = 8'hff;
+            mon_index_o = wa_idx;  mon_data_o = wa_data;
+            i_d = i_q + 1;
+            if (i_q == HeadSize - 1) begin
+              i_d = '0;  h_d = h_q + 1;  phase_d = 4'd0;
+              if (h_q == NHeads - 1) begin
+                h_d = '0;  next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);
               end
             end
           end
@@ -720,9 +732,10 @@ module hw_core #(
   // Softmax numerators, probabilities, act words and KV shifts are written here (their
   // values come from the sequencer's cycle above).
   always_ff @(posedge clk_i) begin
-    if (op_q == OpAttn && phase_q == 4'd0 && i_q == HeadSize) att_q[j_q] <= wa_data;
+    if (op_q == OpAttn && phase_q == 4'd0 && i_q > 0) att_q[i_q - 1] <= wa_data;
     if (op_q == OpAttn && phase_q == 4'd1 && nl_res_valid) e_q[j_q] <= nl_res[31:0];
-    if (op_q == OpAttn && phase_q == 4'd4) att_q[i_q] <= mon_data_o;
+    kvword_q <= kvword_d;
+    vacc_q   <= vacc_d;
     if (aqw_valid && op_q == OpActQ) act_q[i_q] <= aqw_word;
     if (op_q == OpKvw && (phase_q == 4'd1 || phase_q == 4'd4) && aq_shift_valid) begin
       if (phase_q == 4'd1) kshift_q[layer_q * SeqLen + pos_q] <= aq_shift;
