@@ -76,9 +76,10 @@ module hw_core #(
   output logic                           recip_en_o,
   output logic [RecipIndexBits-1:0]      recip_addr_o,
   input  logic [2*EntryBits-1:0]         recip_data_i,
-  output logic                           exp2neg_en_o,
-  output logic [Exp2IndexBits-1:0]       exp2neg_addr_o,
-  input  logic [2*Exp2EntryBits-1:0]     exp2neg_data_i,
+  // 2^-x has one port per head (softmax runs the heads side by side).
+  output logic [NHeads-1:0]              exp2neg_en_o,
+  output logic [NHeads*Exp2IndexBits-1:0] exp2neg_addr_o,
+  input  logic [NHeads*2*Exp2EntryBits-1:0] exp2neg_data_i,
   output logic                           sigmoid_en_o,
   output logic [SigmoidIndexBits-1:0]    sigmoid_addr_o,
   input  logic [2*EntryBits-1:0]         sigmoid_data_i,
@@ -86,14 +87,19 @@ module hw_core #(
   output logic [31:0]                    rope_addr_o,
   input  logic [33:0]                    rope_data_i,
 
-  // Write monitor: every tapped write (stage, layer or 255, head or 255, element, value;
-  // KV entries carry their row's shift).
+  // Write monitor: every tapped write, mon_count_o elements per cycle. Element k belongs to
+  // (stage, layer or 255, head mon_head_o + k * mon_head_step_o or 255, index mon_index_o +
+  // k * mon_index_step_o) and its value is mon_data_o[32k +: 32]; KV entries carry their
+  // row's shift.
   output logic                           mon_valid_o,
   output hw_pkg::tap_e                   mon_stage_o,
   output logic [7:0]                     mon_layer_o,
   output logic [7:0]                     mon_head_o,
   output logic [31:0]                    mon_index_o,
-  output logic signed [31:0]             mon_data_o,
+  output logic [15:0]                    mon_count_o,
+  output logic                           mon_head_step_o,
+  output logic                           mon_index_step_o,
+  output logic [((Lanes > NHeads) ? Lanes : NHeads)*32-1:0] mon_data_o,
   output logic signed [7:0]              mon_shift_o,
 
   // Performance counters since reset.
@@ -115,8 +121,10 @@ module hw_core #(
   localparam int unsigned MaxBeats = (BeatsDim > BeatsHidden) ? BeatsDim : BeatsHidden;
   localparam int unsigned ActWords = MaxBeats * Lanes;       // act buffer, padded to beats
   localparam int unsigned KvRows   = NLayers * SeqLen;
-  localparam int unsigned KvDepth  = KvRows * NKvHeads;     // one word per (layer, pos, kv head)
-  localparam int unsigned KvWidth  = HeadSize * 16;
+  localparam int unsigned KvWidth  = KvDim * 16;            // one word per (layer, pos)
+  localparam int unsigned KvDepth  = KvRows;
+  localparam int unsigned MonLanes = (Lanes > NHeads) ? Lanes : NHeads;
+  localparam int unsigned DrainBeats = (Dim + Lanes - 1) / Lanes;  // attention output writes
   localparam int unsigned KvAw     = $clog2(KvDepth);
 
   // ---- the micro-program ---------------------------------------------------------------------
@@ -205,8 +213,8 @@ module hw_core #(
   logic signed [31:0] hb_q [HiddenDim];
   logic signed [31:0] hb2_q [HiddenDim];
   logic signed [31:0] logits_q [VocabSize];
-  logic signed [31:0] att_q [SeqLen];   // scores of the current head (Q16)
-  logic [31:0]        e_q [SeqLen];     // softmax numerators (Q30)
+  logic [NHeads*32-1:0] att_q [SeqLen]; // scores of every head at a position (Q16, signed)
+  logic [NHeads*32-1:0] e_q [SeqLen];   // softmax numerators (Q30)
   logic signed [15:0] act_q [ActWords]; // MAC activation words
   logic signed [7:0]  kshift_q [KvRows];
   logic signed [7:0]  vshift_q [KvRows];
@@ -225,11 +233,13 @@ module hw_core #(
     endcase
   endfunction
 
-  // Two vector write ports: any vector, and xb2 (RoPE writes rotated q and k in one cycle).
-  logic               wa_en, wb_en;
+  // Vector write ports: any vector; xb2 (RoPE writes rotated q and k in one cycle); and
+  // Lanes elements of xb (attention outputs).
+  logic               wa_en, wb_en, ww_en;
   vec_e               wa_vec;
-  logic [31:0]        wa_idx, wb_idx;
+  logic [31:0]        wa_idx, wb_idx, ww_base, ww_count;
   logic signed [31:0] wa_data, wb_data;
+  logic signed [31:0] ww_data [Lanes];
 
   always_ff @(posedge clk_i) begin
     if (wa_en) begin
@@ -246,6 +256,9 @@ module hw_core #(
       endcase
     end
     if (wb_en) xb2_q[wb_idx] <= wb_data;
+    for (int k = 0; k < Lanes; k++) begin
+      if (ww_en && 32'(k) < ww_count) xb_q[ww_base + 32'(k)] <= ww_data[k];
+    end
   end
 
   // ---- blocks ---------------------------------------------------------------------------------
@@ -267,23 +280,48 @@ module hw_core #(
     .mac_busy_o(mac_busy)
   );
 
-  // Table unit
-  logic        nl_valid, nl_ready, nl_res_valid;
-  nl_func_e    nl_func;
-  logic [63:0] nl_arg, nl_res;
-  logic [6:0]  nl_res_shift;
+  // Table units: unit 0 serves every function; units 1..NHeads-1 only 2^-x, so softmax
+  // takes one position of all heads per cycle.
+  logic [NHeads-1:0]  nl_valid, nl_ready, nl_res_valid;
+  nl_func_e           nl_func;
+  logic [63:0]        nl_arg [NHeads];
+  logic [63:0]        nl_res [NHeads];
+  logic [6:0]         nl_res_shift [NHeads];
 
-  hw_nonlinear #(
-    .RsqrtIndexBits(RsqrtIndexBits), .RecipIndexBits(RecipIndexBits), .Exp2IndexBits(Exp2IndexBits),
-    .SigmoidIndexBits(SigmoidIndexBits), .SigmoidRange(SigmoidRange), .EntryBits(EntryBits),
-    .Exp2EntryBits(Exp2EntryBits)
-  ) u_nl (
-    .clk_i, .rst_ni,
-    .req_valid_i(nl_valid), .req_ready_o(nl_ready), .req_func_i(nl_func), .req_arg_i(nl_arg),
-    .rsqrt_en_o, .rsqrt_addr_o, .rsqrt_data_i, .recip_en_o, .recip_addr_o, .recip_data_i,
-    .exp2neg_en_o, .exp2neg_addr_o, .exp2neg_data_i, .sigmoid_en_o, .sigmoid_addr_o, .sigmoid_data_i,
-    .res_valid_o(nl_res_valid), .res_ready_i(1'b1), .res_data_o(nl_res), .res_shift_o(nl_res_shift)
-  );
+  for (genvar u = 0; u < NHeads; u++) begin : gen_nl
+    logic                        rsqrt_en, recip_en, sigmoid_en;
+    logic [RsqrtIndexBits-1:0]   rsqrt_addr;
+    logic [RecipIndexBits-1:0]   recip_addr;
+    logic [SigmoidIndexBits-1:0] sigmoid_addr;
+
+    hw_nonlinear #(
+      .RsqrtIndexBits(RsqrtIndexBits), .RecipIndexBits(RecipIndexBits), .Exp2IndexBits(Exp2IndexBits),
+      .SigmoidIndexBits(SigmoidIndexBits), .SigmoidRange(SigmoidRange), .EntryBits(EntryBits),
+      .Exp2EntryBits(Exp2EntryBits)
+    ) u_nl (
+      .clk_i, .rst_ni,
+      .req_valid_i(nl_valid[u]), .req_ready_o(nl_ready[u]), .req_func_i(nl_func),
+      .req_arg_i(nl_arg[u]),
+      .rsqrt_en_o(rsqrt_en), .rsqrt_addr_o(rsqrt_addr), .rsqrt_data_i(u == 0 ? rsqrt_data_i : '0),
+      .recip_en_o(recip_en), .recip_addr_o(recip_addr), .recip_data_i(u == 0 ? recip_data_i : '0),
+      .exp2neg_en_o(exp2neg_en_o[u]),
+      .exp2neg_addr_o(exp2neg_addr_o[u*Exp2IndexBits +: Exp2IndexBits]),
+      .exp2neg_data_i(exp2neg_data_i[u*2*Exp2EntryBits +: 2*Exp2EntryBits]),
+      .sigmoid_en_o(sigmoid_en), .sigmoid_addr_o(sigmoid_addr),
+      .sigmoid_data_i(u == 0 ? sigmoid_data_i : '0),
+      .res_valid_o(nl_res_valid[u]), .res_ready_i(1'b1), .res_data_o(nl_res[u]),
+      .res_shift_o(nl_res_shift[u])
+    );
+
+    if (u == 0) begin : gen_tables
+      assign rsqrt_en_o = rsqrt_en;  assign rsqrt_addr_o = rsqrt_addr;
+      assign recip_en_o = recip_en;  assign recip_addr_o = recip_addr;
+      assign sigmoid_en_o = sigmoid_en;  assign sigmoid_addr_o = sigmoid_addr;
+    end else begin : gen_exp2_only
+      logic unused_tables;  // never asked for these functions
+      assign unused_tables = ^{rsqrt_en, rsqrt_addr, recip_en, recip_addr, sigmoid_en, sigmoid_addr};
+    end
+  end
 
   // Activation quantizer
   logic               aq_valid, aq_ready, aq_last, aq_shift_valid;
@@ -318,11 +356,8 @@ module hw_core #(
   logic [3:0]         phase_q, phase_d;
   logic [31:0]        i_q, i_d;              // element / issue counter
   logic [31:0]        j_q, j_d;              // second counter (rows out, positions, results)
-  logic [31:0]        h_q, h_d;              // head
   logic [31:0]        token_q, token_d, pos_q, pos_d;
   logic signed [63:0] acc_q, acc_d;          // sums, dot products
-  logic signed [63:0] sum_q, sum_d;          // softmax denominator
-  logic signed [31:0] mx_q, mx_d;            // score maximum
   logic [63:0]        r_q, r_d;              // table result mantissa (rsqrt, recip)
   logic [6:0]         rsh_q, rsh_d;          // its shift
   logic signed [7:0]  frac_q, frac_d;        // norm gain exponent
@@ -333,8 +368,13 @@ module hw_core #(
   logic signed [31:0] best_q, best_d;
   logic               out_valid_q, out_valid_d;
   logic [KvWidth-1:0] kvword_q, kvword_d;        // KV row word being assembled
-  logic signed [63:0] vacc_q [HeadSize];         // weighted value sums of the current head
-  logic signed [63:0] vacc_d [HeadSize];
+  logic signed [63:0] vacc_q [Dim];              // weighted value sums of every head
+  logic signed [63:0] vacc_d [Dim];
+  logic signed [31:0] mx_h_q [NHeads], mx_h_d [NHeads];     // score maxima
+  logic signed [63:0] sum_h_q [NHeads], sum_h_d [NHeads];   // softmax denominators
+  logic [63:0]        r_h_q [NHeads], r_h_d [NHeads];       // their reciprocals
+  logic [6:0]         rsh_h_q [NHeads], rsh_h_d [NHeads];
+  logic signed [31:0] mon_val [MonLanes];            // monitor lanes
   logic [31:0]        sat_q, sat_d;
 
   step_t st;
@@ -383,11 +423,14 @@ module hw_core #(
 
     // defaults: hold
     layer_d = layer_q;  step_d = step_q;  op_d = op_q;  phase_d = phase_q;
-    i_d = i_q;  j_d = j_q;  h_d = h_q;  token_d = token_q;  pos_d = pos_q;
-    acc_d = acc_q;  sum_d = sum_q;  mx_d = mx_q;  r_d = r_q;  rsh_d = rsh_q;  frac_d = frac_q;
+    i_d = i_q;  j_d = j_q;  token_d = token_q;  pos_d = pos_q;
+    acc_d = acc_q;  r_d = r_q;  rsh_d = rsh_q;  frac_d = frac_q;
     pend_d = 1'b0;  pend_last_d = 1'b0;  pend_beat_d = pend_beat_q;
     best_idx_d = best_idx_q;  best_d = best_q;  out_valid_d = out_valid_q;  sat_d = sat_q;
     act_shift_d = act_shift_q;  kvword_d = kvword_q;  vacc_d = vacc_q;
+    mx_h_d = mx_h_q;  sum_h_d = sum_h_q;  r_h_d = r_h_q;  rsh_h_d = rsh_h_q;
+    ww_en = 1'b0;  ww_base = '0;  ww_count = '0;
+    for (int k = 0; k < Lanes; k++) ww_data[k] = '0;
 
     wa_en = 1'b0;  wa_vec = VX;  wa_idx = '0;  wa_data = '0;
     wb_en = 1'b0;  wb_idx = '0;  wb_data = '0;
@@ -395,12 +438,15 @@ module hw_core #(
     ng_en_o = 1'b0;  ng_sel_o = '0;  ng_addr_o = '0;  nf_en_o = 1'b0;  nf_addr_o = '0;
     rope_en_o = 1'b0;  rope_addr_o = '0;
     mac_valid = pend_q;  mac_last = pend_last_q;
-    nl_valid = 1'b0;  nl_func = NlRsqrt;  nl_arg = '0;
+    nl_valid = '0;  nl_func = NlRsqrt;
+    for (int u = 0; u < NHeads; u++) nl_arg[u] = '0;
     aq_valid = 1'b0;  aq_data = '0;  aq_last = 1'b0;  aq_min_shift = -8'sd128;
     kc_req = 1'b0;  kc_we = 1'b0;  kc_addr = '0;  kc_wdata = '0;
     vc_req = 1'b0;  vc_we = 1'b0;  vc_addr = '0;  vc_wdata = '0;
     mon_valid_o = 1'b0;  mon_stage_o = st.tap;  mon_layer_o = (layer_q < NLayers) ? 8'(layer_q) : 8'hff;
-    mon_head_o = 8'hff;  mon_index_o = '0;  mon_data_o = '0;  mon_shift_o = '0;
+    mon_head_o = 8'hff;  mon_index_o = '0;  mon_shift_o = '0;
+    mon_count_o = 16'd1;  mon_head_step_o = 1'b0;  mon_index_step_o = 1'b1;
+    for (int k = 0; k < MonLanes; k++) mon_val[k] = '0;
     tok_ready_o = 1'b0;
     v64 = '0;  tmp = '0;  rot = '0;  sat = 1'b0;  sh = 0;
     n = vec_len(st.src);  rows = mv_rows(st.w);  beats = mv_beats(st.w);
@@ -437,7 +483,7 @@ module hw_core #(
           wa_data = requant32(v64, int'(srom_exp_i) - 16);
           sat = requant32_sat(v64, int'(srom_exp_i) - 16);
           sat_d = sat_q + 32'(sat);
-          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_data_o = wa_data;
+          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val[0] = wa_data;
         end
         i_d = i_q + 1;
         if (i_q == Dim) begin
@@ -455,13 +501,13 @@ module hw_core #(
             if (i_q == Dim - 1) begin i_d = '0;  phase_d = 4'd1; end
           end
           4'd1: begin
-            nl_valid = 1'b1;  nl_func = NlRsqrt;  nl_arg = 64'(acc_q) + 64'(RmsEps);
+            nl_valid[0] = 1'b1;  nl_func = NlRsqrt;  nl_arg[0] = 64'(acc_q) + 64'(RmsEps);
             nf_en_o = 1'b1;  nf_addr_o = 8'((layer_q < NLayers) ? 2 * layer_q + ((step_q == 12) ? 1 : 0) : 2 * NLayers);
-            if (nl_ready) phase_d = 4'd2;
+            if (nl_ready[0]) phase_d = 4'd2;
           end
           4'd2: begin
-            if (nl_res_valid) begin
-              r_d = nl_res;  rsh_d = nl_res_shift;  frac_d = $signed(nf_data_i);
+            if (nl_res_valid[0]) begin
+              r_d = nl_res[0];  rsh_d = nl_res_shift[0];  frac_d = $signed(nf_data_i);
               phase_d = 4'd3;  i_d = '0;  acc_d = '0;
             end
           end
@@ -478,7 +524,7 @@ module hw_core #(
               wa_data = requant32(v64, int'(frac_q) - 8 + int'(rsh_q));
               sat = requant32_sat(v64, int'(frac_q) - 8 + int'(rsh_q));
               sat_d = sat_q + 32'(sat);
-              mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_data_o = wa_data;
+              mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val[0] = wa_data;
             end
             i_d = i_q + 1;
             if (i_q == Dim) begin
@@ -520,7 +566,7 @@ module hw_core #(
         if (mac_res_valid) begin
           wa_en = 1'b1;  wa_vec = st.dst;  wa_idx = j_q;  wa_data = mac_res;
           sat_d = sat_q + 32'(mac_res_sat);
-          mon_valid_o = (st.tap != TapNone);  mon_index_o = j_q;  mon_data_o = mac_res;
+          mon_valid_o = (st.tap != TapNone);  mon_index_o = j_q;  mon_val[0] = mac_res;
           if (st.w == WCls && (j_q == 0 || mac_res > best_q)) begin best_d = mac_res;  best_idx_d = j_q; end
           j_d = j_q + 1;
           if (j_q == rows - 1) begin
@@ -544,7 +590,7 @@ module hw_core #(
           sat = requant32_sat(rot, 15);
           sat_d = sat_q + 32'(sat);
           wa_en = 1'b1;  wa_vec = VXB;  wa_idx = i_q - 1;
-          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_data_o = wa_data;
+          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val[0] = wa_data;
           if (i_q - 1 < KvDim) begin
             rot = rope_rotate(k_q[i_q - 1], (((i_q - 1) % 2) == 0) ? k_q[i_q] : k_q[i_q - 2],
                               (((i_q - 1) % 2) == 0), tmp, v64);
@@ -575,22 +621,21 @@ module hw_core #(
           4'd1, 4'd4: begin
             if (aq_shift_valid) begin act_shift_d = aq_shift;  phase_d = phase_q + 4'd1; end
           end
-          default: begin  // pass 2: assemble each kv head's word, write it with its last entry
-            mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_data_o = 32'(aqw_word);  mon_shift_o = act_shift_q;
+          default: begin  // pass 2: assemble the row's word, write it with its last entry
+            mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_val[0] = 32'(aqw_word);  mon_shift_o = act_shift_q;
             mon_stage_o = (phase_q == 4'd2) ? TapKey : TapValue;
             kv_word = kvword_q;
-            kv_word[(i_q % HeadSize) * 16 +: 16] = aqw_word;
+            kv_word[i_q * 16 +: 16] = aqw_word;
             kvword_d = kv_word;
-            if ((i_q % HeadSize) == HeadSize - 1) begin
+            if (i_q == KvDim - 1) begin
               if (phase_q == 4'd2) begin
-                kc_req = 1'b1;  kc_we = 1'b1;  kc_addr = KvAw'(kvrow * NKvHeads + i_q / HeadSize);
+                kc_req = 1'b1;  kc_we = 1'b1;  kc_addr = KvAw'(kvrow);
 `ifdef HW_FAULT_KV_ADDR
-                kc_addr = KvAw'(kvrow * NKvHeads + i_q / HeadSize + 1);  // planted fault (tests only): off-by-one key address
+                kc_addr = KvAw'(kvrow + 1);  // planted fault (tests only): off-by-one key address
 `endif
                 kc_wdata = kv_word;
               end else begin
-                vc_req = 1'b1;  vc_we = 1'b1;  vc_addr = KvAw'(kvrow * NKvHeads + i_q / HeadSize);
-                vc_wdata = kv_word;
+                vc_req = 1'b1;  vc_we = 1'b1;  vc_addr = KvAw'(kvrow);  vc_wdata = kv_word;
               end
             end
             i_d = i_q + 1;
@@ -606,82 +651,106 @@ module hw_core #(
         endcase
       end
 
-      // ---- attention, one head at a time, one position per cycle in each pass -----------------------
+      // ---- attention: all heads side by side, one position per cycle in each pass -------------
       OpAttn: begin
-        kvh = h_q / KvMul;
         row_base = layer_q * SeqLen;
-        mon_head_o = 8'(h_q);
         unique case (phase_q)
-          4'd0: begin  // scores: K word read for t = i, dot product (HeadSize MACs) for t = i-1
+          4'd0: begin  // scores: K row read for t = i; q.k of every head (Dim MACs) for t = i-1
             if (i_q <= pos_q) begin
-              kc_req = 1'b1;  kc_addr = KvAw'((row_base + i_q) * NKvHeads + kvh);
+              kc_req = 1'b1;  kc_addr = KvAw'(row_base + i_q);
             end
             if (i_q > 0) begin
-              v64 = '0;
-              for (int e = 0; e < HeadSize; e++) begin
-                v64 = v64 + 64'(act_q[h_q * HeadSize + e]) * 64'($signed(kc_rdata[e * 16 +: 16]));
+              sh = int'(AttScaleFrac) + 16 - int'(act_shift_q) - int'(kshift_q[row_base + i_q - 1]);
+              mon_valid_o = 1'b1;  mon_stage_o = TapScores;  mon_index_o = i_q - 1;
+              mon_count_o = 16'(NHeads);  mon_head_o = '0;  mon_head_step_o = 1'b1;  mon_index_step_o = 1'b0;
+              for (int h = 0; h < NHeads; h++) begin
+                kvh = h / KvMul;
+                v64 = '0;
+                for (int e = 0; e < HeadSize; e++) begin
+                  v64 = v64 + 64'(act_q[h * HeadSize + e]) *
+                              64'($signed(kc_rdata[(kvh * HeadSize + e) * 16 +: 16]));
+                end
+                rot = v64 * 64'(AttScale);  // dot * 1/sqrt(head_size) mantissa
+                mon_val[h] = requant32(rot, sh);
+                sat_d = sat_d + 32'(requant32_sat(rot, sh));
+                if (i_q == 1 || mon_val[h] > mx_h_q[h]) mx_h_d[h] = mon_val[h];
               end
-              rot = v64 * 64'(AttScale);  // dot * 1/sqrt(head_size) mantissa
-              sh  = int'(AttScaleFrac) + 16 - int'(act_shift_q) - int'(kshift_q[row_base + i_q - 1]);
-              wa_data = requant32(rot, sh);
-              sat = requant32_sat(rot, sh);
-              sat_d = sat_q + 32'(sat);
-              mon_valid_o = 1'b1;  mon_stage_o = TapScores;  mon_index_o = i_q - 1;  mon_data_o = wa_data;
-              if (i_q == 1 || wa_data > mx_q) mx_d = wa_data;
             end
             i_d = i_q + 1;
-            if (i_q == pos_q + 1) begin i_d = '0;  j_d = '0;  phase_d = 4'd1;  sum_d = '0; end
+            if (i_q == pos_q + 1) begin
+              i_d = '0;  j_d = '0;  phase_d = 4'd1;
+              for (int h = 0; h < NHeads; h++) sum_h_d[h] = '0;
+            end
           end
-          4'd1: begin  // e_t = 2^-((mx - s_t) log2 e): issue t = i, result for t = j
+          4'd1: begin  // e_t = 2^-((mx - s_t) log2 e) for every head: issue t = i, result for t = j
+            nl_func = NlExp2Neg;
             if (i_q <= pos_q) begin
-              nl_valid = 1'b1;  nl_func = NlExp2Neg;
-              nl_arg = 64'(round_shift((64'(mx_q) - 64'(att_q[i_q])) * 64'(Log2eQ24), 24));
+              for (int h = 0; h < NHeads; h++) begin
+                nl_valid[h] = 1'b1;
+                nl_arg[h] = 64'(round_shift((64'(mx_h_q[h]) - 64'($signed(att_q[i_q][h * 32 +: 32]))) *
+                                            64'(Log2eQ24), 24));
+              end
               i_d = i_q + 1;
             end
-            if (nl_res_valid) begin
-              sum_d = sum_q + $signed(nl_res);
+            if (nl_res_valid[0]) begin
+              for (int h = 0; h < NHeads; h++) sum_h_d[h] = sum_h_q[h] + $signed(nl_res[h]);
               j_d = j_q + 1;
               if (j_q == pos_q) begin phase_d = 4'd2;  i_d = '0;  j_d = '0; end
             end
           end
-          4'd2: begin
-            nl_valid = 1'b1;  nl_func = NlRecip;  nl_arg = 64'(sum_q);
-            if (nl_ready) phase_d = 4'd3;
-          end
-          4'd3: begin
-            if (nl_res_valid) begin
-              r_d = nl_res;  rsh_d = nl_res_shift;  phase_d = 4'd4;
-              for (int e = 0; e < HeadSize; e++) vacc_d[e] = '0;
+          4'd2: begin  // 1/sum of each head on unit 0: issue head i, result for head j
+            nl_func = NlRecip;
+            if (i_q < NHeads) begin
+              nl_valid[0] = 1'b1;  nl_arg[0] = 64'(sum_h_q[i_q]);
+              i_d = i_q + 1;
+            end
+            if (nl_res_valid[0]) begin
+              r_h_d[j_q] = nl_res[0];  rsh_h_d[j_q] = nl_res_shift[0];
+              j_d = j_q + 1;
+              if (j_q == NHeads - 1) begin
+                phase_d = 4'd3;  i_d = '0;  j_d = '0;
+                for (int e = 0; e < Dim; e++) vacc_d[e] = '0;
+              end
             end
           end
-          4'd4: begin  // V word read for t = i; probability p_t (Q16) and p_t * v for t = i-1
+          4'd3: begin  // V row read for t = i; probabilities p_t (Q16) and p_t * v for t = i-1
             if (i_q <= pos_q) begin
-              vc_req = 1'b1;  vc_addr = KvAw'((row_base + i_q) * NKvHeads + kvh);
+              vc_req = 1'b1;  vc_addr = KvAw'(row_base + i_q);
             end
             if (i_q > 0) begin
-              tmp = round_shift(64'(e_q[i_q - 1]) * $signed({1'b0, r_q[62:0]}), int'(rsh_q));
-              mon_valid_o = 1'b1;  mon_stage_o = TapProbs;  mon_index_o = i_q - 1;  mon_data_o = 32'(tmp);
-              for (int e = 0; e < HeadSize; e++) begin
-                vacc_d[e] = vacc_q[e] + 64'(mon_data_o) * 64'($signed(vc_rdata[e * 16 +: 16])) *
-                                        (64'sd1 <<< vshift_q[row_base + i_q - 1]);
+              mon_valid_o = 1'b1;  mon_stage_o = TapProbs;  mon_index_o = i_q - 1;
+              mon_count_o = 16'(NHeads);  mon_head_o = '0;  mon_head_step_o = 1'b1;  mon_index_step_o = 1'b0;
+              for (int h = 0; h < NHeads; h++) begin
+                kvh = h / KvMul;
+                tmp = round_shift(64'($unsigned(e_q[i_q - 1][h * 32 +: 32])) *
+                                  $signed({1'b0, r_h_q[h][62:0]}), int'(rsh_h_q[h]));
+                mon_val[h] = 32'(tmp);
+                for (int e = 0; e < HeadSize; e++) begin
+                  vacc_d[h * HeadSize + e] = vacc_q[h * HeadSize + e] + 64'(mon_val[h]) *
+                      64'($signed(vc_rdata[(kvh * HeadSize + e) * 16 +: 16])) *
+                      (64'sd1 <<< vshift_q[row_base + i_q - 1]);
+                end
               end
             end
             i_d = i_q + 1;
-            if (i_q == pos_q + 1) begin i_d = '0;  phase_d = 4'd5; end
+            if (i_q == pos_q + 1) begin i_d = '0;  phase_d = 4'd4; end
           end
-          default: begin  // write the head's outputs, one element per cycle
-            wa_en = 1'b1;  wa_vec = VXB;  wa_idx = h_q * HeadSize + i_q;
-            wa_data = requant32(vacc_q[i_q], 16);
-            sat = requant32_sat(vacc_q[i_q], 16);
-            sat_d = sat_q + 32'(sat);
-            mon_valid_o = 1'b1;  mon_stage_o = TapAttention;  mon_head_o = 8'hff;
-            mon_index_o = wa_idx;  mon_data_o = wa_data;
-            i_d = i_q + 1;
-            if (i_q == HeadSize - 1) begin
-              i_d = '0;  h_d = h_q + 1;  phase_d = 4'd0;
-              if (h_q == NHeads - 1) begin
-                h_d = '0;  next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);
+          default: begin  // write the outputs to xb, Lanes elements per cycle
+            ww_en = 1'b1;  ww_base = i_q * Lanes;
+            ww_count = (Dim - ww_base < Lanes) ? Dim - ww_base : Lanes;
+            mon_valid_o = 1'b1;  mon_stage_o = TapAttention;  mon_index_o = ww_base;
+            mon_count_o = 16'(ww_count);
+            for (int k = 0; k < Lanes; k++) begin
+              if (k < ww_count) begin
+                ww_data[k] = requant32(vacc_q[ww_base + k], 16);
+                sat_d = sat_d + 32'(requant32_sat(vacc_q[ww_base + k], 16));
+                mon_val[k] = ww_data[k];
               end
+            end
+            i_d = i_q + 1;
+            if (i_q == DrainBeats - 1) begin
+              i_d = '0;  phase_d = 4'd0;
+              next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);
             end
           end
         endcase
@@ -693,7 +762,7 @@ module hw_core #(
         wa_data = sat32(64'(x_q[i_q]) + 64'(vread(st.src, i_q)));
         sat = outside32(64'(x_q[i_q]) + 64'(vread(st.src, i_q)));
         sat_d = sat_q + 32'(sat);
-        mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_data_o = wa_data;
+        mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_val[0] = wa_data;
         i_d = i_q + 1;
         if (i_q == Dim - 1) begin
           next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  i_d = '0;
@@ -703,16 +772,16 @@ module hw_core #(
       // ---- SwiGLU: hb = requant(rs(g * sigmoid(g), 16) * up, 16); sigmoid issued for i, used i-1 --
       OpSwiglu: begin
         if (i_q < HiddenDim) begin
-          nl_valid = 1'b1;  nl_func = NlSigmoid;  nl_arg = 64'(hb_q[i_q]);
+          nl_valid[0] = 1'b1;  nl_func = NlSigmoid;  nl_arg[0] = 64'(hb_q[i_q]);
         end
         if (i_q > 0) begin
-          tmp = round_shift(64'(hb_q[i_q - 1]) * $signed(nl_res), 16);
+          tmp = round_shift(64'(hb_q[i_q - 1]) * $signed(nl_res[0]), 16);
           wa_en = 1'b1;  wa_vec = VHB;  wa_idx = i_q - 1;
           rot = tmp * 64'(hb2_q[i_q - 1]);  // SiLU(gate) * up
           wa_data = requant32(rot, 16);
           sat = requant32_sat(rot, 16);
           sat_d = sat_q + 32'(sat);
-          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_data_o = wa_data;
+          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val[0] = wa_data;
         end
         i_d = i_q + 1;
         if (i_q == HiddenDim) begin
@@ -732,8 +801,13 @@ module hw_core #(
   // Softmax numerators, probabilities, act words and KV shifts are written here (their
   // values come from the sequencer's cycle above).
   always_ff @(posedge clk_i) begin
-    if (op_q == OpAttn && phase_q == 4'd0 && i_q > 0) att_q[i_q - 1] <= wa_data;
-    if (op_q == OpAttn && phase_q == 4'd1 && nl_res_valid) e_q[j_q] <= nl_res[31:0];
+    if (op_q == OpAttn && phase_q == 4'd0 && i_q > 0) begin
+      for (int h = 0; h < NHeads; h++) att_q[i_q - 1][h * 32 +: 32] <= mon_val[h];
+    end
+    if (op_q == OpAttn && phase_q == 4'd1 && nl_res_valid[0]) begin
+      for (int h = 0; h < NHeads; h++) e_q[j_q][h * 32 +: 32] <= nl_res[h][31:0];
+    end
+    mx_h_q <= mx_h_d;  sum_h_q <= sum_h_d;  r_h_q <= r_h_d;  rsh_h_q <= rsh_h_d;
     kvword_q <= kvword_d;
     vacc_q   <= vacc_d;
     if (aqw_valid && op_q == OpActQ) act_q[i_q] <= aqw_word;
@@ -746,18 +820,22 @@ module hw_core #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       layer_q <= '0;  step_q <= '0;  op_q <= OpIdle;  phase_q <= '0;
-      i_q <= '0;  j_q <= '0;  h_q <= '0;  token_q <= '0;  pos_q <= '0;
-      acc_q <= '0;  sum_q <= '0;  mx_q <= '0;  r_q <= '0;  rsh_q <= '0;  frac_q <= '0;
+      i_q <= '0;  j_q <= '0;  token_q <= '0;  pos_q <= '0;
+      acc_q <= '0;  r_q <= '0;  rsh_q <= '0;  frac_q <= '0;
       pend_q <= 1'b0;  pend_last_q <= 1'b0;  pend_beat_q <= '0;
       best_idx_q <= '0;  best_q <= '0;  out_valid_q <= 1'b0;  sat_q <= '0;  act_shift_q <= '0;
     end else begin
       layer_q <= layer_d;  step_q <= step_d;  op_q <= op_d;  phase_q <= phase_d;
-      i_q <= i_d;  j_q <= j_d;  h_q <= h_d;  token_q <= token_d;  pos_q <= pos_d;
-      acc_q <= acc_d;  sum_q <= sum_d;  mx_q <= mx_d;  r_q <= r_d;  rsh_q <= rsh_d;  frac_q <= frac_d;
+      i_q <= i_d;  j_q <= j_d;  token_q <= token_d;  pos_q <= pos_d;
+      acc_q <= acc_d;  r_q <= r_d;  rsh_q <= rsh_d;  frac_q <= frac_d;
       pend_q <= pend_d;  pend_last_q <= pend_last_d;  pend_beat_q <= pend_beat_d;
       best_idx_q <= best_idx_d;  best_q <= best_d;  out_valid_q <= out_valid_d;  sat_q <= sat_d;
       act_shift_q <= act_shift_d;
     end
+  end
+
+  for (genvar k = 0; k < MonLanes; k++) begin : gen_mon
+    assign mon_data_o[k * 32 +: 32] = mon_val[k];
   end
 
   assign out_valid_o  = out_valid_q;

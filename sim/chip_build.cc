@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "chip_build.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "error.h"
 #include "sha256.h"
@@ -13,6 +15,26 @@
 namespace fs = std::filesystem;
 
 namespace hw {
+
+namespace {
+
+// sha256 over the sources that decide the generated RTL (weightgen/ and golden/), in name order.
+std::string generator_sources_hash() {
+    std::vector<fs::path> files;
+    for (const char* dir : {"weightgen", "golden"}) {
+        for (const auto& e : fs::directory_iterator(source_path(dir))) {
+            if (e.is_regular_file()) files.push_back(e.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    std::string all;
+    for (const auto& f : files) all += f.filename().string() + ":" + sha256_file(f.string()) + "\n";
+    Sha256 h;
+    h.update(all.data(), all.size());
+    return h.hex();
+}
+
+}  // namespace
 
 std::string default_cache_root() {
     if (const char* c = std::getenv("HARDWIRE_CACHE"); c && *c) return c;
@@ -26,13 +48,13 @@ ChipBuild build_chip(const ChipBuildOptions& o,
     GenOptions g = o.gen;
     g.out = "-";  // set below, once the configuration's folder is known
     check_gen_options(g);
-    // The configuration's key: model bytes (or spec), format, lanes, name, generator version
-    // and extra Verilator arguments.
+    // The configuration's key: model bytes (or spec), format, lanes, name, the generator's
+    // sources (so an edited generator never reuses stale RTL) and extra Verilator arguments.
     Sha256 key;
     const std::string model_id =
         g.model.empty() ? "synthetic:" + g.synthetic : sha256_file(g.model);
     std::string text = model_id + "|" + g.format.name() + "|" + std::to_string(g.lanes) + "|" +
-                       g.name + "|" + generator_version();
+                       g.name + "|" + generator_version() + "|" + generator_sources_hash();
     for (const auto& a : o.verilator_args) text += "|" + a;
     key.update(text.data(), text.size());
     const std::string hash = key.hex().substr(0, 16);

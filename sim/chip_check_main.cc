@@ -40,6 +40,13 @@ class TapRecorder : public hw::TapSink {
     std::map<std::tuple<int, int, int>, Tap> taps;
 };
 
+// Lane k of the monitor's data (a wide output: 32-bit words, or one word when narrow).
+template <typename Top>
+std::uint32_t mon_lane(Top& top, unsigned k) {
+    if constexpr (sizeof(top.mon_data_o) > sizeof(std::uint64_t)) return top.mon_data_o[k];
+    else return static_cast<std::uint32_t>(top.mon_data_o >> (32 * k));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,34 +96,39 @@ int main(int argc, char** argv) {
                 if (top->mon_valid_o) {
                     const int layer = top->mon_layer_o == 0xff ? -1 : top->mon_layer_o;
                     const int stage = top->mon_stage_o;
-                    const int head = top->mon_head_o == 0xff ? -1 : top->mon_head_o;
-                    const std::uint32_t index = top->mon_index_o;
-                    const std::int32_t got = static_cast<std::int32_t>(top->mon_data_o);
-                    auto it = rec.taps.find({layer, stage, head});
                     const char* name = stage < hw::kStageCount
                                            ? hw::stage_name(static_cast<hw::Stage>(stage))
                                            : "?";
-                    if (it == rec.taps.end() || index >= it->second.data.size()) {
-                        std::printf(
-                            "MISMATCH token %d position %d layer %d stage %s head %d element %u: "
-                            "the golden model has no such element (cycle %llu)\n",
-                            token, pos, layer, name, head, index,
-                            static_cast<unsigned long long>(sim.cycle()));
-                        return 1;
+                    for (unsigned k = 0; k < top->mon_count_o; k++) {
+                        const int head = top->mon_head_o == 0xff
+                                             ? -1
+                                             : top->mon_head_o + int(k * top->mon_head_step_o);
+                        const std::uint32_t index = top->mon_index_o + k * top->mon_index_step_o;
+                        const std::int32_t got = static_cast<std::int32_t>(mon_lane(*top, k));
+                        auto it = rec.taps.find({layer, stage, head});
+                        if (it == rec.taps.end() || index >= it->second.data.size()) {
+                            std::printf(
+                                "MISMATCH token %d position %d layer %d stage %s head %d element "
+                                "%u: the golden model has no such element (cycle %llu)\n",
+                                token, pos, layer, name, head, index,
+                                static_cast<unsigned long long>(sim.cycle()));
+                            return 1;
+                        }
+                        const std::int32_t want = it->second.data[index];
+                        const int want_shift = it->second.shift,
+                                  got_shift = static_cast<std::int8_t>(top->mon_shift_o);
+                        if (got != want ||
+                            ((stage == 3 || stage == 4) && got_shift != want_shift)) {
+                            std::printf(
+                                "MISMATCH token %d position %d layer %d stage %s head %d element "
+                                "%u: expected %d (shift %d), got %d (shift %d) at cycle %llu\n",
+                                token, pos, layer, name, head, index, want, want_shift, got,
+                                got_shift, static_cast<unsigned long long>(sim.cycle()));
+                            return 1;
+                        }
+                        it->second.seen[index] = true;
+                        checked++;
                     }
-                    const std::int32_t want = it->second.data[index];
-                    const int want_shift = it->second.shift,
-                              got_shift = static_cast<std::int8_t>(top->mon_shift_o);
-                    if (got != want || ((stage == 3 || stage == 4) && got_shift != want_shift)) {
-                        std::printf(
-                            "MISMATCH token %d position %d layer %d stage %s head %d element %u: "
-                            "expected %d (shift %d), got %d (shift %d) at cycle %llu\n",
-                            token, pos, layer, name, head, index, want, want_shift, got, got_shift,
-                            static_cast<unsigned long long>(sim.cycle()));
-                        return 1;
-                    }
-                    it->second.seen[index] = true;
-                    checked++;
                 }
                 sim.tick();
                 if (sent) top->tok_valid_i = 0;
