@@ -28,41 +28,23 @@ module hw_act_quant (
   output logic signed [15:0] word_o
 );
 
-  localparam logic [32:0] MaxWord = 33'd32767;  // 2^(ActBits-1) - 1
-
   logic [32:0]        maxabs_q, maxabs_d;  // |INT32_MIN| = 2^31 needs 33 bits unsigned
   logic               shift_valid_q, shift_valid_d;
   logic signed [7:0]  shift_q, shift_d;
 
   assign in_ready_o = !shift_valid_q || shift_ready_i;
 
-  // Position of the leading one plus one (0 for 0).
-  function automatic integer bitlen(input logic [32:0] v);
-    bitlen = 0;
-    for (integer i = 0; i < 33; i++) if (v[i]) bitlen = i + 1;
-  endfunction
-
   always_comb begin
     logic [32:0] m;
-    logic signed [63:0] rounded;
-    int s;
     maxabs_d      = maxabs_q;
     shift_valid_d = shift_valid_q && !shift_ready_i;
     shift_d       = shift_q;
     m = '0;
-    rounded = '0;
-    s = 0;
     if (in_valid_i && in_ready_o) begin
-      m = (in_data_i < 0) ? 33'(-34'(in_data_i)) : 33'(in_data_i);
+      m = hw_pkg::abs33(in_data_i);
       if (m < maxabs_q) m = maxabs_q;
       if (in_last_i) begin
-        // The smallest shift that fits the largest magnitude into 16 signed bits after
-        // rounding; one more if rounding carries it over. A zero vector gets 0.
-        s = (m == '0) ? 0 : bitlen(m) - 15;
-        if (s < int'(min_shift_i)) s = int'(min_shift_i);
-        rounded = hw_pkg::round_shift(64'(m), s);
-        if (rounded > 64'(MaxWord)) s = s + 1;
-        shift_d       = 8'(s);
+        shift_d       = hw_pkg::act_shift(m, min_shift_i);
         shift_valid_d = 1'b1;
         maxabs_d      = '0;
       end else begin
@@ -87,7 +69,7 @@ module hw_act_quant (
   assign shift_o       = shift_q;
 
   logic signed [63:0] word_full;
-  assign word_full = hw_pkg::round_shift(64'(word_data_i), int'(word_shift_i));
+  assign word_full = hw_pkg::round_shift(64'(word_data_i), 32'(word_shift_i));
   assign word_o    = word_full[15:0];
 `ifdef SYNTHESIS
   logic unused_word_valid;

@@ -119,7 +119,6 @@ module hw_core #(
   localparam int unsigned KvMul    = NHeads / NKvHeads;
   localparam int unsigned MaxN     = (Dim > HiddenDim) ? Dim : HiddenDim;
   localparam int unsigned MaxBeats = (BeatsDim > BeatsHidden) ? BeatsDim : BeatsHidden;
-  localparam int unsigned ActWords = MaxBeats * Lanes;       // act buffer, padded to beats
   localparam int unsigned KvRows   = NLayers * SeqLen;
   localparam int unsigned KvWidth  = KvDim * 16;            // one word per (layer, pos)
   localparam int unsigned KvDepth  = KvRows;
@@ -139,42 +138,43 @@ module hw_core #(
     vec_e    dst;    // output vector
     wclass_e w;      // matrix (OpMv)
     tap_e    tap;    // stage announced for dst writes
+    logic    amax;   // dst is the next MAC input: track its largest magnitude while writing
     logic    last;   // last step of its layer (or of the final steps)
   } step_t;
 
   // Steps of one layer (s = 0..20) and of the final part (layer == NLayers, s = 0..3).
   function automatic step_t program_step(input int unsigned layer, input int unsigned s);
     step_t st;
-    st = '{op: OpDone, src: VX, dst: VX, w: WEmb, tap: TapNone, last: 1'b1};
+    st = '{op: OpDone, src: VX, dst: VX, w: WEmb, tap: TapNone, amax: 1'b0, last: 1'b1};
     if (layer < NLayers) begin
-      unique case (s)
-        0:  st = '{OpRms,    VX,   VXB,  WEmb, TapAttNorm,     1'b0};
-        1:  st = '{OpActQ,   VXB,  VXB,  WEmb, TapNone,        1'b0};
-        2:  st = '{OpMv,     VXB,  VQ,   WQ,   TapNone,        1'b0};
-        3:  st = '{OpMv,     VXB,  VK,   WK,   TapNone,        1'b0};
-        4:  st = '{OpMv,     VXB,  VV,   WV,   TapNone,        1'b0};
-        5:  st = '{OpRope,   VQ,   VXB,  WEmb, TapQuery,       1'b0};  // q -> xb, k -> xb2
-        6:  st = '{OpKvw,    VXB2, VV,   WEmb, TapKey,         1'b0};
-        7:  st = '{OpActQ,   VXB,  VXB,  WEmb, TapNone,        1'b0};  // q words for the scores
-        8:  st = '{OpAttn,   VXB,  VXB,  WEmb, TapAttention,   1'b0};
-        9:  st = '{OpActQ,   VXB,  VXB,  WEmb, TapNone,        1'b0};
-        10: st = '{OpMv,     VXB,  VXB2, WO,   TapAttProj,     1'b0};
-        11: st = '{OpResid,  VXB2, VX,   WEmb, TapAttResidual, 1'b0};
-        12: st = '{OpRms,    VX,   VXB,  WEmb, TapFfnNorm,     1'b0};
-        13: st = '{OpActQ,   VXB,  VXB,  WEmb, TapNone,        1'b0};
-        14: st = '{OpMv,     VXB,  VHB,  W1,   TapGate,        1'b0};
-        15: st = '{OpMv,     VXB,  VHB2, W3,   TapUp,          1'b0};
-        16: st = '{OpSwiglu, VHB,  VHB,  WEmb, TapSwiGlu,      1'b0};
-        17: st = '{OpActQ,   VHB,  VHB,  WEmb, TapNone,        1'b0};
-        18: st = '{OpMv,     VHB,  VXB,  W2,   TapDown,        1'b0};
-        default: st = '{OpResid, VXB, VX,  WEmb, TapFfnResidual, 1'b1};
+      unique case (s)        //  op         src   dst   w     tap             amax  last
+        0:  st = '{OpRms,    VX,   VXB,  WEmb, TapAttNorm,     1'b1, 1'b0};
+        1:  st = '{OpActQ,   VXB,  VXB,  WEmb, TapNone,        1'b0, 1'b0};
+        2:  st = '{OpMv,     VXB,  VQ,   WQ,   TapNone,        1'b0, 1'b0};
+        3:  st = '{OpMv,     VXB,  VK,   WK,   TapNone,        1'b0, 1'b0};
+        4:  st = '{OpMv,     VXB,  VV,   WV,   TapNone,        1'b0, 1'b0};
+        5:  st = '{OpRope,   VQ,   VXB,  WEmb, TapQuery,       1'b1, 1'b0};  // q -> xb, k -> xb2
+        6:  st = '{OpKvw,    VXB2, VV,   WEmb, TapKey,         1'b0, 1'b0};
+        7:  st = '{OpActQ,   VXB,  VXB,  WEmb, TapNone,        1'b0, 1'b0};  // q words for the scores
+        8:  st = '{OpAttn,   VXB,  VXB,  WEmb, TapAttention,   1'b1, 1'b0};
+        9:  st = '{OpActQ,   VXB,  VXB,  WEmb, TapNone,        1'b0, 1'b0};
+        10: st = '{OpMv,     VXB,  VXB2, WO,   TapAttProj,     1'b0, 1'b0};
+        11: st = '{OpResid,  VXB2, VX,   WEmb, TapAttResidual, 1'b0, 1'b0};
+        12: st = '{OpRms,    VX,   VXB,  WEmb, TapFfnNorm,     1'b1, 1'b0};
+        13: st = '{OpActQ,   VXB,  VXB,  WEmb, TapNone,        1'b0, 1'b0};
+        14: st = '{OpMv,     VXB,  VHB,  W1,   TapGate,        1'b0, 1'b0};
+        15: st = '{OpMv,     VXB,  VHB2, W3,   TapUp,          1'b0, 1'b0};
+        16: st = '{OpSwiglu, VHB,  VHB,  WEmb, TapSwiGlu,      1'b1, 1'b0};
+        17: st = '{OpActQ,   VHB,  VHB,  WEmb, TapNone,        1'b0, 1'b0};
+        18: st = '{OpMv,     VHB,  VXB,  W2,   TapDown,        1'b0, 1'b0};
+        default: st = '{OpResid, VXB, VX, WEmb, TapFfnResidual, 1'b0, 1'b1};
       endcase
     end else begin
       unique case (s)
-        0: st = '{OpRms,  VX,  VXB,     WEmb, TapFinalNorm, 1'b0};
-        1: st = '{OpActQ, VXB, VXB,     WEmb, TapNone,      1'b0};
-        2: st = '{OpMv,   VXB, VLogits, WCls, TapLogits,    1'b0};
-        default: st = '{OpDone, VX, VX, WEmb, TapNone,      1'b1};
+        0: st = '{OpRms,  VX,  VXB,     WEmb, TapFinalNorm, 1'b1, 1'b0};
+        1: st = '{OpActQ, VXB, VXB,     WEmb, TapNone,      1'b0, 1'b0};
+        2: st = '{OpMv,   VXB, VLogits, WCls, TapLogits,    1'b0, 1'b0};
+        default: st = '{OpDone, VX, VX, WEmb, TapNone,      1'b0, 1'b1};
       endcase
     end
     return st;
@@ -215,7 +215,6 @@ module hw_core #(
   logic signed [31:0] logits_q [VocabSize];
   logic [NHeads*32-1:0] att_q [SeqLen]; // scores of every head at a position (Q16, signed)
   logic [NHeads*32-1:0] e_q [SeqLen];   // softmax numerators (Q30)
-  logic signed [15:0] act_q [ActWords]; // MAC activation words
   logic signed [7:0]  kshift_q [KvRows];
   logic signed [7:0]  vshift_q [KvRows];
 
@@ -256,8 +255,10 @@ module hw_core #(
       endcase
     end
     if (wb_en) xb2_q[wb_idx] <= wb_data;
-    for (int k = 0; k < Lanes; k++) begin
-      if (ww_en && 32'(k) < ww_count) xb_q[ww_base + 32'(k)] <= ww_data[k];
+    if (ww_en) begin
+      for (int k = 0; k < Lanes; k++) begin
+        if (32'(k) < ww_count) xb_q[ww_base + 32'(k)] <= ww_data[k];
+      end
     end
   end
 
@@ -266,7 +267,7 @@ module hw_core #(
   logic                          mac_valid, mac_ready, mac_last, mac_res_valid, mac_res_sat, mac_busy;
   logic [Lanes*ActBits-1:0]      mac_a;
   logic signed [31:0]            mac_res;
-  logic signed [7:0]             act_shift_q, act_shift_d;  // shift of the words in act_q
+  logic signed [7:0]             act_shift_q, act_shift_d;  // exponent of the MAC input words
 
   hw_mac_array #(
     .Lanes(Lanes), .WeightBits(WeightBits), .GroupSize(GroupSize), .MaxGroups(MaxGroups),
@@ -356,8 +357,10 @@ module hw_core #(
   logic [3:0]         phase_q, phase_d;
   logic [31:0]        i_q, i_d;              // element / issue counter
   logic [31:0]        j_q, j_d;              // second counter (rows out, positions, results)
-  logic [31:0]        token_q, token_d, pos_q, pos_d;
-  logic signed [63:0] acc_q, acc_d;          // sums, dot products
+  logic [31:0]        token_q, pos_q;        // the token being decoded (token interface)
+  logic               start_q;               // a token was taken: leave OpIdle
+  logic signed [63:0] ssq_q, ssq_d;          // sum of squares of x (RMSNorm), gathered on writes
+  logic [32:0]        amax_q, amax_d;        // max |v| of the next MAC input, gathered on writes
   logic [63:0]        r_q, r_d;              // table result mantissa (rsqrt, recip)
   logic [6:0]         rsh_q, rsh_d;          // its shift
   logic signed [7:0]  frac_q, frac_d;        // norm gain exponent
@@ -366,7 +369,7 @@ module hw_core #(
   logic [31:0]        pend_beat_q, pend_beat_d;
   logic [31:0]        best_idx_q, best_idx_d;
   logic signed [31:0] best_q, best_d;
-  logic               out_valid_q, out_valid_d;
+  logic               out_valid_q;
   logic [KvWidth-1:0] kvword_q, kvword_d;        // KV row word being assembled
   logic signed [63:0] vacc_q [Dim];              // weighted value sums of every head
   logic signed [63:0] vacc_d [Dim];
@@ -405,12 +408,34 @@ module hw_core #(
     op_n = nx.op;
   endfunction
 
-  // ---- activation words (pass 2 of OpActQ and of the KV rows) -----------------------------------
+  // ---- statistics gathered as vectors are written ---------------------------------------------
+  // RMSNorm's sum of squares of round(x / 2^8) as x is written (each element once per
+  // residual), consumed by the rsqrt request; the largest magnitude of a step's output
+  // that feeds the MAC array next (steps with .amax), consumed by OpActQ.
   always_comb begin
-    aqw_valid = (op_q == OpActQ && phase_q == 4'd2) ||
-                (op_q == OpKvw && (phase_q == 4'd2 || phase_q == 4'd5));
+    logic signed [63:0] r;
+    ssq_d  = ssq_q;
+    amax_d = amax_q;
+    r = '0;
+    if (wa_en && wa_vec == VX) begin
+      r = round_shift(64'(wa_data), 8);
+      ssq_d = ssq_q + r * r;
+    end
+    if (op_q == OpRms && phase_q == 4'd0 && nl_ready[0]) ssq_d = '0;
+    if (st.amax && wa_en && wa_vec == st.dst && abs33(wa_data) > amax_d) amax_d = abs33(wa_data);
+    if (st.amax && ww_en) begin
+      for (int k = 0; k < Lanes; k++) begin
+        if (32'(k) < ww_count && abs33(ww_data[k]) > amax_d) amax_d = abs33(ww_data[k]);
+      end
+    end
+    if (op_q == OpActQ) amax_d = '0;
+  end
+
+  // ---- KV row words (pass 2 of OpKvw) ----------------------------------------------------------
+  always_comb begin
+    aqw_valid = op_q == OpKvw && (phase_q == 4'd2 || phase_q == 4'd5);
     aqw_shift = act_shift_q;
-    aqw_data  = (op_q == OpActQ) ? vread(st.src, i_q) : (phase_q == 4'd2) ? xb2_q[i_q] : v_q[i_q];
+    aqw_data  = (phase_q == 4'd2) ? xb2_q[i_q] : v_q[i_q];
   end
 
   // ---- the schedule ---------------------------------------------------------------------------
@@ -423,10 +448,10 @@ module hw_core #(
 
     // defaults: hold
     layer_d = layer_q;  step_d = step_q;  op_d = op_q;  phase_d = phase_q;
-    i_d = i_q;  j_d = j_q;  token_d = token_q;  pos_d = pos_q;
-    acc_d = acc_q;  r_d = r_q;  rsh_d = rsh_q;  frac_d = frac_q;
+    i_d = i_q;  j_d = j_q;
+    r_d = r_q;  rsh_d = rsh_q;  frac_d = frac_q;
     pend_d = 1'b0;  pend_last_d = 1'b0;  pend_beat_d = pend_beat_q;
-    best_idx_d = best_idx_q;  best_d = best_q;  out_valid_d = out_valid_q;  sat_d = sat_q;
+    best_idx_d = best_idx_q;  best_d = best_q;  sat_d = sat_q;
     act_shift_d = act_shift_q;  kvword_d = kvword_q;  vacc_d = vacc_q;
     mx_h_d = mx_h_q;  sum_h_d = sum_h_q;  r_h_d = r_h_q;  rsh_h_d = rsh_h_q;
     ww_en = 1'b0;  ww_base = '0;  ww_count = '0;
@@ -447,22 +472,16 @@ module hw_core #(
     mon_head_o = 8'hff;  mon_index_o = '0;  mon_shift_o = '0;
     mon_count_o = 16'd1;  mon_head_step_o = 1'b0;  mon_index_step_o = 1'b1;
     for (int k = 0; k < MonLanes; k++) mon_val[k] = '0;
-    tok_ready_o = 1'b0;
     v64 = '0;  tmp = '0;  rot = '0;  sat = 1'b0;  sh = 0;
     n = vec_len(st.src);  rows = mv_rows(st.w);  beats = mv_beats(st.w);
     lane = 0;  row_base = 0;  kvh = 0;  kvrow = 0;  kv_word = '0;
 
-    // Activation words of the beat in flight.
-    for (int k = 0; k < Lanes; k++) mac_a[k*ActBits +: ActBits] = act_q[32'(pend_beat_q) * Lanes + k];
-
-    if (out_valid_q && out_ready_i) out_valid_d = 1'b0;
+    mac_a = '0;
 
     unique case (op_q)
       // ---------------------------------------------------------------------------------------
       OpIdle: begin
-        tok_ready_o = !out_valid_q;
-        if (tok_valid_i && tok_ready_o) begin
-          token_d = tok_token_i;  pos_d = tok_pos_i;
+        if (start_q) begin
           layer_d = '0;  step_d = '0;  op_d = OpEmbed;  i_d = '0;
           best_d = '0;  best_idx_d = '0;
         end
@@ -491,24 +510,18 @@ module hw_core #(
         end
       end
 
-      // ---- RMSNorm: sum of squares, 1/sqrt, then gain (ROM read for i, use for i-1) ----------
+      // ---- RMSNorm: 1/sqrt of the sum of squares, then gain (ROM read for i, use for i-1) --------
       OpRms: begin
         unique case (phase_q)
-          4'd0: begin
-            tmp = round_shift(64'(vread(VX, i_q)), 8);
-            acc_d = acc_q + tmp * tmp;
-            i_d = i_q + 1;
-            if (i_q == Dim - 1) begin i_d = '0;  phase_d = 4'd1; end
+          4'd0: begin  // the sum of squares was gathered as x was written (ssq_q)
+            nl_valid[0] = 1'b1;  nl_func = NlRsqrt;  nl_arg[0] = 64'(ssq_q) + 64'(RmsEps);
+            nf_en_o = 1'b1;  nf_addr_o = 8'((layer_q < NLayers) ? 2 * layer_q + ((step_q == 12) ? 1 : 0) : 2 * NLayers);
+            if (nl_ready[0]) phase_d = 4'd1;
           end
           4'd1: begin
-            nl_valid[0] = 1'b1;  nl_func = NlRsqrt;  nl_arg[0] = 64'(acc_q) + 64'(RmsEps);
-            nf_en_o = 1'b1;  nf_addr_o = 8'((layer_q < NLayers) ? 2 * layer_q + ((step_q == 12) ? 1 : 0) : 2 * NLayers);
-            if (nl_ready[0]) phase_d = 4'd2;
-          end
-          4'd2: begin
             if (nl_res_valid[0]) begin
               r_d = nl_res[0];  rsh_d = nl_res_shift[0];  frac_d = $signed(nf_data_i);
-              phase_d = 4'd3;  i_d = '0;  acc_d = '0;
+              phase_d = 4'd2;  i_d = '0;
             end
           end
           default: begin
@@ -534,30 +547,23 @@ module hw_core #(
         endcase
       end
 
-      // ---- activation words: pass 1 finds the shift, pass 2 rounds -----------------------------
+      // ---- activation exponent of the next MAC input, from the max tracked while it was written;
+      // the MAC array and the scores round words from it on the fly --------------------------------
       OpActQ: begin
-        unique case (phase_q)
-          4'd0: begin
-            aq_valid = 1'b1;  aq_data = vread(st.src, i_q);  aq_last = (i_q == n - 1);
-            if (aq_ready) begin
-              i_d = i_q + 1;
-              if (i_q == n - 1) begin phase_d = 4'd1;  i_d = '0; end
-            end
-          end
-          4'd1: begin
-            if (aq_shift_valid) begin act_shift_d = aq_shift;  phase_d = 4'd2; end
-          end
-          default: begin
-            i_d = i_q + 1;
-            if (i_q == n - 1) begin
-              next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  i_d = '0;  phase_d = '0;
-            end
-          end
-        endcase
+        act_shift_d = act_shift(amax_q, -8'sd128);
+        next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  i_d = '0;  phase_d = '0;
       end
 
       // ---- matrix x vector: issue beat reads (i: row*beats+beat), take results (j: row) --------
       OpMv: begin
+        // Activation words of the beat in flight, rounded from the source vector (xb or hb)
+        // with the exponent of OpActQ; 0 past its end, where the weights are 0 too.
+        for (int k = 0; k < Lanes; k++) begin
+          lane = pend_beat_q * Lanes + k;
+          if (lane < n) begin
+            mac_a[k*ActBits +: ActBits] = act_word((st.src == VHB) ? hb_q[lane] : xb_q[lane], act_shift_q);
+          end
+        end
         if (i_q < rows * beats) begin
           wrom_en_o = 1'b1;  wrom_addr_o = i_q;  wrom_row_o = i_q / beats;
           pend_d = 1'b1;  pend_last_d = ((i_q % beats) == beats - 1);  pend_beat_d = i_q % beats;
@@ -667,7 +673,7 @@ module hw_core #(
                 kvh = h / KvMul;
                 v64 = '0;
                 for (int e = 0; e < HeadSize; e++) begin
-                  v64 = v64 + 64'(act_q[h * HeadSize + e]) *
+                  v64 = v64 + 64'(act_word(xb_q[h * HeadSize + e], act_shift_q)) *
                               64'($signed(kc_rdata[(kvh * HeadSize + e) * 16 +: 16]));
                 end
                 rot = v64 * 64'(AttScale);  // dot * 1/sqrt(head_size) mantissa
@@ -790,10 +796,7 @@ module hw_core #(
       end
 
       // ---- token done: the argmax goes out ---------------------------------------------------------
-      OpDone: begin
-        out_valid_d = 1'b1;
-        op_d = OpIdle;
-      end
+      OpDone: op_d = OpIdle;  // out_valid_q rises (token interface below)
       default: op_d = OpIdle;
     endcase
   end
@@ -810,7 +813,6 @@ module hw_core #(
     mx_h_q <= mx_h_d;  sum_h_q <= sum_h_d;  r_h_q <= r_h_d;  rsh_h_q <= rsh_h_d;
     kvword_q <= kvword_d;
     vacc_q   <= vacc_d;
-    if (aqw_valid && op_q == OpActQ) act_q[i_q] <= aqw_word;
     if (op_q == OpKvw && (phase_q == 4'd1 || phase_q == 4'd4) && aq_shift_valid) begin
       if (phase_q == 4'd1) kshift_q[layer_q * SeqLen + pos_q] <= aq_shift;
       else                 vshift_q[layer_q * SeqLen + pos_q] <= aq_shift;
@@ -820,22 +822,40 @@ module hw_core #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       layer_q <= '0;  step_q <= '0;  op_q <= OpIdle;  phase_q <= '0;
-      i_q <= '0;  j_q <= '0;  token_q <= '0;  pos_q <= '0;
-      acc_q <= '0;  r_q <= '0;  rsh_q <= '0;  frac_q <= '0;
+      i_q <= '0;  j_q <= '0;
+      ssq_q <= '0;  amax_q <= '0;  r_q <= '0;  rsh_q <= '0;  frac_q <= '0;
       pend_q <= 1'b0;  pend_last_q <= 1'b0;  pend_beat_q <= '0;
-      best_idx_q <= '0;  best_q <= '0;  out_valid_q <= 1'b0;  sat_q <= '0;  act_shift_q <= '0;
+      best_idx_q <= '0;  best_q <= '0;  sat_q <= '0;  act_shift_q <= '0;
     end else begin
       layer_q <= layer_d;  step_q <= step_d;  op_q <= op_d;  phase_q <= phase_d;
-      i_q <= i_d;  j_q <= j_d;  token_q <= token_d;  pos_q <= pos_d;
-      acc_q <= acc_d;  r_q <= r_d;  rsh_q <= rsh_d;  frac_q <= frac_d;
+      i_q <= i_d;  j_q <= j_d;
+      ssq_q <= ssq_d;  amax_q <= amax_d;  r_q <= r_d;  rsh_q <= rsh_d;  frac_q <= frac_d;
       pend_q <= pend_d;  pend_last_q <= pend_last_d;  pend_beat_q <= pend_beat_d;
-      best_idx_q <= best_idx_d;  best_q <= best_d;  out_valid_q <= out_valid_d;  sat_q <= sat_d;
+      best_idx_q <= best_idx_d;  best_q <= best_d;  sat_q <= sat_d;
       act_shift_q <= act_shift_d;
     end
   end
 
   for (genvar k = 0; k < MonLanes; k++) begin : gen_mon
     assign mon_data_o[k * 32 +: 32] = mon_val[k];
+  end
+
+  // ---- token interface -------------------------------------------------------------------------
+  // A token is taken while the core is idle with no result pending; the sequencer starts the
+  // cycle after. Kept out of the sequencer's logic so that changing inputs never
+  // re-evaluates it (in silicon: a registered boundary; in Verilator: a small input region).
+  assign tok_ready_o = op_q == OpIdle && !start_q && !out_valid_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      start_q <= 1'b0;  token_q <= '0;  pos_q <= '0;  out_valid_q <= 1'b0;
+    end else begin
+      start_q <= tok_valid_i && tok_ready_o;
+      if (tok_valid_i && tok_ready_o) begin
+        token_q <= tok_token_i;  pos_q <= tok_pos_i;
+      end
+      if (op_q == OpDone)                out_valid_q <= 1'b1;
+      else if (out_valid_q && out_ready_i) out_valid_q <= 1'b0;
+    end
   end
 
   assign out_valid_o  = out_valid_q;

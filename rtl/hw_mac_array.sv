@@ -113,8 +113,8 @@ module hw_mac_array #(
         end
       end
       if (beat_last_i) begin
-        res_d       = hw_pkg::requant32(acc_next, int'(row_exp_i) - int'(act_shift_i));
-        res_sat_d   = hw_pkg::requant32_sat(acc_next, int'(row_exp_i) - int'(act_shift_i));
+        res_d       = hw_pkg::requant32(acc_next, 32'($signed({1'b0, row_exp_i})) - 32'(act_shift_i));
+        res_sat_d   = hw_pkg::requant32_sat(acc_next, 32'($signed({1'b0, row_exp_i})) - 32'(act_shift_i));
         res_valid_d = 1'b1;
         acc_d       = '0;
         beat_d      = '0;

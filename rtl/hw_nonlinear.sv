@@ -53,8 +53,9 @@ module hw_nonlinear #(
   localparam int unsigned SigmoidFracBits = 16 + $clog2(2 * SigmoidRange) - SigmoidIndexBits;
 
   // ---- stage 1: normalise, read the table ----------------------------------------------------
+  // (The function is kept outside the struct: Yosys 0.23 cannot resolve a package type
+  // inside a struct.)
   typedef struct packed {
-    hw_pkg::nl_func_e func;
     logic [31:0]      frac;    // position inside the segment
     logic [6:0]       shift;   // result shift (rsqrt, recip) or right shift (exp2neg)
     logic [1:0]       clamp;   // sigmoid: 1 = below range (0), 2 = above (1.0); exp2neg: 1 = underflow
@@ -62,6 +63,7 @@ module hw_nonlinear #(
 
   logic s1_valid_q, s1_valid_d;
   s1_t  s1_q, s1_d;
+  hw_pkg::nl_func_e s1_func_q, s1_func_d;
   wire  advance = !s1_valid_q || res_ready_i;  // stage 2 has no register: it follows stage 1
   assign req_ready_o = advance;
 
@@ -77,6 +79,7 @@ module hw_nonlinear #(
     int unsigned e;
     logic [SigmoidFracBits+SigmoidIndexBits-1:0] u;  // x + SigmoidRange in Q16
     s1_d       = s1_q;
+    s1_func_d  = s1_func_q;
     s1_valid_d = s1_valid_q && !res_ready_i;
     rsqrt_en_o = 1'b0;  rsqrt_addr_o = '0;
     recip_en_o = 1'b0;  recip_addr_o = '0;
@@ -86,7 +89,7 @@ module hw_nonlinear #(
     if (req_valid_i && advance) begin
       s1_valid_d    = 1'b1;
       s1_d          = '0;
-      s1_d.func     = req_func_i;
+      s1_func_d     = req_func_i;
       unique case (req_func_i)
         hw_pkg::NlRsqrt: begin
           // v = m * 2^e with e even, m in [1, 4) as Q30 in 32 bits
@@ -141,9 +144,11 @@ module hw_nonlinear #(
     if (!rst_ni) begin
       s1_valid_q <= 1'b0;
       s1_q       <= '0;
+      s1_func_q  <= hw_pkg::NlRsqrt;
     end else begin
       s1_valid_q <= s1_valid_d;
       s1_q       <= s1_d;
+      s1_func_q  <= s1_func_d;
     end
   end
 
@@ -159,7 +164,7 @@ module hw_nonlinear #(
   always_comb begin
     res_data_o  = '0;
     res_shift_o = '0;
-    unique case (s1_q.func)
+    unique case (s1_func_q)
       hw_pkg::NlRsqrt: begin
         res_data_o  = interp(64'(rsqrt_data_i[EntryBits-1:0]), 64'(rsqrt_data_i[2*EntryBits-1:EntryBits]),
                              s1_q.frac, RsqrtFracBits);
@@ -174,7 +179,7 @@ module hw_nonlinear #(
         res_data_o = (s1_q.clamp == 2'd1) ? '0 :
             hw_pkg::round_shift(interp(64'(exp2neg_data_i[Exp2EntryBits-1:0]),
                                        64'(exp2neg_data_i[2*Exp2EntryBits-1:Exp2EntryBits]),
-                                       s1_q.frac, Exp2FracBits), int'(s1_q.shift));
+                                       s1_q.frac, Exp2FracBits), 32'(s1_q.shift));
       end
       hw_pkg::NlSigmoid: begin
         res_data_o = (s1_q.clamp == 2'd1) ? '0 : (s1_q.clamp == 2'd2) ? 64'd65536 :

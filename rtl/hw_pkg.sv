@@ -95,4 +95,33 @@ package hw_pkg;
     else        requant32_sat = outside32(round_shift(v, sh));
   endfunction
 
+  // ---- activation words (golden: IntModel::quantize_activations) --------------------------
+
+  // Exponent of a vector's 16-bit MAC words from its largest magnitude: the smallest shift
+  // that fits maxabs into 16 signed bits after rounding (one more if rounding carries it
+  // over), at least min_shift; a zero vector gets max(0, min_shift).
+  function automatic logic signed [7:0] act_shift(input logic [32:0] maxabs,
+                                                  input logic signed [7:0] min_shift);
+    integer len, s;
+    len = 0;
+    for (integer i = 0; i < 33; i++) if (maxabs[i]) len = i + 1;
+    s = (maxabs == '0) ? 0 : len - 15;
+    if (s < min_shift) s = min_shift;
+    if (round_shift(64'(maxabs), s) > 64'sd32767) s = s + 1;
+    act_shift = s[7:0];
+  endfunction
+
+  // |v| of an int32, as 33 bits (|INT32_MIN| = 2^31).
+  function automatic logic [32:0] abs33(input logic signed [31:0] v);
+    abs33 = (v < 0) ? 33'd0 - {v[31], v} : {1'b0, v};
+  endfunction
+
+  // One MAC word: v / 2^shift rounded; fits 16 bits when shift came from act_shift.
+  function automatic logic signed [15:0] act_word(input logic signed [31:0] v,
+                                                  input logic signed [7:0] shift);
+    logic signed [63:0] r;
+    r = round_shift(64'(v), shift);
+    act_word = r[15:0];
+  endfunction
+
 endpackage

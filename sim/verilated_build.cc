@@ -112,6 +112,13 @@ VerilatedBuildResult build_verilated(const VerilatedBuild& b,
         throw make_error(work.string(), "cannot create the build folder", "a writable path",
                          ec.message());
     fs::remove(stamp, ec);
+    // Start from an empty build tree: verilate() lists Verilator's output files at configure
+    // time, and a changed design splits into different files, so a reused tree would link
+    // a stale list.
+    fs::remove_all(work / "build", ec);
+    if (ec)
+        throw make_error((work / "build").string(), "cannot clear the old build", "a writable path",
+                         ec.message());
     {
         std::ofstream out(work / "CMakeLists.txt");
         out << project;
