@@ -12,16 +12,19 @@ int cmd_build(int argc, char** argv) {
     Args args(
         "hardwire build",
         "hardwire build (--model FILE | --synthetic SPEC) [--format F] [--lanes N] [--cache DIR] "
-        "[--run STEPS]",
+        "[--run STEPS [--trace FILE.fst [--trace-tokens A[:B]]]]",
         "Generates the model's RTL, verilates it with the datapath in rtl/ and compiles the\n"
         "chip_check simulator (greedy decode with a scoreboard against the integer golden\n"
         "model). Each configuration is built once into its own folder under the cache; a\n"
-        "second call returns at once. With --run, decodes STEPS tokens from BOS.");
+        "second call returns at once. With --run, decodes STEPS tokens from BOS; --trace\n"
+        "builds the configuration with FST tracing and writes positions A..B only.");
     add_model_options(args);
     args.option("format", "F", "weight format: int8 or int4, then /gN or /row", "int8")
         .option("lanes", "N", "MAC lanes (a power of two, 8..1024)", "64")
         .option("cache", "DIR", "cache root (default: $HARDWIRE_CACHE or ~/.cache/hardwire)")
-        .option("run", "STEPS", "after building, decode STEPS tokens and check every stage");
+        .option("run", "STEPS", "after building, decode STEPS tokens and check every stage")
+        .option("trace", "FILE", "with --run: FST of the chosen positions (a traced build)")
+        .option("trace-tokens", "A[:B]", "positions to trace, from A to B", "0");
     if (!args.parse(argc, argv, 2)) return 0;
     args.require_one_of({"model", "synthetic"});
 
@@ -33,6 +36,8 @@ int cmd_build(int argc, char** argv) {
     o.gen.command_line = "hardwire build";
     o.cache = args.flag_set("cache") ? args.get("cache") : default_cache_root();
     const long long steps = args.flag_set("run") ? args.get_int("run", 1, 1 << 20) : 0;
+    o.trace = args.flag_set("trace");
+    if (o.trace && steps == 0) throw UsageError("--trace needs --run STEPS");
 
     const auto start = std::chrono::steady_clock::now();
     const ChipBuild b = build_chip(
@@ -42,7 +47,10 @@ int cmd_build(int argc, char** argv) {
     std::printf("%s (%s, %.1f s)\n", b.executable.c_str(), b.cached ? "cached" : "built", s);
     if (steps > 0) {
         std::fflush(stdout);
-        const std::string cmd = b.executable + " '" + b.gen_dir + "' " + std::to_string(steps);
+        std::string cmd = b.executable + " '" + b.gen_dir + "' " + std::to_string(steps);
+        if (o.trace)
+            cmd += " --trace '" + args.get("trace") + "' --trace-tokens '" +
+                   args.get("trace-tokens") + "'";
         const int rc = std::system(cmd.c_str());
         return rc == 0 ? 0 : 1;
     }

@@ -106,7 +106,7 @@ package hw_pkg;
     len = 0;
     for (integer i = 0; i < 33; i++) if (maxabs[i]) len = i + 1;
     s = (maxabs == '0) ? 0 : len - 15;
-    if (s < min_shift) s = min_shift;
+    if (s < 32'(min_shift)) s = 32'(min_shift);
     if (round_shift(64'(maxabs), s) > 64'sd32767) s = s + 1;
     act_shift = s[7:0];
   endfunction
@@ -119,9 +119,7 @@ package hw_pkg;
   // One MAC word: v / 2^shift rounded; fits 16 bits when shift came from act_shift.
   function automatic logic signed [15:0] act_word(input logic signed [31:0] v,
                                                   input logic signed [7:0] shift);
-    logic signed [63:0] r;
-    r = round_shift(64'(v), shift);
-    act_word = r[15:0];
+    act_word = 16'(round_shift(64'(v), 32'(shift)));
   endfunction
 
 endpackage

@@ -56,6 +56,7 @@ ChipBuild build_chip(const ChipBuildOptions& o,
     std::string text = model_id + "|" + g.format.name() + "|" + std::to_string(g.lanes) + "|" +
                        g.name + "|" + generator_version() + "|" + generator_sources_hash();
     for (const auto& a : o.verilator_args) text += "|" + a;
+    if (o.trace) text += "|trace-fst";
     key.update(text.data(), text.size());
     const std::string hash = key.hex().substr(0, 16);
 
@@ -84,6 +85,7 @@ ChipBuild build_chip(const ChipBuildOptions& o,
     v.executable = "chip_check";
     v.work_dir = b.dir;
     v.verilator_args = {"--assert"};
+    v.trace = o.trace;
     v.verilator_args.insert(v.verilator_args.end(), o.verilator_args.begin(),
                             o.verilator_args.end());
     const VerilatedBuildResult r = build_verilated(v, progress);

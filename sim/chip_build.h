@@ -16,6 +16,7 @@ struct ChipBuildOptions {
     GenOptions gen;                           // model, format, lanes, name (out is set here)
     std::string cache;                        // cache root; one folder per configuration
     std::vector<std::string> verilator_args;  // extra Verilator arguments (e.g. fault defines)
+    bool trace = false;                       // FST tracing compiled in (its own configuration)
 };
 
 // What was built.

@@ -4,15 +4,20 @@
 // token, layer, stage and element as it happens; the first mismatch stops the run and prints
 // where it is. Built per configuration by build_verilated().
 //
-// usage: chip_check GEN_DIR STEPS [TIMEOUT_CYCLES_PER_TOKEN [SEED]]
+// usage: chip_check GEN_DIR STEPS [TIMEOUT_CYCLES_PER_TOKEN [SEED]] [--trace FILE.fst
+//                   [--trace-tokens A[:B]]]
 //   SEED != 0 randomizes the registers' initial values (X robustness).
+//   --trace writes an FST of positions A..B only (default: position 0); the simulator must
+//   have been built with tracing (hardwire build --trace).
 #include <verilated.h>
 
 #include <chrono>
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <string>
 #include <tuple>
+#include <vector>
 
 #include "error.h"
 #include "generated_model.h"
@@ -50,19 +55,50 @@ std::uint32_t mon_lane(Top& top, unsigned k) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 3) {
-        std::fprintf(stderr, "usage: chip_check GEN_DIR STEPS [TIMEOUT_CYCLES_PER_TOKEN [SEED]]\n");
+    const char* usage =
+        "usage: chip_check GEN_DIR STEPS [TIMEOUT_CYCLES_PER_TOKEN [SEED]] [--trace FILE.fst "
+        "[--trace-tokens A[:B]]]\n";
+    std::vector<std::string> pos_args;
+    std::string trace_path;
+    int trace_first = 0, trace_last = 0;
+    for (int k = 1; k < argc; k++) {
+        const std::string a = argv[k];
+        if ((a == "--trace" || a == "--trace-tokens") && k + 1 >= argc) {
+            std::fprintf(stderr, "chip_check: %s needs a value\n%s", a.c_str(), usage);
+            return 2;
+        }
+        if (a == "--trace") {
+            trace_path = argv[++k];
+        } else if (a == "--trace-tokens") {
+            const std::string v = argv[++k];
+            const int n = std::sscanf(v.c_str(), "%d:%d", &trace_first, &trace_last);
+            if (n == 1) trace_last = trace_first;
+            if (n < 1) trace_first = -1;
+            if (trace_first < 0 || trace_last < trace_first) {
+                std::fprintf(stderr, "chip_check: --trace-tokens '%s': expected A or A:B with 0 <= A <= B\n",
+                             v.c_str());
+                return 2;
+            }
+        } else {
+            pos_args.push_back(a);
+        }
+    }
+    if (pos_args.size() < 2 || pos_args.size() > 4) {
+        std::fprintf(stderr, "%s", usage);
         return 2;
     }
     try {
-        const hw::GeneratedModel g = hw::load_generated_model(argv[1]);
+        const hw::GeneratedModel g = hw::load_generated_model(pos_args[0]);
         const hw::Model& model = g.model;
         const hw::ChipData& d = g.data;
-        const int steps = std::stoi(argv[2]);
-        const std::uint64_t timeout = argc > 3 ? std::stoull(argv[3]) : 50000000ULL;
-        const std::uint64_t seed = argc > 4 ? std::stoull(argv[4]) : 0;
+        const int steps = std::stoi(pos_args[1]);
+        const std::uint64_t timeout = pos_args.size() > 2 ? std::stoull(pos_args[2]) : 50000000ULL;
+        const std::uint64_t seed = pos_args.size() > 3 ? std::stoull(pos_args[3]) : 0;
         if (steps < 1 || steps > model.config.seq_len)
             throw hw::Error("STEPS must be in 1..seq_len");
+        if (!trace_path.empty() && trace_first >= steps)
+            throw hw::Error("--trace-tokens starts at position " + std::to_string(trace_first) +
+                            ", after the last of the " + std::to_string(steps) + " steps");
 
         hw::IntModel golden(d.q, d.tables);
         TapRecorder rec;
@@ -80,6 +116,11 @@ int main(int argc, char** argv) {
             const auto& logits = golden.forward(token, pos);
             const int want_next = hw::argmax_int(logits);
 
+            if (!trace_path.empty() && pos == trace_first) {
+                sim.open_trace(trace_path);
+                std::printf("trace: %s from position %d (cycle %llu)\n", trace_path.c_str(), pos,
+                            static_cast<unsigned long long>(sim.cycle()));
+            }
             // Hand the token over, then clock until the next token comes out.
             top->tok_valid_i = 1;
             top->tok_token_i = token;
@@ -159,6 +200,11 @@ int main(int argc, char** argv) {
             top->out_ready_i = 0;
             std::printf("pos %d token %d next %d cycles %llu\n", pos, token, got_next,
                         static_cast<unsigned long long>(sim.cycle() - token_start));
+            if (!trace_path.empty() && pos == trace_last) {
+                sim.close_trace();
+                std::printf("trace: closed after position %d (cycle %llu)\n", pos,
+                            static_cast<unsigned long long>(sim.cycle()));
+            }
             token = got_next;
         }
         const double secs =

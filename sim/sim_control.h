@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 // SimControl: the one owner of a Verilated model's context, reset, clock, cycle count,
-// timeouts and seeds (the Verilator examples' rules: the context and model are owned by
-// unique_ptr, inputs change only on the non-sampling edge, final() at the end).
+// timeouts, seeds and FST tracing (the Verilator examples' rules: the context and model are
+// owned by unique_ptr, inputs change only on the non-sampling edge, final() at the end).
 #pragma once
 
 #include <verilated.h>
+#if VM_TRACE_FST
+#include <verilated_fst_c.h>
+#endif
 
 #include <cstdint>
 #include <memory>
@@ -29,9 +32,15 @@ class SimControl {
             ctx_->randReset(2);
             ctx_->randSeed(static_cast<int>(seed & 0x7fffffff));
         }
+#if VM_TRACE_FST
+        ctx_->traceEverOn(true);  // before the model exists, so it registers its signals
+#endif
         top_ = std::make_unique<Top>(ctx_.get());
     }
-    ~SimControl() { top_->final(); }
+    ~SimControl() {
+        close_trace();
+        top_->final();
+    }
     SimControl(const SimControl&) = delete;
     SimControl& operator=(const SimControl&) = delete;
 
@@ -58,12 +67,52 @@ class SimControl {
     }
 
     // One clock: rising edge (sampling), then falling edge, where the caller changes inputs.
+    // With a trace open, both edges are dumped (times in ps at a 1 GHz clock).
     void tick() {
         top_->clk_i = 1;
         top_->eval();
+        dump(cycle_ * 1000 + 1000);
         top_->clk_i = 0;
         top_->eval();
+        dump(cycle_ * 1000 + 1500);
         cycle_++;
+    }
+
+    // True when the model was verilated with --trace-fst (open_trace works).
+    static constexpr bool can_trace() {
+#if VM_TRACE_FST
+        return true;
+#else
+        return false;
+#endif
+    }
+
+    // Starts an FST of every signal from now on; close_trace() ends the window. Throws
+    // std::runtime_error naming `path` when the model has no tracing or the file cannot
+    // be written.
+    void open_trace(const std::string& path) {
+#if VM_TRACE_FST
+        close_trace();
+        trace_ = std::make_unique<VerilatedFstC>();
+        top_->trace(trace_.get(), 99);
+        trace_->open(path.c_str());
+        if (!trace_->isOpen()) {
+            trace_.reset();
+            throw std::runtime_error(path + ": cannot open the FST for writing");
+        }
+        dump(cycle_ * 1000 + 500);  // the state before the next edge
+#else
+        throw std::runtime_error(path + ": this simulator was built without FST tracing "
+                                        "(rebuild with tracing on, e.g. hardwire build --trace)");
+#endif
+    }
+    void close_trace() {
+#if VM_TRACE_FST
+        if (trace_) {
+            trace_->close();
+            trace_.reset();
+        }
+#endif
     }
 
     // Throws SimTimeout naming `what` once more than `budget` cycles passed since `since`.
@@ -75,8 +124,17 @@ class SimControl {
     }
 
   private:
+    void dump([[maybe_unused]] std::uint64_t time_ps) {
+#if VM_TRACE_FST
+        if (trace_) trace_->dump(time_ps);
+#endif
+    }
+
     std::unique_ptr<VerilatedContext> ctx_;
     std::unique_ptr<Top> top_;
+#if VM_TRACE_FST
+    std::unique_ptr<VerilatedFstC> trace_;
+#endif
     std::uint64_t cycle_ = 0;
 };
 

@@ -20,6 +20,7 @@ struct VerilatedBuild {
     std::string executable;                    // name of the program
     std::string work_dir;                      // build folder (created)
     std::vector<std::string> verilator_args;   // extra Verilator arguments
+    bool trace = false;                        // verilate with FST tracing (VM_TRACE_FST)
 };
 
 // The result of build_verilated.
