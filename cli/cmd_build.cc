@@ -14,8 +14,8 @@ int cmd_build(int argc, char** argv) {
         "hardwire build (--model FILE | --synthetic SPEC) [--format F] [--lanes N] [--cache DIR] "
         "[--run STEPS [--trace FILE.fst [--trace-tokens A[:B]]]]",
         "Generates the model's RTL, verilates it with the datapath in rtl/ and compiles the\n"
-        "chip_check simulator (greedy decode with a scoreboard against the integer golden\n"
-        "model). Each configuration is built once into its own folder under the cache; a\n"
+        "chip_sim simulator (the chip behind its host link, driven by the host driver, with a\n"
+        "scoreboard against the integer golden model). Each configuration is built once into its own folder under the cache; a\n"
         "second call returns at once. With --run, decodes STEPS tokens from BOS; --trace\n"
         "builds the configuration with FST tracing and writes positions A..B only.");
     add_model_options(args);
@@ -47,7 +47,8 @@ int cmd_build(int argc, char** argv) {
     std::printf("%s (%s, %.1f s)\n", b.executable.c_str(), b.cached ? "cached" : "built", s);
     if (steps > 0) {
         std::fflush(stdout);
-        std::string cmd = b.executable + " '" + b.gen_dir + "' " + std::to_string(steps);
+        std::string cmd =
+            b.executable + " check '" + b.gen_dir + "' --steps " + std::to_string(steps);
         if (o.trace)
             cmd += " --trace '" + args.get("trace") + "' --trace-tokens '" +
                    args.get("trace-tokens") + "'";

@@ -122,4 +122,19 @@ package hw_pkg;
     act_word = 16'(round_shift(64'(v), 32'(shift)));
   endfunction
 
+  // ---- host link --------------------------------------------------------------------------
+
+  // CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) of one 32-bit word, its bytes in
+  // little-endian order, continuing from crc. A packet's CRC starts at 32'hffffffff and is
+  // sent inverted (host/crc32.cc is the reference).
+  function automatic logic [31:0] crc32_word(input logic [31:0] crc, input logic [31:0] word);
+    logic [31:0] c;
+    c = crc;
+    for (integer b = 0; b < 32; b++) begin
+      if (c[0] ^ word[b]) c = (c >> 1) ^ 32'hedb88320;
+      else                c = c >> 1;
+    end
+    crc32_word = c;
+  endfunction
+
 endpackage

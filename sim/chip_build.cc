@@ -75,14 +75,16 @@ ChipBuild build_chip(const ChipBuildOptions& o,
     }
     VerilatedBuild v;
     v.gen_dir = b.gen_dir;
-    for (const char* f : {"rtl/lint.vlt", "rtl/hw_pkg.sv", "rtl/hw_sram.sv", "rtl/hw_mac_array.sv",
-                          "rtl/hw_nonlinear.sv", "rtl/hw_act_quant.sv", "rtl/hw_core.sv"}) {
+    for (const char* f : {"rtl/lint.vlt", "rtl/hw_pkg.sv", "rtl/hw_link_pkg.sv", "rtl/hw_sram.sv",
+                          "rtl/hw_mac_array.sv", "rtl/hw_nonlinear.sv", "rtl/hw_act_quant.sv",
+                          "rtl/hw_core.sv", "rtl/hw_link_rx.sv", "rtl/hw_link_tx.sv",
+                          "rtl/hw_endpoint.sv"}) {
         v.rtl_files.push_back(source_path(f));
     }
     v.gen_extra = {b.name + "_chip.sv"};
     v.top_module = b.name + "_chip";
-    v.harness_sources = {source_path("sim/chip_check_main.cc")};
-    v.executable = "chip_check";
+    v.harness_sources = {source_path("sim/chip_main.cc")};
+    v.executable = "chip_sim";
     v.work_dir = b.dir;
     v.verilator_args = {"--assert"};
     v.trace = o.trace;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "verilated_build.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -70,7 +71,7 @@ VerilatedBuildResult build_verilated(const VerilatedBuild& b,
       << "find_package(nlohmann_json 3.11 REQUIRED)\n"
       << "include(\"" << HW_BINARY_DIR << "/hardwire-targets.cmake\")\n"
       << "add_executable(" << b.executable << cmake_list(b.harness_sources) << ")\n"
-      << "target_link_libraries(" << b.executable << " PRIVATE hw::hw_weightgen hw::hw_golden)\n"
+      << "target_link_libraries(" << b.executable << " PRIVATE hw::hw_weightgen hw::hw_golden hw::hw_check hw::hw_host)\n"
       << "target_include_directories(" << b.executable << " PRIVATE \""
       << fs::absolute(b.gen_dir).string() << "\" \"" << HW_SOURCE_DIR << "/sim\")\n"
       << "target_compile_options(" << b.executable << " PRIVATE -Wall -Wextra -ffp-contract=off)\n"
@@ -92,6 +93,18 @@ VerilatedBuildResult build_verilated(const VerilatedBuild& b,
     }
     for (const auto& f : b.harness_sources) {
         const std::string h = sha256_file(f);
+        key.update(h.data(), h.size());
+    }
+    // The libraries the harness links (built in this tree): their sources, so an edited
+    // scoreboard, driver or golden model relinks every simulator.
+    std::vector<fs::path> lib_sources;
+    for (const char* dir : {"common", "weightgen", "golden", "host", "sim"}) {
+        for (const auto& e : fs::directory_iterator(source_path(dir)))
+            if (e.is_regular_file()) lib_sources.push_back(e.path());
+    }
+    std::sort(lib_sources.begin(), lib_sources.end());
+    for (const auto& f : lib_sources) {
+        const std::string h = sha256_file(f.string());
         key.update(h.data(), h.size());
     }
     const std::string fingerprint = key.hex();

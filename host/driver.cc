@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+#include "driver.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace hw::link {
+
+namespace {
+
+std::string hex8(std::uint32_t v) {
+    char b[12];
+    std::snprintf(b, sizeof b, "%08x", v);
+    return b;
+}
+
+std::string reg_name(std::uint32_t addr) {
+    for (const Register& r : kRegisters)
+        if (r.addr == addr) return r.name;
+    return "0x" + hex8(addr);
+}
+
+// Bytes of a packet with `payload` words on the wire: SOP, header, payload, CRC, EOP.
+double packet_bytes(std::size_t payload) { return 4.0 * (payload + 4); }
+
+const char* end_meaning(End e) {
+    switch (e) {
+        case End::Done: return "the requested tokens were generated";
+        case End::Stopped: return "stopped by CONTROL.STOP";
+        case End::BadToken: return "a prompt token was >= VOCAB_SIZE";
+        case End::ContextFull: return "the context is full (position SEQ_LEN reached)";
+        case End::NotRunning: return "a prompt token arrived with no generation running";
+    }
+    return "?";
+}
+
+}  // namespace
+
+Card::Card(Device& device, CardOptions options)
+    : device_(device),
+      o_(std::move(options)),
+      to_chip_(o_.faults, o_.seed * 2 + 1),
+      from_chip_(o_.faults, o_.seed * 2 + 2) {}
+
+void Card::pump() {
+    const Symbol at_chip = to_chip_.step(host_out_);
+    const Symbol from_chip = device_.step(at_chip);
+    host_out_ = host_.step(from_chip_.step(from_chip));
+    while (auto p = host_.receive()) {
+        const std::uint32_t h = p->empty() ? 0 : (*p)[0];
+        if (static_cast<Type>(h >> 24) == Type::Completion && p->size() >= 2) {
+            completions_[(h >> 16) & 0xff] = {static_cast<Status>(h & 0xffff), (*p)[1]};
+        } else {
+            messages_.push_back(std::move(*p));
+        }
+    }
+}
+
+void Card::run(std::uint64_t cycles) {
+    for (std::uint64_t k = 0; k < cycles; k++) pump();
+}
+
+void Card::settle() {
+    const std::uint64_t start = cycle();
+    while (!host_.idle()) {
+        if (cycle() - start > o_.timeout_cycles)
+            throw DeviceError("link: packets still unacknowledged after " +
+                              std::to_string(o_.timeout_cycles) + " cycles");
+        pump();
+    }
+}
+
+Completion Card::request(Type type, std::vector<std::uint32_t> args, std::uint32_t arg) {
+    const std::uint32_t tag = tag_;
+    tag_ = (tag_ + 1) & 0xff;
+    completions_.erase(tag);
+    std::vector<std::uint32_t> payload{tl_header(type, tag, arg)};
+    payload.insert(payload.end(), args.begin(), args.end());
+    host_.send(std::move(payload));
+    const std::uint64_t start = cycle();
+    while (completions_.find(tag) == completions_.end()) {
+        if (cycle() - start > o_.timeout_cycles)
+            throw DeviceError(std::string(name(type)) + " (tag " + std::to_string(tag) +
+                              "): no completion within " + std::to_string(o_.timeout_cycles) +
+                              " cycles");
+        pump();
+    }
+    return completions_[tag];
+}
+
+std::uint32_t Card::read(std::uint32_t addr) {
+    const Completion c = request(Type::RegRead, {addr});
+    if (c.status != Status::Ok)
+        throw DeviceError("read of register " + reg_name(addr) + ": the card answered " +
+                          name(c.status));
+    return c.data;
+}
+
+void Card::write(std::uint32_t addr, std::uint32_t value) {
+    const Completion c = request(Type::RegWrite, {addr, value});
+    if (c.status != Status::Ok)
+        throw DeviceError("write of 0x" + hex8(value) + " to register " + reg_name(addr) +
+                          ": the card answered " + name(c.status));
+}
+
+std::vector<std::uint32_t> Card::next_message(std::uint64_t timeout) {
+    const std::uint64_t start = cycle();
+    while (messages_.empty()) {
+        if (cycle() - start > timeout)
+            throw DeviceError("no message from the card within " + std::to_string(timeout) +
+                              " cycles (cycle " + std::to_string(cycle()) + ")");
+        pump();
+    }
+    auto m = std::move(messages_.front());
+    messages_.pop_front();
+    return m;
+}
+
+Identity Card::identify() {
+    Identity id;
+    id.id = read(reg::ID);
+    if (id.id != kId)
+        throw DeviceError("register ID reads 0x" + hex8(id.id) + ": expected 0x" + hex8(kId) +
+                          " (a hardwire card)");
+    id.version = read(reg::VERSION);
+    if ((id.version >> 16) != (kVersion >> 16))
+        throw DeviceError("register VERSION reads 0x" + hex8(id.version) +
+                          ": this driver speaks major version " + std::to_string(kVersion >> 16));
+    for (std::uint32_t k = 0; k < 8; k++) id.model_hash += hex8(read(reg::MODEL_HASH0 + k));
+    id.dim = read(reg::DIM);
+    id.hidden_dim = read(reg::HIDDEN_DIM);
+    id.n_layers = read(reg::N_LAYERS);
+    id.n_heads = read(reg::N_HEADS);
+    id.n_kv_heads = read(reg::N_KV_HEADS);
+    id.vocab_size = read(reg::VOCAB_SIZE);
+    id.seq_len = read(reg::SEQ_LEN);
+    id.lanes = read(reg::LANES);
+    return id;
+}
+
+void Card::check_model(const std::string& manifest_hash) {
+    const Identity id = identify();
+    if (id.model_hash != manifest_hash)
+        throw DeviceError("the card holds model " + id.model_hash + ", the manifest names " +
+                          manifest_hash + ": wrong card or wrong manifest");
+}
+
+void Card::reset() { write(reg::CONTROL, 1u); }
+
+GenerateResult Card::generate(const std::vector<int>& prompt, int steps, bool logits,
+                              const std::function<void(const TokenEvent&)>& on_token) {
+    if (prompt.empty()) throw Error("generate: the prompt needs at least one token");
+    if (steps < 0) throw Error("generate: steps must be >= 0");
+    const double bw = o_.timing.bytes_per_s, lat = o_.timing.latency_s, f = o_.clock_hz;
+    const std::uint32_t vocab = logits ? read(reg::VOCAB_SIZE) : 0;
+    const std::uint64_t c0 = cycle();
+    // Two register round trips, then the prompt streams in (posted).
+    double t = 2 * (2 * lat + (packet_bytes(3) + packet_bytes(2)) / bw);
+    write(reg::STEPS, static_cast<std::uint32_t>(steps));
+    write(reg::CONTROL, 2u | (logits ? 8u : 0u));
+    const std::uint64_t c_start = cycle();
+    for (std::size_t k = 0; k < prompt.size(); k++)
+        post({tl_header(Type::TokenIn, 0, k + 1 == prompt.size() ? 1 : 0),
+              static_cast<std::uint32_t>(prompt[k])});
+    t += lat + prompt.size() * packet_bytes(2) / bw;
+    const double t_start = t;
+    double link_free = t;  // chip-to-host transfers are serialized
+
+    // Time a message of `words` payload words produced at the current cycle reaches the host.
+    auto arrival = [&](std::size_t words) {
+        const double produced = t_start + double(cycle() - c_start) / f;
+        link_free = std::max(produced, link_free) + packet_bytes(words) / bw;
+        return link_free + lat;
+    };
+
+    GenerateResult r;
+    for (;;) {
+        std::vector<std::uint32_t> m = next_message(o_.timeout_cycles);
+        const auto type = static_cast<Type>(m[0] >> 24);
+        if (type == Type::TokenOut && m.size() == kTokenOutWords) {
+            TokenEvent e;
+            e.pos = m[1];
+            e.token = m[2];
+            e.generated = (m[0] & 1u) != 0;
+            double when = arrival(m.size());
+            while (logits) {  // LOGITS messages follow until the vocabulary is covered
+                std::vector<std::uint32_t> l = next_message(o_.timeout_cycles);
+                if (static_cast<Type>(l[0] >> 24) != Type::Logits || l.size() < kLogitsWords ||
+                    l[1] != e.pos || l[2] != e.logits.size())
+                    throw DeviceError("expected LOGITS of position " + std::to_string(e.pos) +
+                                      " from logit " + std::to_string(e.logits.size()) +
+                                      ", got a " + name(static_cast<Type>(l[0] >> 24)) + " message");
+                for (std::size_t k = kLogitsWords; k < l.size(); k++)
+                    e.logits.push_back(static_cast<std::int32_t>(l[k]));
+                when = arrival(l.size());
+                if (e.logits.size() >= vocab) break;
+            }
+            e.cycle = cycle();
+            e.time_s = when;
+            r.tokens.push_back(e);
+            if (on_token) on_token(r.tokens.back());
+        } else if (type == Type::Ready && m.size() == kReadyWords) {
+            r.end = static_cast<End>(m[0] & 0xff);
+            r.generated = m[2];
+            r.cycles = cycle() - c0;
+            r.time_s = arrival(m.size());
+            if (r.end != End::Done && r.end != End::Stopped)
+                throw DeviceError(std::string("the card ended the generation at position ") +
+                                  std::to_string(m[1]) + ": " + name(r.end) + " (" +
+                                  end_meaning(r.end) + ")");
+            return r;
+        } else {
+            throw DeviceError(std::string("unexpected ") + name(type) + " message of " +
+                              std::to_string(m.size()) + " words during a generation");
+        }
+    }
+}
+
+std::map<std::string, std::uint64_t> Card::chip_counters() {
+    std::map<std::string, std::uint64_t> c;
+    for (const Register& r : kRegisters)
+        if (r.addr >= reg::CYCLES_LO) c[r.name] = read(r.addr);
+    return c;
+}
+
+}  // namespace hw::link

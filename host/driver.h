@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+// The host driver: opens a card through the link, identifies it, checks its model hash
+// against a manifest, reads and writes registers, and runs generations with a callback per
+// token. The card is any Device (the Verilated chip in sim/); the link between them is
+// HostLink plus a Wire each way (with optional faults), and LinkTiming turns cycles and
+// bytes into time.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "channel.h"
+#include "error.h"
+#include "link.h"
+#include "timing.h"
+
+namespace hw {
+
+// The card answered with an error, or did not answer: the message names the request.
+class DeviceError : public Error {
+  public:
+    explicit DeviceError(const std::string& m) : Error(m) {}
+};
+
+namespace link {
+
+// A chip on the other end of the link, clocked by the driver.
+class Device {
+  public:
+    virtual ~Device() = default;
+    // One clock cycle: the host's symbol in, the chip's symbol out.
+    virtual Symbol step(const Symbol& to_chip) = 0;
+    // Cycles so far.
+    virtual std::uint64_t cycle() const = 0;
+};
+
+struct CardOptions {
+    LinkTiming timing = link_timing("pcie3x4");  // link preset
+    double clock_hz = 1e9;                       // chip clock
+    FaultRates faults;                           // injected on both directions
+    std::uint64_t seed = 1;                      // fault generator seed
+    std::uint64_t timeout_cycles = 50000000;     // longest wait for one answer
+};
+
+// What the card says it is (registers ID .. LANES).
+struct Identity {
+    std::uint32_t id = 0, version = 0;  // ID, VERSION
+    std::string model_hash;             // 64 hex digits
+    std::uint32_t dim = 0, hidden_dim = 0, n_layers = 0, n_heads = 0, n_kv_heads = 0;
+    std::uint32_t vocab_size = 0, seq_len = 0, lanes = 0;
+};
+
+// One TOKEN_OUT (with its logits when requested).
+struct TokenEvent {
+    std::uint32_t pos = 0;             // context position decoded
+    std::uint32_t token = 0;           // greedy next token
+    bool generated = false;            // counts towards STEPS (else a prompt position)
+    std::vector<std::int32_t> logits;  // Q16, when requested
+    std::uint64_t cycle = 0;           // chip cycle it arrived
+    double time_s = 0;                 // simulated time it reached the host
+};
+
+struct GenerateResult {
+    std::vector<TokenEvent> tokens;  // every position decoded
+    End end = End::Done;             // READY's end code
+    std::uint32_t generated = 0;     // READY's count
+    std::uint64_t cycles = 0;        // chip cycles from the first request to READY
+    double time_s = 0;               // simulated time including the link
+};
+
+// A register request's answer.
+struct Completion {
+    Status status = Status::Ok;  // COMPLETION status
+    std::uint32_t data = 0;      // read data
+};
+
+class Card {
+  public:
+    Card(Device& device, CardOptions options);
+
+    // Reads ID .. LANES; throws DeviceError when ID is not hardwire's.
+    Identity identify();
+    // Throws DeviceError unless the card's model hash is `manifest_hash`.
+    void check_model(const std::string& manifest_hash);
+    // CONTROL.RESET: position 0, status cleared.
+    void reset();
+    // Register access; an error status throws DeviceError naming the register.
+    std::uint32_t read(std::uint32_t addr);
+    void write(std::uint32_t addr, std::uint32_t value);
+    // Prompt tokens in, `steps` generated tokens out; on_token sees each position as it
+    // arrives. An error end code (BAD_TOKEN, CONTEXT_FULL) throws DeviceError.
+    GenerateResult generate(const std::vector<int>& prompt, int steps, bool logits,
+                            const std::function<void(const TokenEvent&)>& on_token);
+    // Performance and link counters of the chip (registers from CYCLES_LO on) by name.
+    std::map<std::string, std::uint64_t> chip_counters();
+
+    // ---- lower level (tests) ----
+    // Sends a request (payload with a fresh tag in its header) and waits for its completion.
+    Completion request(Type type, std::vector<std::uint32_t> args, std::uint32_t arg = 0);
+    // Sends a posted packet as given.
+    void post(std::vector<std::uint32_t> payload) { host_.send(std::move(payload)); }
+    // The next message that is not a completion (TOKEN_OUT, LOGITS, READY); throws
+    // DeviceError after timeout cycles.
+    std::vector<std::uint32_t> next_message(std::uint64_t timeout);
+    // Clocks `cycles` cycles.
+    void run(std::uint64_t cycles);
+    // Clocks until the host link has nothing to send or acknowledge (or timeout).
+    void settle();
+
+    HostLink& host_link() { return host_; }
+    const Wire& to_chip() const { return to_chip_; }
+    const Wire& from_chip() const { return from_chip_; }
+    std::uint64_t cycle() const { return device_.cycle(); }
+    const CardOptions& options() const { return o_; }
+
+  private:
+    void pump();  // one cycle of device, wires and host link; sorts what arrived
+
+    Device& device_;
+    CardOptions o_;
+    HostLink host_;
+    Wire to_chip_, from_chip_;
+    Symbol host_out_;  // the host's symbol for the next cycle
+    std::deque<std::vector<std::uint32_t>> messages_;
+    std::map<std::uint32_t, Completion> completions_;
+    std::uint32_t tag_ = 0;
+};
+
+}  // namespace link
+}  // namespace hw

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: MIT
+// chip_sim: the Verilated chip driven through its host link by the host driver (host/),
+// with the scoreboard (sim/scoreboard.h) checking every write of the datapath against the
+// integer golden model. Built per configuration by build_chip(); `hardwire run` and
+// `hardwire build --run` call it.
+//
+// usage: chip_sim MODE GEN_DIR [options]
+//   check    decode from BOS (--steps N positions), print each position and the figures
+//   run      decode a prompt (--prompt, --tokenizer) and stream the text, then a summary
+//   linktest send malformed traffic (--case NAME) and check the chip's defined answer
+//   walk     read every register address and check only the documented map answers
+#include <verilated.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "decode.h"
+#include "driver.h"
+#include "error.h"
+#include "generated_model.h"
+#include "gtkw.h"
+#include "link_protocol.h"
+#include "scoreboard.h"
+#include "sim_control.h"
+#include "tokenizer.h"
+#include HW_TOP_HEADER
+
+namespace {
+
+using hw::link::Symbol;
+
+const char* const kUsage =
+    "usage: chip_sim (check|run|linktest|walk) GEN_DIR [--steps N] [--prompt TEXT] [--tokenizer FILE]\n"
+    "       [--no-check] [--json] [--logits] [--link usb2|pcie3x1|pcie3x4] [--clock-mhz F]\n"
+    "       [--trace FILE.fst] [--trace-tokens A[:B]] [--inject-errors FLIP[:DROP[:DUP]]] [--seed S]\n"
+    "       [--x-seed S] [--timeout CYCLES] [--case NAME]\n";
+
+struct Options {
+    std::string mode, gen_dir;
+    int steps = 0;                  // positions to decode (run.c's steps); 0 = mode default
+    std::string prompt, tokenizer;  // run
+    bool check = true, json = false, logits = false;
+    std::string link = "pcie3x4";
+    double clock_hz = 1e9;
+    std::string trace;
+    int trace_first = 0, trace_last = 0;
+    hw::link::FaultRates faults;
+    std::uint64_t seed = 1, x_seed = 0, timeout = 50000000;
+    std::string test_case;
+};
+
+// The Verilated chip as the driver's Device: each step presents the host's symbol, lets the
+// scoreboard look at the monitor and debug ports, clocks once and returns the chip's symbol.
+class ChipDevice : public hw::link::Device {
+  public:
+    ChipDevice(const Options& o, hw::Scoreboard* sb) : o_(o), sim_(o.x_seed), sb_(sb) {
+        sim_.reset();
+    }
+    Symbol step(const Symbol& in) override {
+        HW_TOP_CLASS& top = sim_.top();
+        top.link_rx_valid_i = in.valid;
+        top.link_rx_k_i = in.k;
+        top.link_rx_data_i = in.data;
+        top.eval();
+        if (top.dbg_tok_start_o) {
+            const int pos = static_cast<int>(top.dbg_tok_pos_o);
+            if (!o_.trace.empty() && pos == o_.trace_first) {
+                sim_.open_trace(o_.trace);
+                trace_open_ = true;
+            }
+            if (sb_) sb_->start(static_cast<int>(top.dbg_tok_token_o), pos, sim_.cycle());
+            pos_ = pos;
+            start_ = sim_.cycle();
+        }
+        if (sb_ && top.mon_valid_o) sb_->monitor(top, sim_.cycle());
+        const bool result = top.dbg_out_valid_o && !out_seen_;
+        out_seen_ = top.dbg_out_valid_o;
+        if (result) {
+            if (sb_) sb_->finish(static_cast<int>(top.dbg_out_token_o), sim_.cycle());
+            last_token_cycles_ = sim_.cycle() - start_;
+        }
+        const Symbol out{top.link_tx_valid_o != 0, top.link_tx_k_o != 0, top.link_tx_data_o};
+        sim_.tick();
+        if (result && trace_open_ && pos_ == o_.trace_last) {
+            sim_.close_trace();
+            trace_open_ = false;
+        }
+        return out;
+    }
+    std::uint64_t cycle() const override { return sim_.cycle(); }
+    std::uint64_t last_token_cycles() const { return last_token_cycles_; }
+    void close_trace() { sim_.close_trace(); }
+
+  private:
+    const Options& o_;
+    hw::SimControl<HW_TOP_CLASS> sim_;
+    hw::Scoreboard* sb_;
+    bool out_seen_ = false, trace_open_ = false;
+    int pos_ = -1;
+    std::uint64_t start_ = 0, last_token_cycles_ = 0;
+};
+
+Options parse(int argc, char** argv) {
+    if (argc < 3) throw hw::Error(std::string("missing MODE and GEN_DIR\n") + kUsage);
+    Options o;
+    o.mode = argv[1];
+    o.gen_dir = argv[2];
+    if (o.mode != "check" && o.mode != "run" && o.mode != "linktest" && o.mode != "walk")
+        throw hw::make_error("MODE", "unknown mode", "check, run, linktest or walk", "'" + o.mode + "'");
+    for (int k = 3; k < argc; k++) {
+        const std::string a = argv[k];
+        auto value = [&]() -> std::string {
+            if (k + 1 >= argc) throw hw::Error("option " + a + " needs a value");
+            return argv[++k];
+        };
+        auto number = [&](double lo, double hi) {
+            const std::string v = value();
+            std::size_t used = 0;
+            double x = 0;
+            try {
+                x = std::stod(v, &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+            if (used != v.size() || x < lo || x > hi)
+                throw hw::make_error(a, "bad value", "a number in " + std::to_string(lo) + ".." +
+                                                         std::to_string(hi), "'" + v + "'");
+            return x;
+        };
+        if (a == "--steps") o.steps = static_cast<int>(number(1, 1 << 20));
+        else if (a == "--prompt") o.prompt = value();
+        else if (a == "--tokenizer") o.tokenizer = value();
+        else if (a == "--no-check") o.check = false;
+        else if (a == "--json") o.json = true;
+        else if (a == "--logits") o.logits = true;
+        else if (a == "--link") o.link = value();
+        else if (a == "--clock-mhz") o.clock_hz = number(1, 1e5) * 1e6;
+        else if (a == "--trace") o.trace = value();
+        else if (a == "--trace-tokens") {
+            const std::string v = value();
+            const int n = std::sscanf(v.c_str(), "%d:%d", &o.trace_first, &o.trace_last);
+            if (n == 1) o.trace_last = o.trace_first;
+            if (n < 1 || o.trace_first < 0 || o.trace_last < o.trace_first)
+                throw hw::make_error("--trace-tokens", "bad window", "A or A:B with 0 <= A <= B",
+                                     "'" + v + "'");
+        } else if (a == "--inject-errors") {
+            const std::string v = value();
+            double r[3] = {0, -1, -1};
+            const int n = std::sscanf(v.c_str(), "%lf:%lf:%lf", &r[0], &r[1], &r[2]);
+            for (int i = 1; i < 3; i++)
+                if (i >= n) r[i] = r[0];
+            if (n < 1 || r[0] < 0 || r[0] > 0.5 || r[1] < 0 || r[1] > 0.5 || r[2] < 0 || r[2] > 0.5)
+                throw hw::make_error("--inject-errors", "bad rates",
+                                     "FLIP[:DROP[:DUP]], each a probability in 0..0.5", "'" + v + "'");
+            o.faults = {r[0], r[1], r[2]};
+        } else if (a == "--seed") o.seed = static_cast<std::uint64_t>(number(0, 1e15));
+        else if (a == "--x-seed") o.x_seed = static_cast<std::uint64_t>(number(0, 1e15));
+        else if (a == "--timeout") o.timeout = static_cast<std::uint64_t>(number(1000, 1e15));
+        else if (a == "--case") o.test_case = value();
+        else throw hw::Error("unknown option '" + a + "'\n" + kUsage);
+    }
+    return o;
+}
+
+std::string json_escape(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') out += std::string("\\") + char(c);
+        else if (c < 0x20) {
+            char b[8];
+            std::snprintf(b, sizeof b, "\\u%04x", c);
+            out += b;
+        } else out += char(c);
+    }
+    return out;
+}
+
+// ---- check and run: a generation through the link -------------------------------------------
+int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, ChipDevice& dev,
+           hw::Scoreboard* sb) {
+    const hw::Config& c = g.model.config;
+    std::unique_ptr<hw::Tokenizer> tok;
+    if (!o.tokenizer.empty())
+        tok = std::make_unique<hw::Tokenizer>(hw::Tokenizer::read(o.tokenizer, c.vocab_size));
+    if (!o.prompt.empty() && !tok) throw hw::Error("--prompt needs --tokenizer");
+    const std::vector<int> prompt =
+        tok ? tok->encode(o.prompt, true) : std::vector<int>{hw::kBosToken};
+    const int steps = o.steps ? o.steps : (o.mode == "run" ? std::min(256, c.seq_len) : 32);
+    hw::check_decode_request(prompt, steps, c.seq_len);
+    if (!o.trace.empty() && o.trace_first >= steps)
+        throw hw::Error("--trace-tokens starts at position " + std::to_string(o.trace_first) +
+                        ", after the last of the " + std::to_string(steps) + " positions");
+
+    card.check_model(g.manifest["model_hash"].get<std::string>());
+    card.reset();
+
+    const auto wall0 = std::chrono::steady_clock::now();
+    // run.c's steps count positions; the chip's STEPS counts generated tokens, the first
+    // being the output at the prompt's last position.
+    const int gen_steps = steps - static_cast<int>(prompt.size()) + 1;
+    bool stop_sent = false, bos_seen = false;
+    int shown = 0;
+    std::string text;
+    long long host_checked = 0;
+    auto on_token = [&](const hw::link::TokenEvent& e) {
+        if (bos_seen) return;  // the token in flight when STOP went out
+        const int pos = static_cast<int>(e.pos);
+        const int input = pos < static_cast<int>(prompt.size()) ? prompt[pos] : -1;
+        const int want = sb ? sb->expected_next(pos) : -1;
+        if (sb && static_cast<int>(e.token) != want)
+            throw hw::Mismatch("MISMATCH at the host: position " + std::to_string(pos) +
+                               " token " + std::to_string(e.token) + " arrived, the golden model "
+                               "chose " + std::to_string(want));
+        if (sb) host_checked++;
+        const int shown_next =
+            pos + 1 < static_cast<int>(prompt.size()) ? prompt[pos + 1] : static_cast<int>(e.token);
+        if (o.mode == "check") {
+            std::printf("pos %d token %d next %u cycles %llu\n", pos,
+                        input >= 0 ? input : shown, e.token,
+                        static_cast<unsigned long long>(dev.last_token_cycles()));
+        } else if (o.json) {
+            std::printf("{\"pos\":%d,\"next\":%d,\"chip_token\":%u,\"generated\":%s,\"cycle\":%llu,"
+                        "\"time_us\":%.3f,\"checked\":%s",
+                        pos, shown_next, e.token, e.generated ? "true" : "false",
+                        static_cast<unsigned long long>(e.cycle), e.time_s * 1e6,
+                        sb ? "true" : "false");
+            if (tok) std::printf(",\"text\":\"%s\"", json_escape(tok->decode(shown, shown_next)).c_str());
+            std::printf("}\n");
+        } else if (tok) {
+            if (shown_next != hw::kBosToken)
+                std::fputs(hw::escape_unprintable(tok->decode(shown, shown_next)).c_str(), stdout);
+        } else {
+            std::printf("%d ", shown_next);
+        }
+        std::fflush(stdout);
+        shown = shown_next;
+        if (o.mode == "run" && shown_next == hw::kBosToken && !stop_sent) {
+            // run.c stops at BOS (the end of a story): stop the card after this token.
+            bos_seen = true;
+            stop_sent = true;
+            card.write(hw::link::reg::CONTROL, 4u);
+        }
+    };
+    const hw::link::GenerateResult r = card.generate(prompt, gen_steps, o.logits, on_token);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    dev.close_trace();
+    if (!o.trace.empty()) {
+        const std::string gtkw = hw::gtkw_path(o.trace);
+        hw::write_gtkw(gtkw, o.trace, g.manifest["model"]["name"].get<std::string>() + "_chip");
+        if (!o.json)
+            std::fprintf(stderr, "trace: %s (positions %d..%d), wave layout %s\n", o.trace.c_str(),
+                         o.trace_first, o.trace_last, gtkw.c_str());
+    }
+
+    auto counters = card.chip_counters();
+    const auto& hl = card.host_link().counters();
+    const int positions = static_cast<int>(r.tokens.size());
+    const double chip_s = double(r.cycles) / o.clock_hz;
+    if (o.mode == "check") {
+        // MAC lower bound (BRIEF.md): every weight once plus q.k and p.v (dim per layer and
+        // position each), divided by the lanes, averaged over the positions decoded.
+        const double weight_macs =
+            double(c.vocab_size) * c.dim +
+            double(c.n_layers) * (2.0 * c.dim * c.dim + 2.0 * c.kv_dim() * c.dim + 3.0 * c.dim * c.hidden_dim);
+        const double bound = (weight_macs + 2.0 * c.n_layers * c.dim * (positions + 1) / 2.0) / g.lanes;
+        const double per_token = double(sb ? sb->token_cycles() : 0) / positions;
+        const double core_cycles = double(counters["CYCLES_LO"] + (counters["CYCLES_HI"] << 32));
+        const double busy = double(counters["MAC_BUSY_LO"] + (counters["MAC_BUSY_HI"] << 32));
+        std::printf(
+            "chip_check: %d tokens bit-exact, %lld values checked, %.0f cycles/token (MAC lower "
+            "bound %.0f, %.2fx), MAC busy %.1f%%, saturations %llu, %.2f s (%.1f tokens/s, %.2f M "
+            "cycles/s)\n",
+            positions, sb ? sb->checked() : 0, per_token, bound, per_token / bound,
+            100.0 * busy / core_cycles, static_cast<unsigned long long>(counters["SATURATIONS"]),
+            wall, positions / wall, double(r.cycles) / wall / 1e6);
+        const double tc = double(sb ? sb->token_cycles() : 1);
+        std::printf("cycles by class: matvec %.1f%%, attention %.1f%%, vector %.1f%%\n",
+                    100.0 * double(counters["MATVEC_LO"]) / tc,
+                    100.0 * double(counters["ATTENTION_LO"]) / tc,
+                    100.0 * double(counters["VECTOR_LO"]) / tc);
+    } else if (o.json) {
+        std::printf("{\"summary\":{\"positions\":%d,\"generated\":%u,\"end\":\"%s\",\"chip_cycles\":%llu,"
+                    "\"link\":\"%s\",\"clock_mhz\":%.0f,\"sim_time_s\":%.9f,\"tokens_per_s\":%.1f,"
+                    "\"wall_s\":%.3f,\"sim_tokens_per_s\":%.1f,\"checked\":%s,\"values_checked\":%lld,"
+                    "\"link_errors\":{\"chip_bad_crc\":%llu,\"chip_framing\":%llu,\"chip_seq\":%llu,"
+                    "\"chip_duplicates\":%llu,\"chip_replays\":%llu,\"host_bad_crc\":%llu,"
+                    "\"host_framing\":%llu,\"host_replays\":%llu}}}\n",
+                    positions, r.generated, hw::link::name(r.end),
+                    static_cast<unsigned long long>(r.cycles), o.link.c_str(), o.clock_hz / 1e6,
+                    r.time_s, r.generated / r.time_s, wall, positions / wall,
+                    sb ? "true" : "false", sb ? sb->checked() : 0LL,
+                    static_cast<unsigned long long>(counters["RX_BAD_CRC"]),
+                    static_cast<unsigned long long>(counters["RX_FRAMING"]),
+                    static_cast<unsigned long long>(counters["RX_SEQ"]),
+                    static_cast<unsigned long long>(counters["RX_DUPLICATE"]),
+                    static_cast<unsigned long long>(counters["REPLAYS"]),
+                    static_cast<unsigned long long>(hl.bad_crc),
+                    static_cast<unsigned long long>(hl.framing),
+                    static_cast<unsigned long long>(hl.replays));
+    } else {
+        std::printf("\n\n");
+        std::printf("tokens:     %d positions decoded, %u generated (%s)%s\n", positions,
+                    r.generated, hw::link::name(r.end),
+                    sb ? ", every one bit-exact with the golden model" : " (unchecked)");
+        if (sb) std::printf("checked:    %lld datapath values, %lld tokens at the host\n",
+                            sb->checked(), host_checked);
+        std::printf("chip:       %llu cycles (%.0f per position) = %.3f ms at %.0f MHz\n",
+                    static_cast<unsigned long long>(r.cycles), double(r.cycles) / positions,
+                    chip_s * 1e3, o.clock_hz / 1e6);
+        std::printf("simulated:  %.3f ms over %s with the link = %.0f tokens/s\n", r.time_s * 1e3,
+                    o.link.c_str(), r.generated / r.time_s);
+        std::printf("wall:       %.2f s = %.1f positions/s simulated (%.2f M cycles/s)\n", wall,
+                    positions / wall, double(r.cycles) / wall / 1e6);
+        std::printf("link:       chip received %llu TLPs (CRC errors %llu, framing %llu, lost %llu, "
+                    "duplicates %llu), replays chip %llu / host %llu\n",
+                    static_cast<unsigned long long>(counters["RX_TLPS"]),
+                    static_cast<unsigned long long>(counters["RX_BAD_CRC"] + hl.bad_crc),
+                    static_cast<unsigned long long>(counters["RX_FRAMING"] + hl.framing),
+                    static_cast<unsigned long long>(counters["RX_SEQ"] + hl.seq_errors),
+                    static_cast<unsigned long long>(counters["RX_DUPLICATE"] + hl.duplicates),
+                    static_cast<unsigned long long>(counters["REPLAYS"]),
+                    static_cast<unsigned long long>(hl.replays));
+        const auto& f1 = card.to_chip().faults();
+        const auto& f2 = card.from_chip().faults();
+        if (f1.packets + f2.packets > 0 && (f1.flipped + f2.flipped + f1.dropped + f2.dropped +
+                                            f1.duplicated + f2.duplicated) > 0)
+            std::printf("faults:     %llu bits flipped, %llu packets dropped, %llu duplicated "
+                        "(of %llu), all recovered\n",
+                        static_cast<unsigned long long>(f1.flipped + f2.flipped),
+                        static_cast<unsigned long long>(f1.dropped + f2.dropped),
+                        static_cast<unsigned long long>(f1.duplicated + f2.duplicated),
+                        static_cast<unsigned long long>(f1.packets + f2.packets));
+    }
+    return 0;
+}
+
+// ---- malformed traffic: each case gets its defined answer and the chip keeps serving ----------
+int linktest(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card) {
+    using namespace hw::link;
+    const std::uint32_t vocab = g.model.config.vocab_size, seq_len = g.model.config.seq_len;
+    card.identify();
+    auto expect = [](bool ok, const std::string& what) {
+        if (!ok) throw hw::Error("linktest: " + what);
+        std::printf("ok: %s\n", what.c_str());
+    };
+    auto expect_status = [&](Status got, Status want, const std::string& what) {
+        expect(got == want, what + " answers " + name(want) + " (got " + name(got) + ")");
+    };
+    auto expect_throw = [&](const std::function<void()>& f, const std::string& what) {
+        try {
+            f();
+        } catch (const hw::DeviceError& e) {
+            std::printf("ok: %s raises: %s\n", what.c_str(), e.what());
+            return;
+        }
+        throw hw::Error("linktest: " + what + " raised no error");
+    };
+    const std::string& c = o.test_case;
+    if (c == "bad-crc" || c == "bad-length" || c == "unknown-kind") {
+        // A register read whose packet is damaged: the chip NAKs it, the host replays it.
+        std::vector<std::uint32_t> words{dll_header(Kind::Tlp, 0x800, 2),
+                                         tl_header(Type::RegRead, 0x55, 0), reg::ID};
+        if (c == "bad-length") words[0] = dll_header(Kind::Tlp, 0x800, 5);
+        if (c == "unknown-kind") words[0] = (0xEu << 28) | (words[0] & 0x0fffffff);
+        std::vector<Symbol> s = frame_packet(words[0], {words[1], words[2]});
+        if (c == "bad-crc") s[s.size() - 2].data ^= 0x10;  // the CRC word
+        const std::uint32_t naks0 = card.read(reg::NAKS_SENT);
+        const std::uint32_t crc0 = card.read(reg::RX_BAD_CRC), fr0 = card.read(reg::RX_FRAMING);
+        card.host_link().send_raw(s);
+        card.run(200);
+        expect(card.read(reg::NAKS_SENT) == naks0 + 1, c + ": the chip sent one NAK");
+        if (c == "bad-crc") expect(card.read(reg::RX_BAD_CRC) == crc0 + 1, "RX_BAD_CRC counted it");
+        else expect(card.read(reg::RX_FRAMING) == fr0 + 1, "RX_FRAMING counted it");
+        expect(card.host_link().counters().naks_received >= 1, "the host received the NAK");
+    } else if (c == "unknown-type") {
+        const Completion r = card.request(static_cast<Type>(0x7e), {0});
+        expect_status(r.status, Status::Unsupported, "an unknown request type");
+    } else if (c == "outside-map") {
+        expect_status(card.request(Type::RegRead, {0x1000}).status, Status::Unsupported,
+                      "a read outside the register map");
+        expect_status(card.request(Type::RegWrite, {0xffffffffu, 1}).status, Status::Unsupported,
+                      "a write outside the register map");
+        expect_throw([&] { card.read(0x1000); }, "the driver's read outside the map");
+    } else if (c == "read-only") {
+        const std::uint32_t before = card.read(reg::DIM);
+        expect_status(card.request(Type::RegWrite, {reg::DIM, before + 1}).status,
+                      Status::ReadOnly, "a write to read-only DIM");
+        expect(card.read(reg::DIM) == before, "DIM unchanged");
+        expect_throw([&] { card.write(reg::ID, 0); }, "the driver's write to read-only ID");
+    } else if (c == "tl-length") {
+        expect_status(card.request(Type::RegRead, {reg::ID, 7, 7}).status, Status::Malformed,
+                      "a register read of the wrong length");
+    } else if (c == "bad-token") {
+        expect_throw([&] { card.generate({hw::kBosToken, static_cast<int>(vocab)}, 4, false, {}); },
+                     "a prompt token >= VOCAB_SIZE");
+        expect((card.read(reg::STATUS) & 3u) == 2u, "STATUS: not running, error set");
+        expect(((card.read(reg::STATUS) >> 8) & 0xff) == static_cast<std::uint32_t>(End::BadToken),
+               "STATUS end code BAD_TOKEN");
+    } else if (c == "context-full") {
+        std::vector<int> prompt(seq_len + 1, hw::kBosToken);
+        expect_throw([&] { card.generate(prompt, 1, false, {}); },
+                     "a prompt longer than the context (" + std::to_string(seq_len + 1) + " tokens)");
+        expect(((card.read(reg::STATUS) >> 8) & 0xff) == static_cast<std::uint32_t>(End::ContextFull),
+               "STATUS end code CONTEXT_FULL");
+    } else if (c == "not-running") {
+        const std::uint32_t errs = card.read(reg::TL_ERRORS);
+        card.post({tl_header(Type::TokenIn, 0, 1), 5});
+        card.settle();
+        card.run(100);
+        expect(card.read(reg::TL_ERRORS) == errs + 1, "a prompt token with no generation is dropped and counted");
+        expect(((card.read(reg::STATUS) >> 8) & 0xff) == static_cast<std::uint32_t>(End::NotRunning),
+               "STATUS end code NOT_RUNNING");
+    } else if (c == "busy") {
+        card.write(reg::STEPS, 200);
+        card.write(reg::CONTROL, 2u);
+        expect_status(card.request(Type::RegWrite, {reg::POSITION, 3}).status, Status::Busy,
+                      "POSITION written while running");
+        card.write(reg::CONTROL, 4u);  // STOP: the generation never got a prompt, ends at once
+        const auto m = card.next_message(o.timeout);
+        expect(static_cast<Type>(m[0] >> 24) == Type::Ready &&
+                   static_cast<End>(m[0] & 0xff) == End::Stopped, "STOP ends it with READY(STOPPED)");
+    } else {
+        throw hw::make_error("--case", "unknown case",
+                             "bad-crc, bad-length, unknown-kind, unknown-type, outside-map, "
+                             "read-only, tl-length, bad-token, context-full, not-running or busy",
+                             "'" + c + "'");
+    }
+    // The chip keeps serving: a fresh decode of 3 positions gives the golden model's tokens.
+    card.reset();
+    const hw::link::GenerateResult r = card.generate({hw::kBosToken}, 3, false, {});
+    expect(r.end == End::Done && r.tokens.size() == 3, "the chip still decodes afterwards");
+    std::printf("linktest %s: passed\n", c.c_str());
+    return 0;
+}
+
+// ---- the address space: only the documented registers answer ---------------------------------
+int walk(hw::link::Card& card) {
+    using namespace hw::link;
+    std::vector<std::uint32_t> addrs;
+    for (std::uint32_t a = 0; a < 0x10000; a++) addrs.push_back(a);
+    for (int b = 16; b < 32; b++) addrs.push_back(1u << b);
+    addrs.push_back(0xffffffffu);
+    std::uint32_t answered = 0;
+    for (std::uint32_t a : addrs) {
+        const Completion r = card.request(Type::RegRead, {a});
+        bool documented = false;
+        for (const Register& reg : kRegisters) documented |= reg.addr == a;
+        if ((r.status == Status::Ok) != documented)
+            throw hw::Error("walk: address 0x" + std::to_string(a) +
+                            (documented ? " is documented but answered " : " is not documented but answered ") +
+                            name(r.status));
+        answered += r.status == Status::Ok;
+        if (a % 0x4000 == 0x3fff) std::fprintf(stderr, "walk: %u addresses read\n", a + 1);
+    }
+    std::printf("walk: %zu addresses read, %u answered (the %zu documented registers), the rest "
+                "UNSUPPORTED: no window onto the ROMs\n",
+                addrs.size(), answered, std::size(kRegisters));
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        const Options o = parse(argc, argv);
+        const hw::GeneratedModel g = hw::load_generated_model(o.gen_dir);
+        std::unique_ptr<hw::Scoreboard> sb;
+        if (o.check && (o.mode == "check" || o.mode == "run"))
+            sb = std::make_unique<hw::Scoreboard>(g.data);
+        ChipDevice dev(o, sb.get());
+        hw::link::CardOptions co;
+        co.timing = hw::link::link_timing(o.link);
+        co.clock_hz = o.clock_hz;
+        co.faults = o.faults;
+        co.seed = o.seed;
+        co.timeout_cycles = o.timeout;
+        hw::link::Card card(dev, co);
+        if (o.mode == "linktest") return linktest(o, g, card);
+        if (o.mode == "walk") return walk(card);
+        return decode(o, g, card, dev, sb.get());
+    } catch (const hw::Mismatch& e) {
+        std::fflush(stdout);
+        std::printf("\n%s\n", e.what());
+        return 1;
+    } catch (const hw::SimTimeout& e) {
+        std::printf("TIMEOUT: %s\n", e.what());
+        return 1;
+    } catch (const hw::DeviceError& e) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "\nchip_sim: card error: %s\n", e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "chip_sim: error: %s\n", e.what());
+        return 2;
+    }
+}

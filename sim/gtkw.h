@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+// GTKWave save files for the chip's FST windows: the signals a reader of one token's decode
+// needs, grouped by block (host link, sequencer, MAC array, vector unit, KV cache). The
+// names and widths come from the FST itself (read with fst2vcd), so the file matches what
+// Verilator wrote.
+#pragma once
+
+#include <string>
+
+namespace hw {
+
+// FILE.fst -> FILE.gtkw (any other name gets .gtkw appended).
+std::string gtkw_path(const std::string& fst_path);
+
+// Writes the save file for `fst_path` (chip top module `top_module`); returns the number of
+// signals placed. Throws hw::Error when the FST cannot be read or a group finds no signal.
+int write_gtkw(const std::string& gtkw, const std::string& fst_path, const std::string& top_module);
+
+}  // namespace hw

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+#include "scoreboard.h"
+
+namespace hw {
+
+void Scoreboard::on_tap(const TapId& id, const TapData& d) {
+    Tap& t = taps_[{id.layer, static_cast<int>(id.stage), id.head}];
+    t.data.assign(d.data, d.data + d.size);
+    t.seen.assign(d.size, false);
+    t.shift = d.shift;
+}
+
+std::string Scoreboard::where(int layer, int stage, int head, std::uint64_t index) const {
+    const char* name = stage < kStageCount ? stage_name(static_cast<Stage>(stage)) : "?";
+    return "MISMATCH token " + std::to_string(token_) + " position " + std::to_string(pos_) +
+           " layer " + std::to_string(layer) + " stage " + name + " head " +
+           std::to_string(head) + " element " + std::to_string(index);
+}
+
+void Scoreboard::start(int token, int pos, std::uint64_t cycle) {
+    // The golden model's KV cache holds every position decoded so far, as the chip's does;
+    // a jump beyond the next position would compare against a cache the chip never filled.
+    if (pos > max_pos_ + 1)
+        throw Mismatch("the chip starts position " + std::to_string(pos) + " after position " +
+                       std::to_string(max_pos_) + ": the scoreboard follows contiguous positions");
+    taps_.clear();
+    token_ = token;
+    pos_ = pos;
+    if (pos > max_pos_) max_pos_ = pos;
+    want_next_ = argmax_int(golden_.forward(token, pos));
+    next_[pos] = want_next_;
+    start_cycle_ = cycle;
+}
+
+void Scoreboard::finish(int next_token, std::uint64_t cycle) {
+    for (const auto& [key, tap] : taps_) {
+        for (std::size_t k = 0; k < tap.seen.size(); k++) {
+            if (!tap.seen[k])
+                throw Mismatch("MISSING token " + std::to_string(token_) + " position " +
+                               std::to_string(pos_) + " layer " + std::to_string(std::get<0>(key)) +
+                               " stage " + stage_name(static_cast<Stage>(std::get<1>(key))) +
+                               " head " + std::to_string(std::get<2>(key)) + " element " +
+                               std::to_string(k) + " never written");
+        }
+    }
+    if (next_token != want_next_)
+        throw Mismatch("MISMATCH token " + std::to_string(token_) + " position " +
+                       std::to_string(pos_) + ": next token expected " +
+                       std::to_string(want_next_) + ", got " + std::to_string(next_token) +
+                       " (cycle " + std::to_string(cycle) + ")");
+    last_cycles_ = cycle - start_cycle_;
+    token_cycles_ += last_cycles_;
+    tokens_++;
+}
+
+}  // namespace hw

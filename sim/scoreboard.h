@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+// Scoreboard: follows the chip's decode through its debug and monitor ports and compares
+// every element the datapath writes with the integer golden model's tap of the same token,
+// layer, stage, head and element, as it is written. The first difference throws Mismatch
+// with token, position, layer, stage, element, expected, got and cycle.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "chip_data.h"
+#include "int_model.h"
+
+namespace hw {
+
+// The chip wrote something the golden model did not (the message says what and where).
+class Mismatch : public std::runtime_error {
+  public:
+    explicit Mismatch(const std::string& m) : std::runtime_error(m) {}
+};
+
+class Scoreboard : public TapSink {
+  public:
+    explicit Scoreboard(const ChipData& d) : golden_(d.q, d.tables) { golden_.set_tap_sink(this); }
+
+    // The core took `token` at `pos`: the golden model runs the same step.
+    void start(int token, int pos, std::uint64_t cycle);
+    // One monitored write: `count` elements of (stage, layer, head/index with steps).
+    template <typename Top>
+    void monitor(Top& top, std::uint64_t cycle);
+    // The core's result for the running token: every tap was written, the token matches.
+    void finish(int next_token, std::uint64_t cycle);
+
+    // The golden model's greedy token after `pos` (-1 if not decoded).
+    int expected_next(int pos) const {
+        auto it = next_.find(pos);
+        return it == next_.end() ? -1 : it->second;
+    }
+    long long checked() const { return checked_; }                 // elements compared
+    std::uint64_t token_cycles() const { return token_cycles_; }   // start to result, summed
+    int tokens() const { return tokens_; }                         // results checked
+    std::uint64_t last_token_cycles() const { return last_cycles_; }
+
+    void on_tap(const TapId& id, const TapData& d) override;
+
+  private:
+    struct Tap {
+        std::vector<std::int32_t> data;  // expected elements
+        std::vector<bool> seen;          // written by the chip yet
+        int shift = 0;                   // KV row exponent
+    };
+    std::string where(int layer, int stage, int head, std::uint64_t index) const;
+
+    IntModel golden_;
+    std::map<std::tuple<int, int, int>, Tap> taps_;  // (layer, stage, head)
+    std::map<int, int> next_;                        // position -> golden next token
+    int token_ = -1, pos_ = -1, max_pos_ = -1, want_next_ = -1;
+    std::uint64_t start_cycle_ = 0, token_cycles_ = 0, last_cycles_ = 0;
+    long long checked_ = 0;
+    int tokens_ = 0;
+};
+
+// Lane k of a monitor's data (a wide output: 32-bit words, or one word when narrow).
+template <typename Top>
+std::uint32_t mon_lane(Top& top, unsigned k) {
+    if constexpr (sizeof(top.mon_data_o) > sizeof(std::uint64_t)) return top.mon_data_o[k];
+    else return static_cast<std::uint32_t>(top.mon_data_o >> (32 * k));
+}
+
+template <typename Top>
+void Scoreboard::monitor(Top& top, std::uint64_t cycle) {
+    const int layer = top.mon_layer_o == 0xff ? -1 : top.mon_layer_o;
+    const int stage = top.mon_stage_o;
+    for (unsigned k = 0; k < top.mon_count_o; k++) {
+        const int head = top.mon_head_o == 0xff ? -1 : top.mon_head_o + int(k * top.mon_head_step_o);
+        const std::uint32_t index = top.mon_index_o + k * top.mon_index_step_o;
+        const auto got = static_cast<std::int32_t>(mon_lane(top, k));
+        auto it = taps_.find({layer, stage, head});
+        if (pos_ < 0 || it == taps_.end() || index >= it->second.data.size())
+            throw Mismatch(where(layer, stage, head, index) +
+                           ": the golden model has no such element (cycle " +
+                           std::to_string(cycle) + ")");
+        Tap& t = it->second;
+        const int got_shift = static_cast<std::int8_t>(top.mon_shift_o);
+        const bool kv = stage == static_cast<int>(Stage::kKey) || stage == static_cast<int>(Stage::kValue);
+        if (got != t.data[index] || (kv && got_shift != t.shift))
+            throw Mismatch(where(layer, stage, head, index) + ": expected " +
+                           std::to_string(t.data[index]) + " (shift " + std::to_string(t.shift) +
+                           "), got " + std::to_string(got) + " (shift " +
+                           std::to_string(got_shift) + ") at cycle " + std::to_string(cycle));
+        t.seen[index] = true;
+        checked_++;
+    }
+}
+
+}  // namespace hw
