@@ -18,6 +18,7 @@ int cmd_accuracy(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_gen(int argc, char** argv);
 int cmd_build(int argc, char** argv);
+int cmd_run(int argc, char** argv);
 
 // Declares --model and --synthetic on `args` (the ways every command takes a model).
 void add_model_options(Args& args);

@@ -16,6 +16,8 @@ struct Command {
 };
 
 const Command kCommands[] = {
+    {"run", hw::cli::cmd_run,
+     "decode a prompt on the chip's simulator through the host link, every token checked"},
     {"ref", hw::cli::cmd_ref, "greedy decode with the float reference (llama2.c semantics)"},
     {"accuracy", hw::cli::cmd_accuracy, "integer golden model against a float reference trace"},
     {"gen", hw::cli::cmd_gen, "generate the chip's ROMs, config package and manifest for a model"},

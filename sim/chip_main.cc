@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -70,9 +71,14 @@ class ChipDevice : public hw::link::Device {
         top.eval();
         if (top.dbg_tok_start_o) {
             const int pos = static_cast<int>(top.dbg_tok_pos_o);
+            // A window ends when the token after it starts: the last token's TOKEN_OUT and
+            // its acknowledgement are inside.
+            if (trace_open_ && pos > o_.trace_last) close_trace();
             if (!o_.trace.empty() && pos == o_.trace_first) {
                 sim_.open_trace(o_.trace);
                 trace_open_ = true;
+                trace_start_ = sim_.cycle();
+                trace_seen_ = true;
             }
             if (sb_) sb_->start(static_cast<int>(top.dbg_tok_token_o), pos, sim_.cycle());
             pos_ = pos;
@@ -87,23 +93,27 @@ class ChipDevice : public hw::link::Device {
         }
         const Symbol out{top.link_tx_valid_o != 0, top.link_tx_k_o != 0, top.link_tx_data_o};
         sim_.tick();
-        if (result && trace_open_ && pos_ == o_.trace_last) {
-            sim_.close_trace();
-            trace_open_ = false;
-        }
         return out;
     }
     std::uint64_t cycle() const override { return sim_.cycle(); }
     std::uint64_t last_token_cycles() const { return last_token_cycles_; }
-    void close_trace() { sim_.close_trace(); }
+    void close_trace() {
+        if (trace_open_) trace_end_ = sim_.cycle();
+        trace_open_ = false;
+        sim_.close_trace();
+    }
+    // The traced window, in ps (1 ns cycles).
+    bool trace_seen() const { return trace_seen_; }  // the window was opened
+    double trace_start_ps() const { return trace_start_ * 1000.0; }
+    double trace_end_ps() const { return trace_end_ * 1000.0; }
 
   private:
     const Options& o_;
     hw::SimControl<HW_TOP_CLASS> sim_;
     hw::Scoreboard* sb_;
-    bool out_seen_ = false, trace_open_ = false;
+    bool out_seen_ = false, trace_open_ = false, trace_seen_ = false;
     int pos_ = -1;
-    std::uint64_t start_ = 0, last_token_cycles_ = 0;
+    std::uint64_t start_ = 0, last_token_cycles_ = 0, trace_start_ = 0, trace_end_ = 0;
 };
 
 Options parse(int argc, char** argv) {
@@ -197,6 +207,13 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
         throw hw::Error("--trace-tokens starts at position " + std::to_string(o.trace_first) +
                         ", after the last of the " + std::to_string(steps) + " positions");
 
+    if (!o.trace.empty()) {
+        // The trace's folder is made now, so a bad path fails before the decode.
+        const auto dir = std::filesystem::path(o.trace).parent_path();
+        std::error_code ec;
+        if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+        if (ec) throw hw::make_error(o.trace, "cannot create the trace's folder", "a writable path", ec.message());
+    }
     card.check_model(g.manifest["model_hash"].get<std::string>());
     card.reset();
 
@@ -205,7 +222,7 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
     // being the output at the prompt's last position.
     const int gen_steps = steps - static_cast<int>(prompt.size()) + 1;
     bool stop_sent = false, bos_seen = false;
-    int shown = 0;
+    int shown = prompt[0];
     std::string text;
     long long host_checked = 0;
     auto on_token = [&](const hw::link::TokenEvent& e) {
@@ -250,12 +267,16 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
     const hw::link::GenerateResult r = card.generate(prompt, gen_steps, o.logits, on_token);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     dev.close_trace();
+    std::string trace_note;
+    if (!o.trace.empty() && !dev.trace_seen())
+        throw hw::Error("--trace-tokens " + std::to_string(o.trace_first) +
+                        ": the decode ended before that position (no trace written)");
     if (!o.trace.empty()) {
         const std::string gtkw = hw::gtkw_path(o.trace);
-        hw::write_gtkw(gtkw, o.trace, g.manifest["model"]["name"].get<std::string>() + "_chip");
-        if (!o.json)
-            std::fprintf(stderr, "trace: %s (positions %d..%d), wave layout %s\n", o.trace.c_str(),
-                         o.trace_first, o.trace_last, gtkw.c_str());
+        hw::write_gtkw(gtkw, o.trace, g.manifest["model"]["name"].get<std::string>() + "_chip",
+                       dev.trace_start_ps(), dev.trace_end_ps());
+        trace_note = "trace:      " + o.trace + " (positions " + std::to_string(o.trace_first) +
+                     ".." + std::to_string(o.trace_last) + "), open with: gtkwave " + gtkw + "\n";
     }
 
     auto counters = card.chip_counters();
@@ -337,6 +358,7 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                         static_cast<unsigned long long>(f1.duplicated + f2.duplicated),
                         static_cast<unsigned long long>(f1.packets + f2.packets));
     }
+    if (!o.json) std::fputs(trace_note.c_str(), stdout);
     return 0;
 }
 

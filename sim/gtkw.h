@@ -12,8 +12,10 @@ namespace hw {
 // FILE.fst -> FILE.gtkw (any other name gets .gtkw appended).
 std::string gtkw_path(const std::string& fst_path);
 
-// Writes the save file for `fst_path` (chip top module `top_module`); returns the number of
-// signals placed. Throws hw::Error when the FST cannot be read or a group finds no signal.
-int write_gtkw(const std::string& gtkw, const std::string& fst_path, const std::string& top_module);
+// Writes the save file for `fst_path` (chip top module `top_module`), zoomed to show the
+// window from start_ps to end_ps; returns the number of signals placed. Throws hw::Error
+// when the FST cannot be read or a group finds none of its signals.
+int write_gtkw(const std::string& gtkw, const std::string& fst_path, const std::string& top_module,
+               double start_ps, double end_ps);
 
 }  // namespace hw

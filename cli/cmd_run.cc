@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+// hardwire run: the main command. Builds (or finds) the chip's simulator for a model and
+// decodes a prompt on it through the host link and driver, streaming the text, every token
+// checked against the integer golden model; then a summary with chip cycles, simulated time
+// over the chosen link, wall time and simulation speed.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "chip_build.h"
+#include "commands.h"
+
+namespace hw::cli {
+
+namespace {
+
+// The built-in model when stories260K is not found: stories260K's shape, seeded weights.
+const char* const kBuiltinModel =
+    "dim=64,hidden=172,layers=5,heads=8,kv_heads=4,vocab=512,seq_len=256,seed=1";
+
+std::string quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+}  // namespace
+
+int cmd_run(int argc, char** argv) {
+    Args args(
+        "hardwire run",
+        "hardwire run [--model FILE | --synthetic SPEC] [--tokenizer FILE] [--prompt TEXT] "
+        "[--steps N] [--link usb2|pcie3x1|pcie3x4] [--clock-mhz F] [--no-check] [--json] "
+        "[--logits] [--trace FILE.fst [--trace-tokens A[:B]]] [--inject-errors FLIP[:DROP[:DUP]] "
+        "[--seed S]] [--format F] [--lanes N] [--cache DIR]",
+        "Decodes a prompt on the chip's cycle-accurate simulator, through the host link and\n"
+        "driver, and streams the text as it is generated (greedy, llama2.c run.c semantics:\n"
+        "--steps counts positions, BOS ends the story). Every token, and every value the\n"
+        "datapath writes, is checked against the integer golden model unless --no-check.\n"
+        "--model takes a file or a name under $HARDWIRE_MODELS (--model stories260K).\n"
+        "Without --model or --synthetic: stories260K from $HARDWIRE_MODELS when present,\n"
+        "else a built-in synthetic model; the first line says which. The simulator is built\n"
+        "on first use and cached (hardwire build).");
+    add_model_options(args);
+    args.option("tokenizer", "FILE", "llama2.c tokenizer.bin (default: tok512.bin beside stories260K)")
+        .option("prompt", "TEXT", "text to start from (needs a tokenizer); decoding starts at BOS",
+                "Once upon a time")
+        .option("steps", "N", "positions to decode, prompt included (at most the context)", "256")
+        .option("link", "NAME", "link timing: usb2, pcie3x1 or pcie3x4", "pcie3x4")
+        .option("clock-mhz", "F", "chip clock for the simulated time", "1000")
+        .flag("check", "check every token against the golden model (the default)")
+        .flag("no-check", "do not run the golden model (faster; nothing is checked)")
+        .flag("json", "one JSON object per position, then a summary object")
+        .flag("logits", "request each position's logits over the link (CONTROL.LOGITS)")
+        .option("trace", "FILE", "FST of the chosen positions, plus FILE.gtkw (a traced build)")
+        .option("trace-tokens", "A[:B]", "positions to trace, from A to B", "0")
+        .option("inject-errors", "FLIP[:DROP[:DUP]]",
+                "link faults: bit flips per byte, dropped and duplicated packets per packet "
+                "(DROP and DUP default to FLIP)")
+        .option("seed", "S", "fault injection seed", "1")
+        .option("format", "F", "weight format: int8 or int4, then /gN or /row", "int8")
+        .option("lanes", "N", "MAC lanes (a power of two, 8..1024)", "64")
+        .option("cache", "DIR", "cache root (default: $HARDWIRE_CACHE or ~/.cache/hardwire)");
+    if (!args.parse(argc, argv, 2)) return 0;
+    if (args.flag_set("model") && args.flag_set("synthetic"))
+        throw UsageError("give --model or --synthetic, not both");
+    if (args.flag_set("check") && args.flag_set("no-check"))
+        throw UsageError("--check and --no-check contradict each other");
+
+    ChipBuildOptions o;
+    std::string tokenizer = args.flag_set("tokenizer") ? args.get("tokenizer") : "";
+    const char* env = std::getenv("HARDWIRE_MODELS");
+    const std::string models = env && *env ? env : "";
+    if (args.flag_set("model")) {
+        // A name instead of a file: $HARDWIRE_MODELS/NAME/NAME.bin (e.g. --model stories260K).
+        o.gen.model = args.get("model");
+        const std::string named = models + "/" + o.gen.model + "/" + o.gen.model + ".bin";
+        if (!std::filesystem::exists(o.gen.model) && !models.empty() &&
+            o.gen.model.find('/') == std::string::npos && std::filesystem::exists(named))
+            o.gen.model = named;
+    } else if (args.flag_set("synthetic")) {
+        o.gen.synthetic = args.get("synthetic");
+    } else {
+        const std::string dir = models.empty() ? "" : models + "/stories260K";
+        if (!dir.empty() && std::filesystem::exists(dir + "/stories260K.bin")) {
+            o.gen.model = dir + "/stories260K.bin";
+            std::fprintf(stderr, "run: model stories260K from %s\n", dir.c_str());
+        } else {
+            o.gen.synthetic = kBuiltinModel;
+            std::fprintf(stderr,
+                         "run: stories260K not found (set HARDWIRE_MODELS to the folder holding "
+                         "stories260K/); using the built-in synthetic model %s\n",
+                         kBuiltinModel);
+        }
+    }
+    // A checkpoint's tokenizer usually sits beside it (stories260K: tok512.bin).
+    if (tokenizer.empty() && !o.gen.model.empty()) {
+        const auto beside = std::filesystem::path(o.gen.model).parent_path() / "tok512.bin";
+        if (std::filesystem::exists(beside)) tokenizer = beside.string();
+    }
+    if (args.flag_set("prompt") && tokenizer.empty())
+        throw UsageError("--prompt needs --tokenizer (no tok512.bin beside the model)");
+    o.gen.format = parse_weight_format(args.get("format"));
+    o.gen.lanes = static_cast<int>(args.get_int("lanes", 1, 1 << 30));
+    o.gen.command_line = "hardwire run";
+    o.cache = args.flag_set("cache") ? args.get("cache") : default_cache_root();
+    o.trace = args.flag_set("trace");
+    const long long steps = args.get_int("steps", 1, 1 << 20);
+    args.get_double("clock-mhz", 1, 1e5);
+
+    const ChipBuild b = build_chip(o, [](const std::string& line) {
+        std::fprintf(stderr, "build: %s\n", line.c_str());
+    });
+    std::string cmd = quote(b.executable) + " run " + quote(b.gen_dir) +
+                      " --steps " + std::to_string(steps) + " --link " + quote(args.get("link")) +
+                      " --clock-mhz " + quote(args.get("clock-mhz")) +
+                      " --seed " + quote(args.get("seed"));
+    if (!tokenizer.empty()) cmd += " --tokenizer " + quote(tokenizer) + " --prompt " + quote(args.get("prompt"));
+    if (args.flag_set("no-check")) cmd += " --no-check";
+    if (args.flag_set("json")) cmd += " --json";
+    if (args.flag_set("logits")) cmd += " --logits";
+    if (o.trace)
+        cmd += " --trace " + quote(args.get("trace")) + " --trace-tokens " + quote(args.get("trace-tokens"));
+    if (args.flag_set("inject-errors")) cmd += " --inject-errors " + quote(args.get("inject-errors"));
+    std::fflush(stdout);
+    std::fflush(stderr);
+    const int rc = std::system(cmd.c_str());
+    if (rc == -1 || !WIFEXITED(rc)) return 1;
+    return WEXITSTATUS(rc);
+}
+
+}  // namespace hw::cli
