@@ -7,8 +7,11 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "channel.h"
 #include "chip_build.h"
 #include "commands.h"
+#include "gtkw.h"
+#include "timing.h"
 
 namespace hw::cli {
 
@@ -107,6 +110,18 @@ int cmd_run(int argc, char** argv) {
     o.trace = args.flag_set("trace");
     const long long steps = args.get_int("steps", 1, 1 << 20);
     args.get_double("clock-mhz", 1, 1e5);
+    args.get_int("seed", 0, 1000000000000000LL);
+    // Options the simulator would refuse are refused now, before a first build's minute.
+    hw::link::link_timing(args.get("link"));
+    if (args.flag_set("inject-errors")) hw::link::parse_fault_rates(args.get("inject-errors"));
+    if (args.flag_set("trace-tokens") && !o.trace)
+        throw UsageError("--trace-tokens needs --trace FILE.fst");
+    if (o.trace) {
+        const TraceWindow w = parse_trace_window(args.get("trace-tokens"));
+        if (w.first >= steps)
+            throw UsageError("--trace-tokens starts at position " + std::to_string(w.first) +
+                             ", after the last of the " + std::to_string(steps) + " positions");
+    }
 
     const ChipBuild b = build_chip(o, [](const std::string& line) {
         std::fprintf(stderr, "build: %s\n", line.c_str());

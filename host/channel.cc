@@ -1,7 +1,36 @@
 // SPDX-License-Identifier: MIT
 #include "channel.h"
 
+#include "error.h"
+
 namespace hw::link {
+
+FaultRates parse_fault_rates(const std::string& text) {
+    auto bad = [&]() {
+        return make_error("--inject-errors", "bad rates",
+                          "FLIP[:DROP[:DUP]], each a probability in 0..0.5", "'" + text + "'");
+    };
+    std::vector<double> r;
+    std::size_t at = 0;
+    while (true) {
+        const std::size_t colon = text.find(':', at);
+        const std::string part = text.substr(at, colon == std::string::npos ? colon : colon - at);
+        std::size_t used = 0;
+        double x = -1;
+        try {
+            x = std::stod(part, &used);
+        } catch (const std::exception&) {
+            throw bad();
+        }
+        if (part.empty() || used != part.size() || !(x >= 0 && x <= 0.5)) throw bad();
+        r.push_back(x);
+        if (colon == std::string::npos) break;
+        at = colon + 1;
+    }
+    if (r.size() > 3) throw bad();
+    while (r.size() < 3) r.push_back(r[0]);
+    return {r[0], r[1], r[2]};
+}
 
 Symbol Wire::step(const Symbol& in) {
     if (in.valid) {

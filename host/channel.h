@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "link.h"
@@ -19,6 +20,10 @@ struct FaultRates {
     double drop_per_packet = 0;   // probability a packet vanishes
     double dup_per_packet = 0;    // probability a packet arrives twice
 };
+
+// Parses "FLIP[:DROP[:DUP]]" (the --inject-errors option): each a probability in 0..0.5;
+// DROP and DUP default to FLIP. Throws hw::Error naming the option and the bad text.
+FaultRates parse_fault_rates(const std::string& text);
 
 // What the faults did.
 struct FaultCounts {

@@ -6,7 +6,8 @@
 // advertising its free slots as flow-control credits.
 
 module hw_link_rx #(
-  /// Payload words of the longest TLP accepted (header word included).
+  /// Payload words kept of a TLP (header word included): a longer TLP is acknowledged and
+  /// queued with its true length, its words cut short, for the transaction layer to refuse.
   parameter int unsigned MaxPayload = 4,
   /// TLPs buffered for the transaction layer: the credits advertised.
   parameter int unsigned Slots      = 4
@@ -108,7 +109,7 @@ module hw_link_rx #(
         if (words_q < 16'd2 || prev_q != ~crc_q) begin
           c_crc_d = cnt_bad_crc_o + 32'd1;
           nak_req_d = !nak_sched_q;
-        end else if ((kind == KIND_TLP && (len == 16'd0 || 32'(len) > MaxPayload)) ||
+        end else if ((kind == KIND_TLP && len == 16'd0) ||
                      (kind != KIND_TLP && (len != 16'd0 ||
                       !(kind inside {KIND_ACK, KIND_NAK, KIND_FC}))) ||
                      len != words_q - 16'd2) begin

@@ -2,11 +2,17 @@
 #include "chip_build.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <vector>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "sha256.h"
@@ -33,6 +39,32 @@ std::string generator_sources_hash() {
     h.update(all.data(), all.size());
     return h.hex();
 }
+
+// An exclusive lock on a configuration, held while it is generated and built: tests and
+// users building the same configuration at once take turns instead of clearing each other's
+// build trees. The kernel drops the lock if the holder dies.
+class ConfigLock {
+public:
+    ConfigLock(const std::string& path, const std::function<void(const std::string&)>& progress) {
+        fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd_ < 0)
+            throw make_error(path, "cannot open the build lock", "a writable cache folder",
+                             std::strerror(errno));
+        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            progress("waiting for another build of this configuration (" + path + ")");
+            if (::flock(fd_, LOCK_EX) != 0) {
+                ::close(fd_);
+                throw make_error(path, "cannot lock", "a lockable file", std::strerror(errno));
+            }
+        }
+    }
+    ~ConfigLock() { ::close(fd_); }
+    ConfigLock(const ConfigLock&) = delete;
+    ConfigLock& operator=(const ConfigLock&) = delete;
+
+private:
+    int fd_ = -1;
+};
 
 }  // namespace
 
@@ -63,6 +95,12 @@ ChipBuild build_chip(const ChipBuildOptions& o,
     ChipBuild b;
     b.dir = (fs::path(o.cache) / ("chip-" + hash)).string();
     b.gen_dir = b.dir + "/gen";
+    std::error_code ec;
+    fs::create_directories(o.cache, ec);
+    if (ec)
+        throw make_error(o.cache, "cannot create the cache folder", "a writable path",
+                         ec.message());
+    const ConfigLock lock(b.dir + ".lock", progress);
     const bool had_gen = fs::exists(b.gen_dir + "/manifest.json");
     if (!had_gen) {
         g.out = b.gen_dir;

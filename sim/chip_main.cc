@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "decode.h"
+#include "channel.h"
 #include "driver.h"
 #include "error.h"
 #include "generated_model.h"
@@ -153,23 +154,11 @@ Options parse(int argc, char** argv) {
         else if (a == "--clock-mhz") o.clock_hz = number(1, 1e5) * 1e6;
         else if (a == "--trace") o.trace = value();
         else if (a == "--trace-tokens") {
-            const std::string v = value();
-            const int n = std::sscanf(v.c_str(), "%d:%d", &o.trace_first, &o.trace_last);
-            if (n == 1) o.trace_last = o.trace_first;
-            if (n < 1 || o.trace_first < 0 || o.trace_last < o.trace_first)
-                throw hw::make_error("--trace-tokens", "bad window", "A or A:B with 0 <= A <= B",
-                                     "'" + v + "'");
-        } else if (a == "--inject-errors") {
-            const std::string v = value();
-            double r[3] = {0, -1, -1};
-            const int n = std::sscanf(v.c_str(), "%lf:%lf:%lf", &r[0], &r[1], &r[2]);
-            for (int i = 1; i < 3; i++)
-                if (i >= n) r[i] = r[0];
-            if (n < 1 || r[0] < 0 || r[0] > 0.5 || r[1] < 0 || r[1] > 0.5 || r[2] < 0 || r[2] > 0.5)
-                throw hw::make_error("--inject-errors", "bad rates",
-                                     "FLIP[:DROP[:DUP]], each a probability in 0..0.5", "'" + v + "'");
-            o.faults = {r[0], r[1], r[2]};
-        } else if (a == "--seed") o.seed = static_cast<std::uint64_t>(number(0, 1e15));
+            const hw::TraceWindow w = hw::parse_trace_window(value());
+            o.trace_first = w.first;
+            o.trace_last = w.last;
+        } else if (a == "--inject-errors") o.faults = hw::link::parse_fault_rates(value());
+        else if (a == "--seed") o.seed = static_cast<std::uint64_t>(number(0, 1e15));
         else if (a == "--x-seed") o.x_seed = static_cast<std::uint64_t>(number(0, 1e15));
         else if (a == "--timeout") o.timeout = static_cast<std::uint64_t>(number(1000, 1e15));
         else if (a == "--case") o.test_case = value();
@@ -283,6 +272,27 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
     const auto& hl = card.host_link().counters();
     const int positions = static_cast<int>(r.tokens.size());
     const double chip_s = double(r.cycles) / o.clock_hz;
+    // Link traffic and recoveries, both ends; the faults injected.
+    auto print_link = [&] {
+        std::printf("link:       chip received %llu TLPs (CRC errors %llu, framing %llu, lost %llu, "
+                    "duplicates %llu), replays chip %llu / host %llu\n",
+                    static_cast<unsigned long long>(counters["RX_TLPS"]),
+                    static_cast<unsigned long long>(counters["RX_BAD_CRC"] + hl.bad_crc),
+                    static_cast<unsigned long long>(counters["RX_FRAMING"] + hl.framing),
+                    static_cast<unsigned long long>(counters["RX_SEQ"] + hl.seq_errors),
+                    static_cast<unsigned long long>(counters["RX_DUPLICATE"] + hl.duplicates),
+                    static_cast<unsigned long long>(counters["REPLAYS"]),
+                    static_cast<unsigned long long>(hl.replays));
+        const auto& f1 = card.to_chip().faults();
+        const auto& f2 = card.from_chip().faults();
+        if (f1.flipped + f2.flipped + f1.dropped + f2.dropped + f1.duplicated + f2.duplicated > 0)
+            std::printf("faults:     %llu bits flipped, %llu packets dropped, %llu duplicated "
+                        "(of %llu), all recovered\n",
+                        static_cast<unsigned long long>(f1.flipped + f2.flipped),
+                        static_cast<unsigned long long>(f1.dropped + f2.dropped),
+                        static_cast<unsigned long long>(f1.duplicated + f2.duplicated),
+                        static_cast<unsigned long long>(f1.packets + f2.packets));
+    };
     if (o.mode == "check") {
         // MAC lower bound (BRIEF.md): every weight once plus q.k and p.v (dim per layer and
         // position each), divided by the lanes, averaged over the positions decoded.
@@ -305,6 +315,7 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                     100.0 * double(counters["MATVEC_LO"]) / tc,
                     100.0 * double(counters["ATTENTION_LO"]) / tc,
                     100.0 * double(counters["VECTOR_LO"]) / tc);
+        print_link();
     } else if (o.json) {
         std::printf("{\"summary\":{\"positions\":%d,\"generated\":%u,\"end\":\"%s\",\"chip_cycles\":%llu,"
                     "\"link\":\"%s\",\"clock_mhz\":%.0f,\"sim_time_s\":%.9f,\"tokens_per_s\":%.1f,"
@@ -338,25 +349,7 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                     o.link.c_str(), r.generated / r.time_s);
         std::printf("wall:       %.2f s = %.1f positions/s simulated (%.2f M cycles/s)\n", wall,
                     positions / wall, double(r.cycles) / wall / 1e6);
-        std::printf("link:       chip received %llu TLPs (CRC errors %llu, framing %llu, lost %llu, "
-                    "duplicates %llu), replays chip %llu / host %llu\n",
-                    static_cast<unsigned long long>(counters["RX_TLPS"]),
-                    static_cast<unsigned long long>(counters["RX_BAD_CRC"] + hl.bad_crc),
-                    static_cast<unsigned long long>(counters["RX_FRAMING"] + hl.framing),
-                    static_cast<unsigned long long>(counters["RX_SEQ"] + hl.seq_errors),
-                    static_cast<unsigned long long>(counters["RX_DUPLICATE"] + hl.duplicates),
-                    static_cast<unsigned long long>(counters["REPLAYS"]),
-                    static_cast<unsigned long long>(hl.replays));
-        const auto& f1 = card.to_chip().faults();
-        const auto& f2 = card.from_chip().faults();
-        if (f1.packets + f2.packets > 0 && (f1.flipped + f2.flipped + f1.dropped + f2.dropped +
-                                            f1.duplicated + f2.duplicated) > 0)
-            std::printf("faults:     %llu bits flipped, %llu packets dropped, %llu duplicated "
-                        "(of %llu), all recovered\n",
-                        static_cast<unsigned long long>(f1.flipped + f2.flipped),
-                        static_cast<unsigned long long>(f1.dropped + f2.dropped),
-                        static_cast<unsigned long long>(f1.duplicated + f2.duplicated),
-                        static_cast<unsigned long long>(f1.packets + f2.packets));
+        print_link();
     }
     if (!o.json) std::fputs(trace_note.c_str(), stdout);
     return 0;
@@ -462,6 +455,12 @@ int linktest(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card
 }
 
 // ---- the address space: only the documented registers answer ---------------------------------
+std::string hex32(std::uint32_t v) {
+    char b[16];
+    std::snprintf(b, sizeof b, "0x%08x", v);
+    return b;
+}
+
 int walk(hw::link::Card& card) {
     using namespace hw::link;
     std::vector<std::uint32_t> addrs;
@@ -474,7 +473,7 @@ int walk(hw::link::Card& card) {
         bool documented = false;
         for (const Register& reg : kRegisters) documented |= reg.addr == a;
         if ((r.status == Status::Ok) != documented)
-            throw hw::Error("walk: address 0x" + std::to_string(a) +
+            throw hw::Error("walk: address " + hex32(a) +
                             (documented ? " is documented but answered " : " is not documented but answered ") +
                             name(r.status));
         answered += r.status == Status::Ok;

@@ -85,6 +85,23 @@ const Group kGroups[] = {
 
 }  // namespace
 
+TraceWindow parse_trace_window(const std::string& text) {
+    const auto bad = make_error("--trace-tokens", "bad window", "A or A:B with 0 <= A <= B",
+                                "'" + text + "'");
+    auto position = [&](const std::string& part) {
+        if (part.empty() || part.size() > 9 ||
+            part.find_first_not_of("0123456789") != std::string::npos)
+            throw bad;
+        return std::stoi(part);
+    };
+    const std::size_t colon = text.find(':');
+    TraceWindow w;
+    w.first = position(text.substr(0, colon));
+    w.last = colon == std::string::npos ? w.first : position(text.substr(colon + 1));
+    if (w.last < w.first) throw bad;
+    return w;
+}
+
 std::string gtkw_path(const std::string& fst) {
     const std::string ext = ".fst";
     if (fst.size() > ext.size() && fst.compare(fst.size() - ext.size(), ext.size(), ext) == 0)

@@ -9,6 +9,15 @@
 
 namespace hw {
 
+// Positions to trace (--trace-tokens A[:B]), both included.
+struct TraceWindow {
+    int first = 0;
+    int last = 0;
+};
+
+// Parses "A" or "A:B" with 0 <= A <= B. Throws hw::Error naming the option and the text.
+TraceWindow parse_trace_window(const std::string& text);
+
 // FILE.fst -> FILE.gtkw (any other name gets .gtkw appended).
 std::string gtkw_path(const std::string& fst_path);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The chip: greedy decodes on the Verilated datapath, every monitored write and every
-// next token bit-exact with the integer golden model (sim/chip_check_main.cc's scoreboard);
+// next token bit-exact with the integer golden model (sim/scoreboard.h, through the host link);
 // planted faults are caught and named.
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -13,7 +13,7 @@ using Catch::Contains;
 namespace {
 
 // Builds a configuration (once; cached under the build tree) and decodes `steps` tokens.
-// Returns chip_check's output; `rc` gets its exit code.
+// Returns chip_sim check's output; `rc` gets its exit code.
 std::string run_chip(const std::string& model, const std::string& synthetic,
                      const std::string& format, int lanes, int steps, int* rc,
                      const std::vector<std::string>& verilator_args = {}) {
@@ -27,8 +27,8 @@ std::string run_chip(const std::string& model, const std::string& synthetic,
     o.verilator_args = verilator_args;
     const hw::ChipBuild b = hw::build_chip(o, [](const std::string&) {});
     hw::test::TempDir dir;
-    *rc = WEXITSTATUS(std::system((b.executable + " " + b.gen_dir + " " + std::to_string(steps) +
-                                   " > " + dir.file("log") + " 2>&1")
+    *rc = WEXITSTATUS(std::system((b.executable + " check " + b.gen_dir + " --steps " +
+                                   std::to_string(steps) + " > " + dir.file("log") + " 2>&1")
                                       .c_str()));
     return hw::test::read_file(dir.file("log"));
 }

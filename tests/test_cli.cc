@@ -45,6 +45,15 @@ TEST_CASE("bad arguments give one clear line and exit code 2", "[fast][cli]") {
         {"ref --synthetic dim=64 --prompt hi", "'--prompt' needs --tokenizer"},
         {"ref --synthetic dim=63", "a multiple of n_heads=8"},
         {"ref --synthetic dim=64 extra", "unexpected argument 'extra'"},
+        {"run --synthetic dim=64 --link usb3", "--link: unknown link: expected usb2, pcie3x1"},
+        {"run --synthetic dim=64 --inject-errors 1e-3x", "--inject-errors: bad rates"},
+        {"run --synthetic dim=64 --inject-errors 0.7", "each a probability in 0..0.5"},
+        {"run --synthetic dim=64 --trace-tokens 3", "--trace-tokens needs --trace FILE.fst"},
+        {"run --synthetic dim=64 --trace t.fst --trace-tokens 5:2", "expected A or A:B"},
+        {"run --synthetic dim=64 --steps 8 --trace t.fst --trace-tokens 9", "after the last of the 8"},
+        {"run --synthetic dim=64 --model m.bin", "give --model or --synthetic, not both"},
+        {"run --synthetic dim=64 --prompt hi", "--prompt needs --tokenizer"},
+        {"run --synthetic dim=64 --check --no-check", "contradict"},
     };
     for (const auto& c : cases) {
         INFO("hardwire " << c.args);
@@ -105,4 +114,17 @@ TEST_CASE("hardwire ref runs a synthetic model without a tokenizer", "[fast][cli
     CHECK(r.exit_code == 0);
     CHECK(lines(r.out) == 1);
     CHECK_THAT(r.err, Contains("synthetic:dim=32"));
+}
+
+TEST_CASE("hardwire run streams the story through the link, checked, with a summary",
+          "[model][chip][cli][slow]") {
+    HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
+    // The chip build is the one test_chip and test_link use (same cache, same key).
+    const auto r = run_cli("run --model " + model + " --prompt 'Once upon a time' --steps 20 " +
+                           "--cache " + std::string(HW_TEST_WORK_DIR) + "/chips");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("Once upon a time, there was a little girl") &&
+                          Contains("every one bit-exact with the golden model") &&
+                          Contains("over pcie3x4"));
 }

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+// The host link: the CRC reference, the host-side data link layer under faults (two host
+// ends back to back), and the chip's endpoint through chip_sim: malformed traffic and its
+// defined answers, the register walk, fault injection over a whole decode, JSON output and
+// FST windows with their GTKWave layout. The register map's generated files are current.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+#include "channel.h"
+#include "chip_build.h"
+#include "crc32.h"
+#include "link.h"
+#include "test_util.h"
+
+using Catch::Contains;
+using hw::link::HostLink;
+using hw::link::Symbol;
+using hw::link::Wire;
+
+namespace {
+
+const char* const kOneLayer =
+    "dim=48,hidden=100,layers=1,heads=6,kv_heads=2,vocab=300,seq_len=32,seed=1";
+
+// Builds (once, shared with test_chip) and runs `chip_sim MODE GEN_DIR ARGS`; rc gets the
+// exit code, the result is stdout and stderr.
+std::string chip_sim(const std::string& model, const std::string& synthetic,
+                     const std::string& mode, const std::string& args, int* rc,
+                     bool trace = false) {
+    hw::ChipBuildOptions o;
+    o.gen.model = model;
+    o.gen.synthetic = synthetic;
+    o.gen.format = hw::parse_weight_format("int8");
+    o.gen.lanes = 64;
+    o.gen.command_line = "test_link";
+    o.cache = std::string(HW_TEST_WORK_DIR) + "/chips";
+    o.trace = trace;
+    const hw::ChipBuild b = hw::build_chip(o, [](const std::string&) {});
+    hw::test::TempDir dir;
+    *rc = WEXITSTATUS(std::system((b.executable + " " + mode + " " + b.gen_dir + " " + args +
+                                   " > " + dir.file("log") + " 2>&1")
+                                      .c_str()));
+    return hw::test::read_file(dir.file("log"));
+}
+
+// The JSON lines of a run: per position objects, then the summary.
+std::vector<nlohmann::json> json_lines(const std::string& out) {
+    std::vector<nlohmann::json> v;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty() && line[0] == '{') v.push_back(nlohmann::json::parse(line));
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("CRC-32 matches IEEE 802.3 (zlib) on little-endian words", "[fast]") {
+    const std::uint32_t words[] = {0x34333231, 0x38373635};  // "12345678"
+    CHECK(hw::link::crc32_words(words, 2) == 0x9ae0daafu);
+    CHECK(hw::link::crc32_words(words, 0) == 0x00000000u);
+}
+
+TEST_CASE("register map: the generated RTL package, header and table are current", "[fast]") {
+    const int rc = std::system((std::string(HW_LINKGEN_PATH) + " " + HW_SOURCE_DIR + " --check").c_str());
+    CHECK(WEXITSTATUS(rc) == 0);
+}
+
+TEST_CASE("data link layer: every TLP arrives once and in order over a faulty wire", "[fast]") {
+    for (const double rate : {0.0, 1e-3, 2e-2}) {
+        INFO("fault rate " << rate);
+        HostLink a(8, 600), b(8, 600);
+        Wire ab({rate, rate, rate}, 11), ba({rate, rate, rate}, 12);
+        const int n = 300;
+        for (int k = 0; k < n; k++) {
+            a.send({0x01000000u | std::uint32_t(k), std::uint32_t(k * 7)});
+            b.send({0x02000000u | std::uint32_t(k)});
+        }
+        std::vector<std::uint32_t> got_a, got_b;  // first words received by each end
+        Symbol to_b, to_a;
+        for (int cycle = 0; cycle < 2000000 && (got_a.size() < n || got_b.size() < n || !a.idle() || !b.idle()); cycle++) {
+            const Symbol sa = a.step(ba.step(to_a));
+            const Symbol sb = b.step(ab.step(to_b));
+            to_b = sa;
+            to_a = sb;
+            while (auto p = a.receive()) got_a.push_back((*p)[0]);
+            while (auto p = b.receive()) got_b.push_back((*p)[0]);
+        }
+        REQUIRE(got_b.size() == n);
+        REQUIRE(got_a.size() == n);
+        for (int k = 0; k < n; k++) {
+            CHECK(got_b[k] == (0x01000000u | std::uint32_t(k)));
+            CHECK(got_a[k] == (0x02000000u | std::uint32_t(k)));
+        }
+        CHECK(a.idle());
+        CHECK(b.idle());
+        if (rate > 0) {
+            const auto& c = b.counters();
+            CHECK(c.bad_crc + c.framing + c.seq_errors + c.duplicates > 0);
+            CHECK(a.counters().replays + b.counters().replays > 0);
+        }
+    }
+}
+
+TEST_CASE("malformed traffic gets its defined answer and the chip keeps serving", "[chip][slow]") {
+    for (const char* c : {"bad-crc", "bad-length", "unknown-kind", "unknown-type", "outside-map",
+                          "read-only", "tl-length", "bad-token", "context-full", "not-running",
+                          "busy"}) {
+        INFO("case " << c);
+        int rc = -1;
+        const std::string log = chip_sim("", kOneLayer, "linktest", std::string("--case ") + c, &rc);
+        INFO(log);
+        CHECK(rc == 0);
+        CHECK_THAT(log, Contains(std::string("linktest ") + c + ": passed") &&
+                            Contains("the chip still decodes afterwards"));
+    }
+}
+
+TEST_CASE("the address space has no window onto the ROMs", "[chip][slow]") {
+    int rc = -1;
+    const std::string log = chip_sim("", kOneLayer, "walk", "", &rc);
+    INFO(log.substr(log.size() > 2000 ? log.size() - 2000 : 0));
+    CHECK(rc == 0);
+    CHECK_THAT(log, Contains("walk: 65553 addresses read, 43 answered (the 43 documented registers)"));
+}
+
+// The "pos P token T next N" lines of a check run, without their cycle counts.
+std::vector<std::string> positions(const std::string& out) {
+    std::vector<std::string> v;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("pos ", 0) == 0) v.push_back(line.substr(0, line.find(" cycles")));
+    return v;
+}
+
+TEST_CASE("link faults: the decode is identical and the counters show the recoveries",
+          "[chip][slow]") {
+    int rc = -1;
+    // Flips at 1e-3 per byte, drops and duplicates at 1 % per packet, both directions.
+    const std::string clean = chip_sim("", kOneLayer, "check", "--steps 32", &rc);
+    REQUIRE(rc == 0);
+    const std::string faulty =
+        chip_sim("", kOneLayer, "check", "--steps 32 --inject-errors 1e-3:1e-2:1e-2 --seed 5", &rc);
+    INFO(faulty.substr(faulty.size() > 3000 ? faulty.size() - 3000 : 0));
+    REQUIRE(rc == 0);
+    CHECK_THAT(faulty, Contains("chip_check: 32 tokens bit-exact") && Contains("all recovered"));
+    const auto a = positions(clean), b = positions(faulty);
+    CHECK(a.size() == 32);
+    CHECK(b == a);
+    CHECK_THAT(faulty, !Contains("replays chip 0 / host 0"));
+}
+
+TEST_CASE("stories260K: 256 tokens with bit flips at 1e-4 per byte equal the clean run",
+          "[model][chip][slow]") {
+    HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
+    int rc = -1;
+    const std::string clean = chip_sim(model, "", "run", "--steps 256 --json --no-check", &rc);
+    REQUIRE(rc == 0);
+    const std::string faulty =
+        chip_sim(model, "", "run", "--steps 256 --json --inject-errors 1e-4:0:0 --seed 3", &rc);
+    INFO(faulty.substr(faulty.size() > 3000 ? faulty.size() - 3000 : 0));
+    REQUIRE(rc == 0);
+    const auto a = json_lines(clean), b = json_lines(faulty);
+    REQUIRE(a.size() == 257);
+    REQUIRE(b.size() == 257);
+    for (std::size_t k = 0; k < 256; k++) CHECK(b[k]["chip_token"] == a[k]["chip_token"]);
+    const auto& s = b.back()["summary"];
+    CHECK(s["generated"] == a.back()["summary"]["generated"]);
+    CHECK(s["values_checked"].get<long long>() == 4193280);
+    const auto& e = s["link_errors"];
+    CHECK(e["chip_bad_crc"].get<int>() + e["chip_framing"].get<int>() + e["host_bad_crc"].get<int>() +
+              e["host_framing"].get<int>() > 0);
+}
+
+TEST_CASE("run: a prompt streams as text with a summary; --trace writes an FST and a layout",
+          "[model][chip][slow]") {
+    HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
+    const std::string tok = hw::test::stories260k_tokenizer();
+    int rc = -1;
+    const std::string out = chip_sim(model, "", "run",
+                                     "--tokenizer " + tok + " --prompt 'Once upon a time' --steps 24 --link usb2",
+                                     &rc);
+    INFO(out);
+    CHECK(rc == 0);
+    CHECK_THAT(out, Contains("Once upon a time, there was a little girl named Lily") &&
+                        Contains("every one bit-exact with the golden model") &&
+                        Contains("over usb2 with the link"));
+}
+
+TEST_CASE("trace: an FST of the chosen positions and a GTKWave layout grouped by block",
+          "[chip][slow]") {
+    hw::test::TempDir dir;
+    int rc = -1;
+    const std::string out = chip_sim("", kOneLayer, "check",
+                                     "--steps 6 --trace " + dir.file("w/p2.fst") + " --trace-tokens 2:3",
+                                     &rc, true);
+    INFO(out);
+    REQUIRE(rc == 0);
+    CHECK(hw::test::read_file(dir.file("w/p2.fst")).size() > 10000);
+    const std::string gtkw = hw::test::read_file(dir.file("w/p2.gtkw"));
+    for (const char* group : {"-Host link", "-Sequencer", "-MAC array", "-Vector unit", "-KV cache"})
+        CHECK_THAT(gtkw, Contains(group));
+    CHECK_THAT(gtkw, Contains("synth_chip.u_core.op_q") && Contains("synth_chip.link_rx_data_i[31:0]"));
+}
