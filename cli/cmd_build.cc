@@ -46,14 +46,12 @@ int cmd_build(int argc, char** argv) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("%s (%s, %.1f s)\n", b.executable.c_str(), b.cached ? "cached" : "built", s);
     if (steps > 0) {
-        std::fflush(stdout);
-        std::string cmd =
-            b.executable + " check '" + b.gen_dir + "' --steps " + std::to_string(steps);
+        std::string cmd = shell_quote(b.executable) + " check " + shell_quote(b.gen_dir) +
+                          " --steps " + std::to_string(steps);
         if (o.trace)
-            cmd += " --trace '" + args.get("trace") + "' --trace-tokens '" +
-                   args.get("trace-tokens") + "'";
-        const int rc = std::system(cmd.c_str());
-        return rc == 0 ? 0 : 1;
+            cmd += " --trace " + shell_quote(args.get("trace")) + " --trace-tokens " +
+                   shell_quote(args.get("trace-tokens"));
+        return run_shell(cmd) == 0 ? 0 : 1;
     }
     return 0;
 }

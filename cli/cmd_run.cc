@@ -21,12 +21,6 @@ namespace {
 const char* const kBuiltinModel =
     "dim=64,hidden=172,layers=5,heads=8,kv_heads=4,vocab=512,seq_len=256,seed=1";
 
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
 }  // namespace
 
 int cmd_run(int argc, char** argv) {
@@ -126,22 +120,18 @@ int cmd_run(int argc, char** argv) {
     const ChipBuild b = build_chip(o, [](const std::string& line) {
         std::fprintf(stderr, "build: %s\n", line.c_str());
     });
-    std::string cmd = quote(b.executable) + " run " + quote(b.gen_dir) +
-                      " --steps " + std::to_string(steps) + " --link " + quote(args.get("link")) +
-                      " --clock-mhz " + quote(args.get("clock-mhz")) +
-                      " --seed " + quote(args.get("seed"));
-    if (!tokenizer.empty()) cmd += " --tokenizer " + quote(tokenizer) + " --prompt " + quote(args.get("prompt"));
+    std::string cmd = shell_quote(b.executable) + " run " + shell_quote(b.gen_dir) +
+                      " --steps " + std::to_string(steps) + " --link " + shell_quote(args.get("link")) +
+                      " --clock-mhz " + shell_quote(args.get("clock-mhz")) +
+                      " --seed " + shell_quote(args.get("seed"));
+    if (!tokenizer.empty()) cmd += " --tokenizer " + shell_quote(tokenizer) + " --prompt " + shell_quote(args.get("prompt"));
     if (args.flag_set("no-check")) cmd += " --no-check";
     if (args.flag_set("json")) cmd += " --json";
     if (args.flag_set("logits")) cmd += " --logits";
     if (o.trace)
-        cmd += " --trace " + quote(args.get("trace")) + " --trace-tokens " + quote(args.get("trace-tokens"));
-    if (args.flag_set("inject-errors")) cmd += " --inject-errors " + quote(args.get("inject-errors"));
-    std::fflush(stdout);
-    std::fflush(stderr);
-    const int rc = std::system(cmd.c_str());
-    if (rc == -1 || !WIFEXITED(rc)) return 1;
-    return WEXITSTATUS(rc);
+        cmd += " --trace " + shell_quote(args.get("trace")) + " --trace-tokens " + shell_quote(args.get("trace-tokens"));
+    if (args.flag_set("inject-errors")) cmd += " --inject-errors " + shell_quote(args.get("inject-errors"));
+    return run_shell(cmd);
 }
 
 }  // namespace hw::cli

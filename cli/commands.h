@@ -19,6 +19,14 @@ int cmd_bench(int argc, char** argv);
 int cmd_gen(int argc, char** argv);
 int cmd_build(int argc, char** argv);
 int cmd_run(int argc, char** argv);
+int cmd_random(int argc, char** argv);
+int cmd_regress(int argc, char** argv);
+
+// s quoted for /bin/sh (single quotes).
+std::string shell_quote(const std::string& s);
+// Runs a shell command with our output flushed first; returns its exit code (1 if it
+// did not exit normally).
+int run_shell(const std::string& command);
 
 // Declares --model and --synthetic on `args` (the ways every command takes a model).
 void add_model_options(Args& args);

@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Helpers shared by the subcommands: model and tokenizer loading, text output.
 #include "commands.h"
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+
 #include "synthetic.h"
 
 namespace hw::cli {
@@ -48,6 +54,20 @@ void TextSink::flush() {
     std::fputs(escape_unprintable(pending_).c_str(), out_);
     pending_.clear();
     std::fflush(out_);
+}
+
+std::string shell_quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+int run_shell(const std::string& command) {
+    std::fflush(stdout);
+    std::fflush(stderr);
+    const int rc = std::system(command.c_str());
+    if (rc == -1 || !WIFEXITED(rc)) return 1;
+    return WEXITSTATUS(rc);
 }
 
 }  // namespace hw::cli

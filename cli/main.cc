@@ -23,6 +23,8 @@ const Command kCommands[] = {
     {"gen", hw::cli::cmd_gen, "generate the chip's ROMs, config package and manifest for a model"},
     {"build", hw::cli::cmd_build,
      "checkpoint to cycle-accurate simulator (generate, verilate, compile; cached)"},
+    {"random", hw::cli::cmd_random, "one constrained-random chip test drawn from a seed"},
+    {"regress", hw::cli::cmd_regress, "run a named regression list in parallel: table, JUnit, reproduce lines"},
     {"bench", hw::cli::cmd_bench, "speed of the golden models, side by side"},
 };
 

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "error.h"
+
 namespace hw::link {
 
 namespace {
@@ -39,13 +41,31 @@ const char* end_meaning(End e) {
 Card::Card(Device& device, CardOptions options)
     : device_(device),
       o_(std::move(options)),
+      host_(o_.host_credits),
       to_chip_(o_.faults, o_.seed * 2 + 1),
-      from_chip_(o_.faults, o_.seed * 2 + 2) {}
+      from_chip_(o_.faults, o_.seed * 2 + 2),
+      stall_rng_(o_.seed * 2 + 3) {
+    if (o_.host_credits < 1 || o_.host_credits > 4095)
+        throw make_error("host credits", "out of range", "1..4095",
+                         std::to_string(o_.host_credits));
+    if (!(o_.stall_rate >= 0 && o_.stall_rate <= 1) || o_.stall_max < 1)
+        throw make_error("host stalls", "bad rate", "a probability in 0..1 and a length >= 1",
+                         std::to_string(o_.stall_rate));
+}
 
 void Card::pump() {
     const Symbol at_chip = to_chip_.step(host_out_);
     const Symbol from_chip = device_.step(at_chip);
     host_out_ = host_.step(from_chip_.step(from_chip));
+    if (stall_left_ > 0) {
+        stall_left_--;
+        return;
+    }
+    if (o_.stall_rate > 0 &&
+        std::uniform_real_distribution<double>(0, 1)(stall_rng_) < o_.stall_rate) {
+        stall_left_ = std::uniform_int_distribution<unsigned>(1, o_.stall_max)(stall_rng_);
+        return;
+    }
     while (auto p = host_.receive()) {
         const std::uint32_t h = p->empty() ? 0 : (*p)[0];
         if (static_cast<Type>(h >> 24) == Type::Completion && p->size() >= 2) {

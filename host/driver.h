@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,12 @@ struct CardOptions {
     FaultRates faults;                           // injected on both directions
     std::uint64_t seed = 1;                      // fault generator seed
     std::uint64_t timeout_cycles = 50000000;     // longest wait for one answer
+    // Host backpressure (random tests): TLPs the host buffers (its credits, 1..4095), and
+    // the chance per cycle that the host stops draining what arrived for 1..stall_max
+    // cycles, so its credits run out and the chip's transmit side must wait.
+    unsigned host_credits = 16;
+    double stall_rate = 0;
+    unsigned stall_max = 2000;
 };
 
 // What the card says it is (registers ID .. LANES).
@@ -125,6 +132,8 @@ class Card {
     HostLink host_;
     Wire to_chip_, from_chip_;
     Symbol host_out_;  // the host's symbol for the next cycle
+    std::mt19937_64 stall_rng_;       // draws the host's stalls
+    std::uint64_t stall_left_ = 0;    // cycles the host still does not drain
     std::deque<std::vector<std::uint32_t>> messages_;
     std::map<std::uint32_t, Completion> completions_;
     std::uint32_t tag_ = 0;

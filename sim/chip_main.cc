@@ -41,12 +41,32 @@ const char* const kUsage =
     "usage: chip_sim (check|run|linktest|walk) GEN_DIR [--steps N] [--prompt TEXT] [--tokenizer FILE]\n"
     "       [--no-check] [--json] [--logits] [--link usb2|pcie3x1|pcie3x4] [--clock-mhz F]\n"
     "       [--trace FILE.fst] [--trace-tokens A[:B]] [--inject-errors FLIP[:DROP[:DUP]]] [--seed S]\n"
-    "       [--x-seed S] [--timeout CYCLES] [--case NAME]\n";
+    "       [--x-seed S] [--timeout CYCLES] [--case NAME] [--prompt-tokens T,T,...]\n"
+    "       [--host-credits N] [--stall-rate P]\n";
+
+// "T,T,..." -> token ids (range-checked against the vocabulary by the chip, on purpose).
+std::vector<int> parse_tokens(const std::string& text) {
+    std::vector<int> v;
+    std::size_t at = 0;
+    while (at <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', at), text.size());
+        const std::string part = text.substr(at, comma - at);
+        if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string::npos)
+            throw hw::make_error("--prompt-tokens", "bad token list",
+                                 "comma-separated token ids", "'" + text + "'");
+        v.push_back(std::stoi(part));
+        at = comma + 1;
+    }
+    return v;
+}
 
 struct Options {
     std::string mode, gen_dir;
     int steps = 0;                  // positions to decode (run.c's steps); 0 = mode default
     std::string prompt, tokenizer;  // run
+    std::vector<int> prompt_tokens; // a prompt as token ids (random tests)
+    unsigned host_credits = 16;     // host backpressure (driver.h CardOptions)
+    double stall_rate = 0;
     bool check = true, json = false, logits = false;
     std::string link = "pcie3x4";
     double clock_hz = 1e9;
@@ -162,6 +182,9 @@ Options parse(int argc, char** argv) {
         else if (a == "--x-seed") o.x_seed = static_cast<std::uint64_t>(number(0, 1e15));
         else if (a == "--timeout") o.timeout = static_cast<std::uint64_t>(number(1000, 1e15));
         else if (a == "--case") o.test_case = value();
+        else if (a == "--prompt-tokens") o.prompt_tokens = parse_tokens(value());
+        else if (a == "--host-credits") o.host_credits = static_cast<unsigned>(number(1, 4095));
+        else if (a == "--stall-rate") o.stall_rate = number(0, 1);
         else throw hw::Error("unknown option '" + a + "'\n" + kUsage);
     }
     return o;
@@ -188,8 +211,11 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
     if (!o.tokenizer.empty())
         tok = std::make_unique<hw::Tokenizer>(hw::Tokenizer::read(o.tokenizer, c.vocab_size));
     if (!o.prompt.empty() && !tok) throw hw::Error("--prompt needs --tokenizer");
-    const std::vector<int> prompt =
-        tok ? tok->encode(o.prompt, true) : std::vector<int>{hw::kBosToken};
+    if (!o.prompt_tokens.empty() && !o.prompt.empty())
+        throw hw::Error("give --prompt or --prompt-tokens, not both");
+    const std::vector<int> prompt = !o.prompt_tokens.empty() ? o.prompt_tokens
+                                    : tok ? tok->encode(o.prompt, true)
+                                          : std::vector<int>{hw::kBosToken};
     const int steps = o.steps ? o.steps : (o.mode == "run" ? std::min(256, c.seq_len) : 32);
     hw::check_decode_request(prompt, steps, c.seq_len);
     if (!o.trace.empty() && o.trace_first >= steps)
@@ -310,6 +336,8 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
             positions, sb ? sb->checked() : 0, per_token, bound, per_token / bound,
             100.0 * busy / core_cycles, static_cast<unsigned long long>(counters["SATURATIONS"]),
             wall, positions / wall, double(r.cycles) / wall / 1e6);
+        std::printf("chip:       %llu cycles for %d positions\n",
+                    static_cast<unsigned long long>(r.cycles), positions);
         const double tc = double(sb ? sb->token_cycles() : 1);
         std::printf("cycles by class: matvec %.1f%%, attention %.1f%%, vector %.1f%%\n",
                     100.0 * double(counters["MATVEC_LO"]) / tc,
@@ -501,6 +529,8 @@ int main(int argc, char** argv) {
         co.faults = o.faults;
         co.seed = o.seed;
         co.timeout_cycles = o.timeout;
+        co.host_credits = o.host_credits;
+        co.stall_rate = o.stall_rate;
         hw::link::Card card(dev, co);
         if (o.mode == "linktest") return linktest(o, g, card);
         if (o.mode == "walk") return walk(card);

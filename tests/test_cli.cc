@@ -116,15 +116,45 @@ TEST_CASE("hardwire ref runs a synthetic model without a tokenizer", "[fast][cli
     CHECK_THAT(r.err, Contains("synthetic:dim=32"));
 }
 
-TEST_CASE("hardwire run streams the story through the link, checked, with a summary",
-          "[model][chip][cli][slow]") {
-    HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
-    // The chip build is the one test_chip and test_link use (same cache, same key).
-    const auto r = run_cli("run --model " + model + " --prompt 'Once upon a time' --steps 20 " +
-                           "--cache " + std::string(HW_TEST_WORK_DIR) + "/chips");
+TEST_CASE("hardwire regress: parallel jobs, table, buckets, reproduce lines, JUnit, rerun",
+          "[fast][cli]") {
+    hw::test::TempDir dir;
+    // A list of stand-in tests: one passes and reports cycles, a seeded one fails on odd
+    // seeds with the same message (one bucket), one fails differently.
+    {
+        std::ofstream f(dir.file("lists.json"));
+        f << R"({"tests": {
+              "ok": {"command": "echo 'chip:       1234 cycles for 2 positions'"},
+              "odd": {"command": "if [ $(({seed} % 2)) = 1 ]; then echo 'MISMATCH at layer 3 seed {seed}'; exit 1; fi", "seeded": true},
+              "broken": {"command": "echo 'error: something else'; exit 3"}},
+            "lists": {"mini": {"tests": [{"test": "ok"}, {"test": "odd", "seeds": 4}, {"test": "broken"}]}}})";
+    }
+    const std::string common = " --lists " + dir.file("lists.json") + " -j 2";
+    const auto r = run_cli("regress --list mini" + common + " --out " + dir.file("out") +
+                           " --junit " + dir.file("out.xml"));
     INFO(r.out << r.err);
-    CHECK(r.exit_code == 0);
-    CHECK_THAT(r.out, Contains("Once upon a time, there was a little girl") &&
-                          Contains("every one bit-exact with the golden model") &&
-                          Contains("over pcie3x4"));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Contains("regress mini: 3 passed, 3 failed, 0 skipped of 6"));
+    CHECK(std::regex_search(r.out, std::regex(R"(ok\s+-\s+pass\s+1234)")));
+    CHECK(std::regex_search(r.out, std::regex(R"(odd\s+3\s+fail)")));
+    // Seeds 1 and 3 fail alike: one bucket of two; "broken" is its own.
+    CHECK_THAT(r.out, Contains("failure buckets (2):") &&
+                          Contains("[2] odd: MISMATCH at layer <n> seed <n>") &&
+                          Contains("[1] broken: error: something else"));
+    CHECK_THAT(r.out, Contains("reproduce (from ") && Contains("&& if [ $((3 % 2)) = 1 ]"));
+    const std::string xml = hw::test::read_file(dir.file("out.xml"));
+    CHECK_THAT(xml, Contains("<testsuite name=\"mini\" tests=\"6\" failures=\"3\"") &&
+                        Contains("name=\"odd seed 3\"") && Contains("<failure message=\"odd: MISMATCH"));
+    const auto results = nlohmann::json::parse(hw::test::read_file(dir.file("out/results.json")));
+    CHECK(results["jobs"].size() == 6);
+    // --rerun repeats the same tests and seeds.
+    const auto again = run_cli("regress --rerun " + dir.file("out/results.json") + common +
+                               " --out " + dir.file("again"));
+    INFO(again.out << again.err);
+    CHECK(again.exit_code == 1);
+    CHECK_THAT(again.out, Contains("rerunning 6 jobs") && Contains("3 passed, 3 failed"));
+    // Bad input: one line, exit 2.
+    const auto bad = run_cli("regress --list nope" + common);
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Contains("--list: unknown list: expected mini"));
 }

@@ -204,3 +204,16 @@ TEST_CASE("trace: an FST of the chosen positions and a GTKWave layout grouped by
         CHECK_THAT(gtkw, Contains(group));
     CHECK_THAT(gtkw, Contains("synth_chip.u_core.op_q") && Contains("synth_chip.link_rx_data_i[31:0]"));
 }
+
+TEST_CASE("hardwire run streams the story through the link, checked, with a summary",
+          "[model][chip][cli][slow]") {
+    HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
+    // The chip build is the one test_chip and test_link use (same cache, same key).
+    const auto r = hw::test::run_cli("run --model " + model + " --prompt 'Once upon a time' --steps 20 " +
+                           "--cache " + std::string(HW_TEST_WORK_DIR) + "/chips");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("Once upon a time, there was a little girl") &&
+                          Contains("every one bit-exact with the golden model") &&
+                          Contains("over pcie3x4"));
+}
