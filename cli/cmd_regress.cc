@@ -111,7 +111,7 @@ void classify_failure(Job& j) {
     std::string s = std::regex_replace(first, std::regex(R"((/[^\s:'"]+)+)"), "<path>");
     s = std::regex_replace(s, std::regex(R"(0x[0-9a-fA-F]+)"), "<hex>");
     s = std::regex_replace(s, std::regex(R"(-?[0-9]+(\.[0-9]+)?(e-?[0-9]+)?)"), "<n>");
-    j.signature = j.test + ": " + s;
+    j.signature = s;  // not the test's name: one bug found by several tests is one bucket
 }
 
 // Chip cycles from the output ("chip: N cycles" of hardwire run / chip_sim check).
