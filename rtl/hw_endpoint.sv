@@ -307,6 +307,11 @@ module hw_endpoint #(
       StMsg, StLogits: begin
         app_valid = 1'b1;
         app_data = (msg_k_q < 16'd3) ? msg_q[msg_k_q[1:0]] : logit_data_i;
+`ifdef HW_FAULT_UNSTABLE_MSG
+        // Planted fault (tests only): the offered word changes while the link is not ready,
+        // breaking the valid/ready contract; the assertion below must fire.
+        if (!app_ready) app_data = app_data ^ 32'(perf_cycles_i[0]);
+`endif
         app_last = msg_k_q == msg_len_q - 16'd1;
         if (app_ready) begin
           msg_k_d = msg_k_q + 16'd1;

@@ -122,3 +122,16 @@ TEST_CASE("X robustness: random initial register values give the same tokens",
         CHECK(pos == first);
     }
 }
+
+TEST_CASE("a broken valid/ready contract fires its assertion with a clear message",
+          "[chip][slow]") {
+    // The endpoint changes a message word while the transmit side is not ready (planted
+    // through a test-only define); a host holding one credit forces such stalls.
+    int rc = -1;
+    const std::string log = run_chip("", kOneLayer, "int8", 64, 4, &rc, {"+define+HW_FAULT_UNSTABLE_MSG"},
+                                     "--host-credits 1 --stall-rate 0.01");
+    INFO(log);
+    CHECK(rc != 0);
+    CHECK_THAT(log, Contains("Assertion failed") &&
+                        Contains("hw_endpoint: message word changed before it was taken"));
+}
