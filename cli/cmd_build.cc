@@ -29,7 +29,7 @@ int cmd_build(int argc, char** argv) {
     args.require_one_of({"model", "synthetic"});
 
     ChipBuildOptions o;
-    if (args.flag_set("model")) o.gen.model = args.get("model");
+    if (args.flag_set("model")) o.gen.model = model_path(args);
     if (args.flag_set("synthetic")) o.gen.synthetic = args.get("synthetic");
     o.gen.format = parse_weight_format(args.get("format"));
     o.gen.lanes = static_cast<int>(args.get_int("lanes", 1, 1 << 30));

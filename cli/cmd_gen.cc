@@ -30,7 +30,7 @@ int cmd_gen(int argc, char** argv) {
     args.require_one_of({"model", "synthetic"});
 
     GenOptions o;
-    if (args.flag_set("model")) o.model = args.get("model");
+    if (args.flag_set("model")) o.model = model_path(args);
     if (args.flag_set("synthetic")) o.synthetic = args.get("synthetic");
     if (args.flag_set("tokenizer")) o.tokenizer = args.get("tokenizer");
     o.out = args.get("out");

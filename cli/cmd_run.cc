@@ -69,12 +69,7 @@ int cmd_run(int argc, char** argv) {
     const char* env = std::getenv("HARDWIRE_MODELS");
     const std::string models = env && *env ? env : "";
     if (args.flag_set("model")) {
-        // A name instead of a file: $HARDWIRE_MODELS/NAME/NAME.bin (e.g. --model stories260K).
-        o.gen.model = args.get("model");
-        const std::string named = models + "/" + o.gen.model + "/" + o.gen.model + ".bin";
-        if (!std::filesystem::exists(o.gen.model) && !models.empty() &&
-            o.gen.model.find('/') == std::string::npos && std::filesystem::exists(named))
-            o.gen.model = named;
+        o.gen.model = model_path(args);
     } else if (args.flag_set("synthetic")) {
         o.gen.synthetic = args.get("synthetic");
     } else {

@@ -30,6 +30,9 @@ int run_shell(const std::string& command);
 
 // Declares --model and --synthetic on `args` (the ways every command takes a model).
 void add_model_options(Args& args);
+// The checkpoint --model names: a file, or a name under $HARDWIRE_MODELS
+// ($HARDWIRE_MODELS/NAME/NAME.bin, e.g. --model stories260K) when no such file exists.
+std::string model_path(const Args& args);
 // Loads the model named by --model (a llama2.c checkpoint) or --synthetic (a spec).
 Model load_model(const Args& args);
 // Loads --tokenizer if given (checked against the model's vocabulary), else nullptr.

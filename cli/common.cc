@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "synthetic.h"
 
@@ -13,15 +14,24 @@ namespace hw::cli {
 
 void add_model_options(Args& args) {
     args.option("model", "FILE",
-                "llama2.c float32 checkpoint (e.g. $HARDWIRE_MODELS/stories260K/stories260K.bin)")
+                "llama2.c float32 checkpoint, or a name under $HARDWIRE_MODELS (e.g. stories260K)")
         .option("synthetic", "SPEC",
                 "seeded random model instead of --model: key=value list "
                 "(dim,hidden,layers,heads,kv_heads,vocab,seq_len,shared,seed) or a JSON file");
 }
 
+std::string model_path(const Args& args) {
+    const std::string given = args.get("model");
+    const char* env = std::getenv("HARDWIRE_MODELS");
+    if (std::filesystem::exists(given) || !env || !*env || given.find('/') != std::string::npos)
+        return given;
+    const std::string named = std::string(env) + "/" + given + "/" + given + ".bin";
+    return std::filesystem::exists(named) ? named : given;
+}
+
 Model load_model(const Args& args) {
     args.require_one_of({"model", "synthetic"});
-    if (args.flag_set("model")) return read_checkpoint(args.get("model"));
+    if (args.flag_set("model")) return read_checkpoint(model_path(args));
     return make_synthetic_model(parse_synthetic_spec(args.get("synthetic")));
 }
 

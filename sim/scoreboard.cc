@@ -17,7 +17,7 @@ std::string Scoreboard::where(int layer, int stage, int head, std::uint64_t inde
            std::to_string(head) + " element " + std::to_string(index);
 }
 
-void Scoreboard::start(int token, int pos, std::uint64_t cycle) {
+void Scoreboard::start(int token, int pos) {
     // The golden model's KV cache holds every position decoded so far, as the chip's does;
     // a jump beyond the next position would compare against a cache the chip never filled.
     if (pos > max_pos_ + 1)
@@ -29,7 +29,6 @@ void Scoreboard::start(int token, int pos, std::uint64_t cycle) {
     if (pos > max_pos_) max_pos_ = pos;
     want_next_ = argmax_int(golden_.forward(token, pos));
     next_[pos] = want_next_;
-    start_cycle_ = cycle;
 }
 
 void Scoreboard::finish(int next_token, std::uint64_t cycle) {
@@ -48,9 +47,6 @@ void Scoreboard::finish(int next_token, std::uint64_t cycle) {
                        std::to_string(pos_) + ": next token expected " +
                        std::to_string(want_next_) + ", got " + std::to_string(next_token) +
                        " (cycle " + std::to_string(cycle) + ")");
-    last_cycles_ = cycle - start_cycle_;
-    token_cycles_ += last_cycles_;
-    tokens_++;
 }
 
 }  // namespace hw

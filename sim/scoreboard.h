@@ -28,7 +28,7 @@ class Scoreboard : public TapSink {
     explicit Scoreboard(const ChipData& d) : golden_(d.q, d.tables) { golden_.set_tap_sink(this); }
 
     // The core took `token` at `pos`: the golden model runs the same step.
-    void start(int token, int pos, std::uint64_t cycle);
+    void start(int token, int pos);
     // One monitored write: `count` elements of (stage, layer, head/index with steps).
     template <typename Top>
     void monitor(Top& top, std::uint64_t cycle);
@@ -40,10 +40,7 @@ class Scoreboard : public TapSink {
         auto it = next_.find(pos);
         return it == next_.end() ? -1 : it->second;
     }
-    long long checked() const { return checked_; }                 // elements compared
-    std::uint64_t token_cycles() const { return token_cycles_; }   // start to result, summed
-    int tokens() const { return tokens_; }                         // results checked
-    std::uint64_t last_token_cycles() const { return last_cycles_; }
+    long long checked() const { return checked_; }  // elements compared
 
     void on_tap(const TapId& id, const TapData& d) override;
 
@@ -59,9 +56,7 @@ class Scoreboard : public TapSink {
     std::map<std::tuple<int, int, int>, Tap> taps_;  // (layer, stage, head)
     std::map<int, int> next_;                        // position -> golden next token
     int token_ = -1, pos_ = -1, max_pos_ = -1, want_next_ = -1;
-    std::uint64_t start_cycle_ = 0, token_cycles_ = 0, last_cycles_ = 0;
     long long checked_ = 0;
-    int tokens_ = 0;
 };
 
 // Lane k of a monitor's data (a wide output: 32-bit words, or one word when narrow).

@@ -74,6 +74,17 @@ TEST_CASE("hardwire ref prints the Lily story from a prompt", "[model][cli]") {
     CHECK_THAT(r.err, Contains("64 positions"));
 }
 
+TEST_CASE("a model name such as stories260K is found under HARDWIRE_MODELS", "[model][cli]") {
+    HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
+    // stories260k_bin() finds the model through $HARDWIRE_MODELS, so the name resolves.
+    const auto by_name = run_cli("ref --model stories260K --steps 4 --json");
+    const auto by_path = run_cli("ref --model " + model + " --steps 4 --json");
+    INFO(by_name.err);
+    CHECK(by_name.exit_code == 0);
+    CHECK(by_name.out == by_path.out);
+    CHECK(run_cli("ref --model no-such-model --steps 4").exit_code == 2);
+}
+
 TEST_CASE("hardwire ref --json prints the reference trace format", "[model][cli]") {
     HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
     HW_REQUIRE_MODEL_FILE(trace,
