@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "coverage.h"
 #include "error.h"
 
 namespace fs = std::filesystem;
@@ -185,19 +186,23 @@ int cmd_regress(int argc, char** argv) {
     Args args(
         "hardwire regress",
         "hardwire regress (--list NAME | --rerun RESULTS.json) [-j N] [--seeds N] "
-        "[--seed-base B] [--junit FILE.xml] [--out DIR] [--cache DIR] [--lists FILE] [--dry-run]",
+        "[--seed-base B] [--junit FILE.xml] [--cov] [--out DIR] [--cache DIR] [--lists FILE] [--dry-run]",
         "Runs a named regression list (tests/regress.json: smoke, full, nightly) as parallel\n"
         "jobs with a live progress line; randomized tests run once per seed. Prints a table\n"
         "(test, seed, result, cycles, wall time), groups failures with the same signature\n"
         "into buckets, and gives each failure a one-line reproduce command (commit, test,\n"
         "seed). Writes DIR/results.json (which --rerun repeats with the same seeds), the\n"
-        "logs, and with --junit a JUnit XML report. Exit code 1 when anything failed.");
+        "logs, and with --junit a JUnit XML report. With --cov (on for lists marked coverage)\n"
+        "every chip is a Verilator coverage build and the runs are merged into DIR/coverage:\n"
+        "merged.dat, an lcov merged.info, annotated sources and an HTML report. Exit code 1\n"
+        "when anything failed.");
     args.option("list", "NAME", "the list to run (smoke, full, nightly)")
         .option("rerun", "FILE", "repeat the tests and seeds of an earlier results.json")
         .option("j", "N", "parallel jobs", "2")
         .option("seeds", "N", "seeds per randomized test (default: the list's counts)")
         .option("seed-base", "B", "first seed; randomized tests run seeds B, B+1, ...", "1")
         .option("junit", "FILE", "write a JUnit XML report")
+        .flag("cov", "coverage builds; merge and report the coverage of every simulation")
         .option("out", "DIR", "folder for logs and results.json (default: build/regress/LIST-TIME)")
         .option("cache", "DIR", "chip build cache (default: the tests' own, build/test-work/chips)")
         .option("lists", "FILE", "the list file (default: tests/regress.json of this checkout)")
@@ -230,6 +235,7 @@ int cmd_regress(int argc, char** argv) {
     // The jobs: from the list (seeds B.. per randomized test), or from earlier results.
     std::vector<Job> jobs;
     std::string list_name;
+    bool rerun_coverage = false;
     auto add_job = [&](const std::string& test, std::uint64_t seed) {
         const json& t = cat.tests[test];
         Job j;
@@ -267,6 +273,7 @@ int cmd_regress(int argc, char** argv) {
         if (!r.contains("jobs") || !r["jobs"].is_array())
             throw make_error(path, "results", "a \"jobs\" array (hardwire regress results.json)", "none");
         list_name = r.value("list", "rerun");
+        rerun_coverage = r.contains("coverage");
         for (const auto& j : r["jobs"]) {
             const std::string test = j.value("test", "");
             if (!cat.tests.contains(test))
@@ -276,6 +283,11 @@ int cmd_regress(int argc, char** argv) {
         std::printf("regress: rerunning %zu jobs of %s (list %s, commit %s then)\n", jobs.size(),
                     path.c_str(), list_name.c_str(), r.value("commit", "?").c_str());
     }
+
+    // Coverage: asked for, or the list is marked for it (nightly), or the rerun had it.
+    bool coverage = args.flag_set("cov");
+    if (args.flag_set("list")) coverage = coverage || cat.lists[list_name].value("coverage", false);
+    else coverage = coverage || rerun_coverage;
 
     const std::string commit = commit_of(source);
     const bool dirty = commit.size() > 6 && commit.compare(commit.size() - 6, 6, "-dirty") == 0;
@@ -298,13 +310,22 @@ int cmd_regress(int argc, char** argv) {
     for (auto& j : jobs)
         j.log = out_dir + "/logs/" + j.test + (j.seeded ? "-seed" + std::to_string(j.seed) : "") + ".log";
 
-    std::printf("regress: list %s, %zu jobs, -j %d, commit %s, logs in %s\n", list_name.c_str(),
-                jobs.size(), jobs_max, commit.c_str(), out_dir.c_str());
+    const std::string cov_dir = out_dir + "/coverage";
+    std::printf("regress: list %s, %zu jobs, -j %d, commit %s, logs in %s%s\n", list_name.c_str(),
+                jobs.size(), jobs_max, commit.c_str(), out_dir.c_str(),
+                coverage ? ", coverage builds" : "");
     if (args.flag_set("dry-run")) {
         for (const auto& j : jobs)
             std::printf("  %-18s %s%s\n", (j.test + (j.seeded ? " " + std::to_string(j.seed) : "")).c_str(),
                         j.result == "skipped" ? "(skipped: needs $HARDWIRE_MODELS) " : "", j.command.c_str());
         return 0;
+    }
+
+    // Every chip the jobs build is then a coverage build, and every simulation writes its
+    // data into cov_dir/data (SimControl); the jobs inherit this.
+    if (coverage) {
+        fs::remove_all(cov_dir, ec);
+        setenv("HARDWIRE_COVERAGE_DIR", (cov_dir + "/data").c_str(), 1);
     }
 
     // ---- run: a pool of child processes, each in its own process group ----
@@ -427,9 +448,41 @@ int cmd_regress(int argc, char** argv) {
         }
     }
 
+    // Coverage: merge the runs and report.
+    json cov_json;
+    bool cov_failed = false;
+    if (coverage) {
+        std::vector<std::string> runs;
+        for (const auto& e : fs::directory_iterator(cov_dir + "/data", ec))
+            if (e.path().extension() == ".dat") runs.push_back(e.path().string());
+        std::sort(runs.begin(), runs.end());
+        std::fflush(stdout);
+        try {
+            const CoverageReport c = write_coverage_report(
+                runs, cov_dir, [](const std::string& m) { std::fprintf(stderr, "coverage: %s\n", m.c_str()); });
+            std::printf("\ncoverage of %zu simulations: %s\n", runs.size(), cov_dir.c_str());
+            cov_json["runs"] = runs.size();
+            for (const auto& k : c.summary.kinds) {
+                std::printf("  %-7s %9lld of %9lld points hit (%5.1f %%)\n", k.kind.c_str(), k.hit,
+                            k.points, k.points ? 100.0 * k.hit / k.points : 0.0);
+                cov_json[k.kind] = {{"points", k.points}, {"hit", k.hit}};
+            }
+            std::printf("  cover points never hit: %zu\n", c.summary.missed_user.size());
+            for (const auto& m : c.summary.missed_user) std::printf("    %s\n", m.c_str());
+            cov_json["missed_user"] = c.summary.missed_user;
+            std::printf("  lcov: %s\n  annotated sources: %s\n  html: %s\n", c.info.c_str(),
+                        c.annotated.c_str(), c.html.empty() ? "(genhtml missing)" : c.html.c_str());
+        } catch (const std::exception& e) {
+            std::printf("\ncoverage: FAILED: %s\n", e.what());
+            cov_json["error"] = e.what();
+            cov_failed = true;
+        }
+    }
+
     // results.json: what ran, for --rerun and for tools.
     json r;
     r["list"] = list_name;
+    if (coverage) r["coverage"] = cov_json;
     r["commit"] = commit;
     r["wall_s"] = total_s;
     r["jobs"] = json::array();
@@ -476,7 +529,7 @@ int cmd_regress(int argc, char** argv) {
         if (!x) throw Error(path + ": cannot write the JUnit report");
         std::printf("junit: %s\n", path.c_str());
     }
-    return failed > 0 ? 1 : 0;
+    return failed > 0 || cov_failed ? 1 : 0;
 }
 
 }  // namespace hw::cli

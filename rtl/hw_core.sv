@@ -111,7 +111,7 @@ module hw_core #(
   output logic [31:0]                    perf_tokens_o,
   output logic [31:0]                    perf_saturations_o
 );
-  import hw_pkg::*;
+
 
   // ---- geometry ----------------------------------------------------------------------------
   localparam int unsigned HeadSize = Dim / NHeads;
@@ -136,71 +136,69 @@ module hw_core #(
     op_e     op;
     vec_e    src;    // input vector
     vec_e    dst;    // output vector
-    wclass_e w;      // matrix (OpMv)
-    tap_e    tap;    // stage announced for dst writes
+    logic [3:0] w;           // matrix (OpMv), an hw_pkg::wclass_e
+    logic [4:0] tap;         // stage announced for dst writes, an hw_pkg::tap_e
     logic    amax;   // dst is the next MAC input: track its largest magnitude while writing
     logic    last;   // last step of its layer (or of the final steps)
   } step_t;
 
-  // Steps of one layer (s = 0..20) and of the final part (layer == NLayers, s = 0..3).
+  // Steps of one layer (s = 0..19) and of the final part (layer == NLayers, s = 0..3).
   function automatic step_t program_step(input int unsigned layer, input int unsigned s);
-    step_t st;
-    st = '{op: OpDone, src: VX, dst: VX, w: WEmb, tap: TapNone, amax: 1'b0, last: 1'b1};
+    program_step = {OpDone, VX, VX, hw_pkg::WEmb, hw_pkg::TapNone, 1'b0, 1'b1};
     if (layer < NLayers) begin
       unique case (s)        //  op         src   dst   w     tap             amax  last
-        0:  st = '{OpRms,    VX,   VXB,  WEmb, TapAttNorm,     1'b1, 1'b0};
-        1:  st = '{OpActQ,   VXB,  VXB,  WEmb, TapNone,        1'b0, 1'b0};
-        2:  st = '{OpMv,     VXB,  VQ,   WQ,   TapNone,        1'b0, 1'b0};
-        3:  st = '{OpMv,     VXB,  VK,   WK,   TapNone,        1'b0, 1'b0};
-        4:  st = '{OpMv,     VXB,  VV,   WV,   TapNone,        1'b0, 1'b0};
-        5:  st = '{OpRope,   VQ,   VXB,  WEmb, TapQuery,       1'b1, 1'b0};  // q -> xb, k -> xb2
-        6:  st = '{OpKvw,    VXB2, VV,   WEmb, TapKey,         1'b0, 1'b0};
-        7:  st = '{OpActQ,   VXB,  VXB,  WEmb, TapNone,        1'b0, 1'b0};  // q words for the scores
-        8:  st = '{OpAttn,   VXB,  VXB,  WEmb, TapAttention,   1'b1, 1'b0};
-        9:  st = '{OpActQ,   VXB,  VXB,  WEmb, TapNone,        1'b0, 1'b0};
-        10: st = '{OpMv,     VXB,  VXB2, WO,   TapAttProj,     1'b0, 1'b0};
-        11: st = '{OpResid,  VXB2, VX,   WEmb, TapAttResidual, 1'b0, 1'b0};
-        12: st = '{OpRms,    VX,   VXB,  WEmb, TapFfnNorm,     1'b1, 1'b0};
-        13: st = '{OpActQ,   VXB,  VXB,  WEmb, TapNone,        1'b0, 1'b0};
-        14: st = '{OpMv,     VXB,  VHB,  W1,   TapGate,        1'b0, 1'b0};
-        15: st = '{OpMv,     VXB,  VHB2, W3,   TapUp,          1'b0, 1'b0};
-        16: st = '{OpSwiglu, VHB,  VHB,  WEmb, TapSwiGlu,      1'b1, 1'b0};
-        17: st = '{OpActQ,   VHB,  VHB,  WEmb, TapNone,        1'b0, 1'b0};
-        18: st = '{OpMv,     VHB,  VXB,  W2,   TapDown,        1'b0, 1'b0};
-        default: st = '{OpResid, VXB, VX, WEmb, TapFfnResidual, 1'b0, 1'b1};
+        0:  program_step = {OpRms,    VX,   VXB,  hw_pkg::WEmb, hw_pkg::TapAttNorm,     1'b1, 1'b0};
+        1:  program_step = {OpActQ,   VXB,  VXB,  hw_pkg::WEmb, hw_pkg::TapNone,        1'b0, 1'b0};
+        2:  program_step = {OpMv,     VXB,  VQ,   hw_pkg::WQ,   hw_pkg::TapNone,        1'b0, 1'b0};
+        3:  program_step = {OpMv,     VXB,  VK,   hw_pkg::WK,   hw_pkg::TapNone,        1'b0, 1'b0};
+        4:  program_step = {OpMv,     VXB,  VV,   hw_pkg::WV,   hw_pkg::TapNone,        1'b0, 1'b0};
+        5:  program_step = {OpRope,   VQ,   VXB,  hw_pkg::WEmb, hw_pkg::TapQuery,       1'b1, 1'b0};  // q -> xb, k -> xb2
+        6:  program_step = {OpKvw,    VXB2, VV,   hw_pkg::WEmb, hw_pkg::TapKey,         1'b0, 1'b0};
+        7:  program_step = {OpActQ,   VXB,  VXB,  hw_pkg::WEmb, hw_pkg::TapNone,        1'b0, 1'b0};  // q words for the scores
+        8:  program_step = {OpAttn,   VXB,  VXB,  hw_pkg::WEmb, hw_pkg::TapAttention,   1'b1, 1'b0};
+        9:  program_step = {OpActQ,   VXB,  VXB,  hw_pkg::WEmb, hw_pkg::TapNone,        1'b0, 1'b0};
+        10: program_step = {OpMv,     VXB,  VXB2, hw_pkg::WO,   hw_pkg::TapAttProj,     1'b0, 1'b0};
+        11: program_step = {OpResid,  VXB2, VX,   hw_pkg::WEmb, hw_pkg::TapAttResidual, 1'b0, 1'b0};
+        12: program_step = {OpRms,    VX,   VXB,  hw_pkg::WEmb, hw_pkg::TapFfnNorm,     1'b1, 1'b0};
+        13: program_step = {OpActQ,   VXB,  VXB,  hw_pkg::WEmb, hw_pkg::TapNone,        1'b0, 1'b0};
+        14: program_step = {OpMv,     VXB,  VHB,  hw_pkg::W1,   hw_pkg::TapGate,        1'b0, 1'b0};
+        15: program_step = {OpMv,     VXB,  VHB2, hw_pkg::W3,   hw_pkg::TapUp,          1'b0, 1'b0};
+        16: program_step = {OpSwiglu, VHB,  VHB,  hw_pkg::WEmb, hw_pkg::TapSwiGlu,      1'b1, 1'b0};
+        17: program_step = {OpActQ,   VHB,  VHB,  hw_pkg::WEmb, hw_pkg::TapNone,        1'b0, 1'b0};
+        18: program_step = {OpMv,     VHB,  VXB,  hw_pkg::W2,   hw_pkg::TapDown,        1'b0, 1'b0};
+        default: program_step = {OpResid, VXB, VX, hw_pkg::WEmb, hw_pkg::TapFfnResidual, 1'b0, 1'b1};
       endcase
     end else begin
       unique case (s)
-        0: st = '{OpRms,  VX,  VXB,     WEmb, TapFinalNorm, 1'b1, 1'b0};
-        1: st = '{OpActQ, VXB, VXB,     WEmb, TapNone,      1'b0, 1'b0};
-        2: st = '{OpMv,   VXB, VLogits, WCls, TapLogits,    1'b0, 1'b0};
-        default: st = '{OpDone, VX, VX, WEmb, TapNone,      1'b0, 1'b1};
+        0: program_step = {OpRms,  VX,  VXB,     hw_pkg::WEmb, hw_pkg::TapFinalNorm, 1'b1, 1'b0};
+        1: program_step = {OpActQ, VXB, VXB,     hw_pkg::WEmb, hw_pkg::TapNone,      1'b0, 1'b0};
+        2: program_step = {OpMv,   VXB, VLogits, hw_pkg::WCls, hw_pkg::TapLogits,    1'b0, 1'b0};
+        default: program_step = {OpDone, VX, VX, hw_pkg::WEmb, hw_pkg::TapNone,      1'b0, 1'b1};
       endcase
     end
-    return st;
   endfunction
 
   // Length of a vector.
   function automatic int unsigned vec_len(input vec_e v);
     unique case (v)
-      VK, VV:     return KvDim;
-      VHB, VHB2:  return HiddenDim;
-      VLogits:    return VocabSize;
-      default:    return Dim;
+      VK, VV:     vec_len = KvDim;
+      VHB, VHB2:  vec_len = HiddenDim;
+      VLogits:    vec_len = VocabSize;
+      default:    vec_len = Dim;
     endcase
   endfunction
 
   // Rows and beats of a matrix class.
-  function automatic int unsigned mv_rows(input wclass_e w);
+  function automatic int unsigned mv_rows(input logic [3:0] w);
     unique case (w)
-      WK, WV:   return KvDim;
-      W1, W3:   return HiddenDim;
-      WCls:     return VocabSize;
-      default:  return Dim;
+      hw_pkg::WK, hw_pkg::WV:   mv_rows = KvDim;
+      hw_pkg::W1, hw_pkg::W3:   mv_rows = HiddenDim;
+      hw_pkg::WCls:     mv_rows = VocabSize;
+      default:  mv_rows = Dim;
     endcase
   endfunction
-  function automatic int unsigned mv_beats(input wclass_e w);
-    return (w == W2) ? BeatsHidden : BeatsDim;
+  function automatic int unsigned mv_beats(input logic [3:0] w);
+    mv_beats = (w == hw_pkg::W2) ? BeatsHidden : BeatsDim;
   endfunction
 
   // ---- vector storage (Q16 words; the activation scratch) -----------------------------------
@@ -220,15 +218,15 @@ module hw_core #(
 
   function automatic logic signed [31:0] vread(input vec_e v, input int unsigned i);
     unique case (v)
-      VX:      return x_q[i];
-      VXB:     return xb_q[i];
-      VXB2:    return xb2_q[i];
-      VQ:      return q_q[i];
-      VK:      return k_q[i];
-      VV:      return v_q[i];
-      VHB:     return hb_q[i];
-      VHB2:    return hb2_q[i];
-      default: return logits_q[i];
+      VX:      vread = x_q[i];
+      VXB:     vread = xb_q[i];
+      VXB2:    vread = xb2_q[i];
+      VQ:      vread = q_q[i];
+      VK:      vread = k_q[i];
+      VV:      vread = v_q[i];
+      VHB:     vread = hb_q[i];
+      VHB2:    vread = hb2_q[i];
+      default: vread = logits_q[i];
     endcase
   endfunction
 
@@ -265,7 +263,7 @@ module hw_core #(
   // ---- blocks ---------------------------------------------------------------------------------
   // MAC array
   logic                          mac_valid, mac_ready, mac_last, mac_res_valid, mac_res_sat, mac_busy;
-  logic [Lanes*ActBits-1:0]      mac_a;
+  logic [Lanes*hw_pkg::ActBits-1:0]      mac_a;
   logic signed [31:0]            mac_res;
   logic signed [7:0]             act_shift_q, act_shift_d;  // exponent of the MAC input words
 
@@ -284,7 +282,7 @@ module hw_core #(
   // Table units: unit 0 serves every function; units 1..NHeads-1 only 2^-x, so softmax
   // takes one position of all heads per cycle.
   logic [NHeads-1:0]  nl_valid, nl_ready, nl_res_valid;
-  nl_func_e           nl_func;
+  hw_pkg::nl_func_e           nl_func;
   logic [63:0]        nl_arg [NHeads];
   logic [63:0]        nl_res [NHeads];
   logic [6:0]         nl_res_shift [NHeads];
@@ -380,8 +378,14 @@ module hw_core #(
   logic signed [31:0] mon_val [MonLanes];            // monitor lanes
   logic [31:0]        sat_q, sat_d;
 
-  step_t st;
-  assign st = program_step(layer_q, step_q);
+  // The current step, and where an op goes when it finishes: the next step of its layer,
+  // or step 0 of the next layer after a layer's last step.
+  step_t       st, next_st;
+  logic [31:0] next_step, next_layer;
+  assign st         = program_step(layer_q, step_q);
+  assign next_step  = st.last ? '0 : step_q + 1;
+  assign next_layer = st.last ? layer_q + 1 : layer_q;
+  assign next_st    = program_step(next_layer, next_step);
 
   // RoPE of one element e (before requantization to Q16 with 15 fraction bits): the pair is
   // (x[2p], x[2p+1]); even e gives x0*cos - x1*sin, odd e gives x0*sin + x1*cos.
@@ -391,21 +395,6 @@ module hw_core #(
                                                      input logic signed [63:0] sin_v);
     if (even) rope_rotate = 64'(self) * cos_v - 64'(partner) * sin_v;
     else      rope_rotate = 64'(partner) * sin_v + 64'(self) * cos_v;
-  endfunction
-
-  // Advance to the next program step.
-  function automatic void next_step(output logic [31:0] step_n, output logic [31:0] layer_n,
-                                    output op_e op_n, input logic last, input logic [31:0] step_c,
-                                    input logic [31:0] layer_c);
-    step_t nx;
-    step_n  = step_c + 1;
-    layer_n = layer_c;
-    if (last) begin
-      step_n  = '0;
-      layer_n = layer_c + 1;
-    end
-    nx   = program_step(layer_n, step_n);
-    op_n = nx.op;
   endfunction
 
   // ---- statistics gathered as vectors are written ---------------------------------------------
@@ -418,14 +407,14 @@ module hw_core #(
     amax_d = amax_q;
     r = '0;
     if (wa_en && wa_vec == VX) begin
-      r = round_shift(64'(wa_data), 8);
+      r = hw_pkg::round_shift(64'(wa_data), 8);
       ssq_d = ssq_q + r * r;
     end
     if (op_q == OpRms && phase_q == 4'd0 && nl_ready[0]) ssq_d = '0;
-    if (st.amax && wa_en && wa_vec == st.dst && abs33(wa_data) > amax_d) amax_d = abs33(wa_data);
+    if (st.amax && wa_en && wa_vec == st.dst && hw_pkg::abs33(wa_data) > amax_d) amax_d = hw_pkg::abs33(wa_data);
     if (st.amax && ww_en) begin
       for (int k = 0; k < Lanes; k++) begin
-        if (32'(k) < ww_count && abs33(ww_data[k]) > amax_d) amax_d = abs33(ww_data[k]);
+        if (32'(k) < ww_count && hw_pkg::abs33(ww_data[k]) > amax_d) amax_d = hw_pkg::abs33(ww_data[k]);
       end
     end
     if (op_q == OpActQ) amax_d = '0;
@@ -452,8 +441,11 @@ module hw_core #(
     r_d = r_q;  rsh_d = rsh_q;  frac_d = frac_q;
     pend_d = 1'b0;  pend_last_d = 1'b0;  pend_beat_d = pend_beat_q;
     best_idx_d = best_idx_q;  best_d = best_q;  sat_d = sat_q;
-    act_shift_d = act_shift_q;  kvword_d = kvword_q;  vacc_d = vacc_q;
-    mx_h_d = mx_h_q;  sum_h_d = sum_h_q;  r_h_d = r_h_q;  rsh_h_d = rsh_h_q;
+    act_shift_d = act_shift_q;  kvword_d = kvword_q;
+    for (int e = 0; e < Dim; e++) vacc_d[e] = vacc_q[e];
+    for (int h = 0; h < NHeads; h++) begin
+      mx_h_d[h] = mx_h_q[h];  sum_h_d[h] = sum_h_q[h];  r_h_d[h] = r_h_q[h];  rsh_h_d[h] = rsh_h_q[h];
+    end
     ww_en = 1'b0;  ww_base = '0;  ww_count = '0;
     for (int k = 0; k < Lanes; k++) ww_data[k] = '0;
 
@@ -463,7 +455,7 @@ module hw_core #(
     ng_en_o = 1'b0;  ng_sel_o = '0;  ng_addr_o = '0;  nf_en_o = 1'b0;  nf_addr_o = '0;
     rope_en_o = 1'b0;  rope_addr_o = '0;
     mac_valid = pend_q;  mac_last = pend_last_q;
-    nl_valid = '0;  nl_func = NlRsqrt;
+    nl_valid = '0;  nl_func = hw_pkg::NlRsqrt;
     for (int u = 0; u < NHeads; u++) nl_arg[u] = '0;
     aq_valid = 1'b0;  aq_data = '0;  aq_last = 1'b0;  aq_min_shift = -8'sd128;
     kc_req = 1'b0;  kc_we = 1'b0;  kc_addr = '0;  kc_wdata = '0;
@@ -489,9 +481,9 @@ module hw_core #(
 
       // ---- x = embedding row (ROM read for element i, use for i-1) ---------------------------
       OpEmbed: begin
-        mon_stage_o = TapEmbedding;  mon_layer_o = 8'hff;
+        mon_stage_o = hw_pkg::TapEmbedding;  mon_layer_o = 8'hff;
         if (i_q < Dim) begin
-          wrom_en_o = 1'b1;  wrom_class_o = WEmb;
+          wrom_en_o = 1'b1;  wrom_class_o = hw_pkg::WEmb;
           wrom_addr_o = token_q * BeatsDim + i_q / Lanes;  wrom_row_o = token_q;
         end
         if (i_q > 0) begin
@@ -499,8 +491,8 @@ module hw_core #(
           v64 = 64'($signed(wrom_data_i[lane*WeightBits +: WeightBits])) *
                 64'(srom_mant_i[((GroupSize == 0) ? 0 : (i_q - 1) / (GroupSize == 0 ? 1 : GroupSize)) * 16 +: 16]);
           wa_en = 1'b1;  wa_vec = VX;  wa_idx = i_q - 1;
-          wa_data = requant32(v64, int'(srom_exp_i) - 16);
-          sat = requant32_sat(v64, int'(srom_exp_i) - 16);
+          wa_data = hw_pkg::requant32(v64, 32'({24'b0, srom_exp_i}) - 16);
+          sat = hw_pkg::requant32_sat(v64, 32'({24'b0, srom_exp_i}) - 16);
           sat_d = sat_q + 32'(sat);
           mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val[0] = wa_data;
         end
@@ -514,7 +506,7 @@ module hw_core #(
       OpRms: begin
         unique case (phase_q)
           4'd0: begin  // the sum of squares was gathered as x was written (ssq_q)
-            nl_valid[0] = 1'b1;  nl_func = NlRsqrt;  nl_arg[0] = 64'(ssq_q) + 64'(RmsEps);
+            nl_valid[0] = 1'b1;  nl_func = hw_pkg::NlRsqrt;  nl_arg[0] = 64'(ssq_q) + 64'(RmsEps);
             nf_en_o = 1'b1;  nf_addr_o = 8'((layer_q < NLayers) ? 2 * layer_q + ((step_q == 12) ? 1 : 0) : 2 * NLayers);
             if (nl_ready[0]) phase_d = 4'd1;
           end
@@ -528,20 +520,20 @@ module hw_core #(
             ng_sel_o = 8'((layer_q < NLayers) ? 2 * layer_q + ((step_q == 12) ? 1 : 0) : 2 * NLayers);
             if (i_q < Dim) begin ng_en_o = 1'b1;  ng_addr_o = i_q; end
             if (i_q > 0) begin
-              tmp = round_shift(64'(vread(VX, i_q - 1)) * $signed({1'b0, r_q[62:0]}), 16);
+              tmp = hw_pkg::round_shift(64'(vread(VX, i_q - 1)) * $signed({1'b0, r_q[62:0]}), 16);
 `ifdef HW_FAULT_ROUNDING
               tmp = (64'(vread(VX, i_q - 1)) * $signed({1'b0, r_q[62:0]})) >>> 16;  // planted fault: truncation
 `endif
               v64 = tmp * 64'($signed(ng_data_i));
               wa_en = 1'b1;  wa_vec = st.dst;  wa_idx = i_q - 1;
-              wa_data = requant32(v64, int'(frac_q) - 8 + int'(rsh_q));
-              sat = requant32_sat(v64, int'(frac_q) - 8 + int'(rsh_q));
+              wa_data = hw_pkg::requant32(v64, 32'(frac_q) - 8 + 32'({25'b0, rsh_q}));
+              sat = hw_pkg::requant32_sat(v64, 32'(frac_q) - 8 + 32'({25'b0, rsh_q}));
               sat_d = sat_q + 32'(sat);
               mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val[0] = wa_data;
             end
             i_d = i_q + 1;
             if (i_q == Dim) begin
-              next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  i_d = '0;  phase_d = '0;
+              step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;  i_d = '0;  phase_d = '0;
             end
           end
         endcase
@@ -550,8 +542,8 @@ module hw_core #(
       // ---- activation exponent of the next MAC input, from the max tracked while it was written;
       // the MAC array and the scores round words from it on the fly --------------------------------
       OpActQ: begin
-        act_shift_d = act_shift(amax_q, -8'sd128);
-        next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  i_d = '0;  phase_d = '0;
+        act_shift_d = hw_pkg::act_shift(amax_q, -8'sd128);
+        step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;  i_d = '0;  phase_d = '0;
       end
 
       // ---- matrix x vector: issue beat reads (i: row*beats+beat), take results (j: row) --------
@@ -561,7 +553,7 @@ module hw_core #(
         for (int k = 0; k < Lanes; k++) begin
           lane = pend_beat_q * Lanes + k;
           if (lane < n) begin
-            mac_a[k*ActBits +: ActBits] = act_word((st.src == VHB) ? hb_q[lane] : xb_q[lane], act_shift_q);
+            mac_a[k*hw_pkg::ActBits +: hw_pkg::ActBits] = hw_pkg::act_word((st.src == VHB) ? hb_q[lane] : xb_q[lane], act_shift_q);
           end
         end
         if (i_q < rows * beats) begin
@@ -572,11 +564,11 @@ module hw_core #(
         if (mac_res_valid) begin
           wa_en = 1'b1;  wa_vec = st.dst;  wa_idx = j_q;  wa_data = mac_res;
           sat_d = sat_q + 32'(mac_res_sat);
-          mon_valid_o = (st.tap != TapNone);  mon_index_o = j_q;  mon_val[0] = mac_res;
-          if (st.w == WCls && (j_q == 0 || mac_res > best_q)) begin best_d = mac_res;  best_idx_d = j_q; end
+          mon_valid_o = (st.tap != hw_pkg::TapNone);  mon_index_o = j_q;  mon_val[0] = mac_res;
+          if (st.w == hw_pkg::WCls && (j_q == 0 || mac_res > best_q)) begin best_d = mac_res;  best_idx_d = j_q; end
           j_d = j_q + 1;
           if (j_q == rows - 1) begin
-            next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  i_d = '0;  j_d = '0;  phase_d = '0;
+            step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;  i_d = '0;  j_d = '0;  phase_d = '0;
           end
         end
       end
@@ -592,23 +584,23 @@ module hw_core #(
           v64 = 64'($signed(rope_data_i[33:17]));  // sin
           rot = rope_rotate(q_q[i_q - 1], (((i_q - 1) % 2) == 0) ? q_q[i_q] : q_q[i_q - 2],
                             (((i_q - 1) % 2) == 0), tmp, v64);
-          wa_data = requant32(rot, 15);
-          sat = requant32_sat(rot, 15);
+          wa_data = hw_pkg::requant32(rot, 15);
+          sat = hw_pkg::requant32_sat(rot, 15);
           sat_d = sat_q + 32'(sat);
           wa_en = 1'b1;  wa_vec = VXB;  wa_idx = i_q - 1;
           mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val[0] = wa_data;
           if (i_q - 1 < KvDim) begin
             rot = rope_rotate(k_q[i_q - 1], (((i_q - 1) % 2) == 0) ? k_q[i_q] : k_q[i_q - 2],
                               (((i_q - 1) % 2) == 0), tmp, v64);
-            wb_data = requant32(rot, 15);
-            sat = requant32_sat(rot, 15);
+            wb_data = hw_pkg::requant32(rot, 15);
+            sat = hw_pkg::requant32_sat(rot, 15);
             sat_d = sat_d + 32'(sat);
             wb_en = 1'b1;  wb_idx = i_q - 1;
           end
         end
         i_d = i_q + 1;
         if (i_q == Dim) begin
-          next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  i_d = '0;  phase_d = '0;
+          step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;  i_d = '0;  phase_d = '0;
         end
       end
 
@@ -629,7 +621,7 @@ module hw_core #(
           end
           default: begin  // pass 2: assemble the row's word, write it with its last entry
             mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_val[0] = 32'(aqw_word);  mon_shift_o = act_shift_q;
-            mon_stage_o = (phase_q == 4'd2) ? TapKey : TapValue;
+            mon_stage_o = (phase_q == 4'd2) ? hw_pkg::TapKey : hw_pkg::TapValue;
             kv_word = kvword_q;
             kv_word[i_q * 16 +: 16] = aqw_word;
             kvword_d = kv_word;
@@ -650,7 +642,7 @@ module hw_core #(
               if (phase_q == 4'd2) begin
                 phase_d = 4'd3;
               end else begin
-                next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  phase_d = '0;
+                step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;  phase_d = '0;
               end
             end
           end
@@ -666,19 +658,19 @@ module hw_core #(
               kc_req = 1'b1;  kc_addr = KvAw'(row_base + i_q);
             end
             if (i_q > 0) begin
-              sh = int'(AttScaleFrac) + 16 - int'(act_shift_q) - int'(kshift_q[row_base + i_q - 1]);
-              mon_valid_o = 1'b1;  mon_stage_o = TapScores;  mon_index_o = i_q - 1;
+              sh = 32'(AttScaleFrac) + 16 - 32'(act_shift_q) - 32'(kshift_q[row_base + i_q - 1]);
+              mon_valid_o = 1'b1;  mon_stage_o = hw_pkg::TapScores;  mon_index_o = i_q - 1;
               mon_count_o = 16'(NHeads);  mon_head_o = '0;  mon_head_step_o = 1'b1;  mon_index_step_o = 1'b0;
               for (int h = 0; h < NHeads; h++) begin
                 kvh = h / KvMul;
                 v64 = '0;
                 for (int e = 0; e < HeadSize; e++) begin
-                  v64 = v64 + 64'(act_word(xb_q[h * HeadSize + e], act_shift_q)) *
+                  v64 = v64 + 64'(hw_pkg::act_word(xb_q[h * HeadSize + e], act_shift_q)) *
                               64'($signed(kc_rdata[(kvh * HeadSize + e) * 16 +: 16]));
                 end
                 rot = v64 * 64'(AttScale);  // dot * 1/sqrt(head_size) mantissa
-                mon_val[h] = requant32(rot, sh);
-                sat_d = sat_d + 32'(requant32_sat(rot, sh));
+                mon_val[h] = hw_pkg::requant32(rot, sh);
+                sat_d = sat_d + 32'(hw_pkg::requant32_sat(rot, sh));
                 if (i_q == 1 || mon_val[h] > mx_h_q[h]) mx_h_d[h] = mon_val[h];
               end
             end
@@ -689,11 +681,11 @@ module hw_core #(
             end
           end
           4'd1: begin  // e_t = 2^-((mx - s_t) log2 e) for every head: issue t = i, result for t = j
-            nl_func = NlExp2Neg;
+            nl_func = hw_pkg::NlExp2Neg;
             if (i_q <= pos_q) begin
               for (int h = 0; h < NHeads; h++) begin
                 nl_valid[h] = 1'b1;
-                nl_arg[h] = 64'(round_shift((64'(mx_h_q[h]) - 64'($signed(att_q[i_q][h * 32 +: 32]))) *
+                nl_arg[h] = 64'(hw_pkg::round_shift((64'(mx_h_q[h]) - 64'($signed(att_q[i_q][h * 32 +: 32]))) *
                                             64'(Log2eQ24), 24));
               end
               i_d = i_q + 1;
@@ -705,7 +697,7 @@ module hw_core #(
             end
           end
           4'd2: begin  // 1/sum of each head on unit 0: issue head i, result for head j
-            nl_func = NlRecip;
+            nl_func = hw_pkg::NlRecip;
             if (i_q < NHeads) begin
               nl_valid[0] = 1'b1;  nl_arg[0] = 64'(sum_h_q[i_q]);
               i_d = i_q + 1;
@@ -724,12 +716,12 @@ module hw_core #(
               vc_req = 1'b1;  vc_addr = KvAw'(row_base + i_q);
             end
             if (i_q > 0) begin
-              mon_valid_o = 1'b1;  mon_stage_o = TapProbs;  mon_index_o = i_q - 1;
+              mon_valid_o = 1'b1;  mon_stage_o = hw_pkg::TapProbs;  mon_index_o = i_q - 1;
               mon_count_o = 16'(NHeads);  mon_head_o = '0;  mon_head_step_o = 1'b1;  mon_index_step_o = 1'b0;
               for (int h = 0; h < NHeads; h++) begin
                 kvh = h / KvMul;
-                tmp = round_shift(64'($unsigned(e_q[i_q - 1][h * 32 +: 32])) *
-                                  $signed({1'b0, r_h_q[h][62:0]}), int'(rsh_h_q[h]));
+                tmp = hw_pkg::round_shift(64'($unsigned(e_q[i_q - 1][h * 32 +: 32])) *
+                                  $signed({1'b0, r_h_q[h][62:0]}), 32'({25'b0, rsh_h_q[h]}));
                 mon_val[h] = 32'(tmp);
                 for (int e = 0; e < HeadSize; e++) begin
                   vacc_d[h * HeadSize + e] = vacc_q[h * HeadSize + e] + 64'(mon_val[h]) *
@@ -744,19 +736,19 @@ module hw_core #(
           default: begin  // write the outputs to xb, Lanes elements per cycle
             ww_en = 1'b1;  ww_base = i_q * Lanes;
             ww_count = (Dim - ww_base < Lanes) ? Dim - ww_base : Lanes;
-            mon_valid_o = 1'b1;  mon_stage_o = TapAttention;  mon_index_o = ww_base;
+            mon_valid_o = 1'b1;  mon_stage_o = hw_pkg::TapAttention;  mon_index_o = ww_base;
             mon_count_o = 16'(ww_count);
             for (int k = 0; k < Lanes; k++) begin
               if (k < ww_count) begin
-                ww_data[k] = requant32(vacc_q[ww_base + k], 16);
-                sat_d = sat_d + 32'(requant32_sat(vacc_q[ww_base + k], 16));
+                ww_data[k] = hw_pkg::requant32(vacc_q[ww_base + k], 16);
+                sat_d = sat_d + 32'(hw_pkg::requant32_sat(vacc_q[ww_base + k], 16));
                 mon_val[k] = ww_data[k];
               end
             end
             i_d = i_q + 1;
             if (i_q == DrainBeats - 1) begin
               i_d = '0;  phase_d = 4'd0;
-              next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);
+              step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;
             end
           end
         endcase
@@ -765,33 +757,33 @@ module hw_core #(
       // ---- residual: x += src --------------------------------------------------------------------
       OpResid: begin
         wa_en = 1'b1;  wa_vec = VX;  wa_idx = i_q;
-        wa_data = sat32(64'(x_q[i_q]) + 64'(vread(st.src, i_q)));
-        sat = outside32(64'(x_q[i_q]) + 64'(vread(st.src, i_q)));
+        wa_data = hw_pkg::sat32(64'(x_q[i_q]) + 64'(vread(st.src, i_q)));
+        sat = hw_pkg::outside32(64'(x_q[i_q]) + 64'(vread(st.src, i_q)));
         sat_d = sat_q + 32'(sat);
         mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_val[0] = wa_data;
         i_d = i_q + 1;
         if (i_q == Dim - 1) begin
-          next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  i_d = '0;
+          step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;  i_d = '0;
         end
       end
 
       // ---- SwiGLU: hb = requant(rs(g * sigmoid(g), 16) * up, 16); sigmoid issued for i, used i-1 --
       OpSwiglu: begin
         if (i_q < HiddenDim) begin
-          nl_valid[0] = 1'b1;  nl_func = NlSigmoid;  nl_arg[0] = 64'(hb_q[i_q]);
+          nl_valid[0] = 1'b1;  nl_func = hw_pkg::NlSigmoid;  nl_arg[0] = 64'(hb_q[i_q]);
         end
         if (i_q > 0) begin
-          tmp = round_shift(64'(hb_q[i_q - 1]) * $signed(nl_res[0]), 16);
+          tmp = hw_pkg::round_shift(64'(hb_q[i_q - 1]) * $signed(nl_res[0]), 16);
           wa_en = 1'b1;  wa_vec = VHB;  wa_idx = i_q - 1;
           rot = tmp * 64'(hb2_q[i_q - 1]);  // SiLU(gate) * up
-          wa_data = requant32(rot, 16);
-          sat = requant32_sat(rot, 16);
+          wa_data = hw_pkg::requant32(rot, 16);
+          sat = hw_pkg::requant32_sat(rot, 16);
           sat_d = sat_q + 32'(sat);
           mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val[0] = wa_data;
         end
         i_d = i_q + 1;
         if (i_q == HiddenDim) begin
-          next_step(step_d, layer_d, op_d, st.last, step_q, layer_q);  i_d = '0;
+          step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;  i_d = '0;
         end
       end
 
@@ -810,9 +802,11 @@ module hw_core #(
     if (op_q == OpAttn && phase_q == 4'd1 && nl_res_valid[0]) begin
       for (int h = 0; h < NHeads; h++) e_q[j_q][h * 32 +: 32] <= nl_res[h][31:0];
     end
-    mx_h_q <= mx_h_d;  sum_h_q <= sum_h_d;  r_h_q <= r_h_d;  rsh_h_q <= rsh_h_d;
+    for (int h = 0; h < NHeads; h++) begin
+      mx_h_q[h] <= mx_h_d[h];  sum_h_q[h] <= sum_h_d[h];  r_h_q[h] <= r_h_d[h];  rsh_h_q[h] <= rsh_h_d[h];
+    end
+    for (int e = 0; e < Dim; e++) vacc_q[e] <= vacc_d[e];
     kvword_q <= kvword_d;
-    vacc_q   <= vacc_d;
     if (op_q == OpKvw && (phase_q == 4'd1 || phase_q == 4'd4) && aq_shift_valid) begin
       if (phase_q == 4'd1) kshift_q[layer_q * SeqLen + pos_q] <= aq_shift;
       else                 vshift_q[layer_q * SeqLen + pos_q] <= aq_shift;
@@ -901,6 +895,116 @@ module hw_core #(
   assert property (@(posedge clk_i) disable iff (!rst_ni)
                    out_valid_o && !out_ready_i |=> out_valid_o && $stable(out_token_o))
     else $error("hw_core: output token changed while not taken");
+  // Legal sequencer states: a known op, a phase its op uses, a layer and step of the program.
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
+                   op_q <= OpDone && layer_q <= NLayers &&
+                   step_q < ((layer_q < NLayers) ? 32'd20 : 32'd4) &&
+                   phase_q <= ((op_q == OpKvw) ? 4'd5 : (op_q == OpAttn) ? 4'd4 :
+                               (op_q == OpRms) ? 4'd2 : 4'd0))
+    else $error("hw_core: illegal state: op %0d phase %0d layer %0d step %0d",
+                op_q, phase_q, layer_q, step_q);
+  // The token interface's driver (the endpoint) holds a token until it is taken.
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
+                   tok_valid_i && !tok_ready_o |=> tok_valid_i && $stable(tok_token_i) &&
+                                                   $stable(tok_pos_i))
+    else $error("hw_core: input token changed before it was taken");
+  // Only RMSNorm's rsqrt request waits for its table unit; every other table request is
+  // issued once, so it must be taken at once.
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
+                   op_q != OpRms |-> (nl_valid & ~nl_ready) == '0)
+    else $error("hw_core: table request %b not taken (ready %b) in op %0d", nl_valid, nl_ready, op_q);
+  // The activation quantizer's input is held while it is not taken.
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
+                   aq_valid && !aq_ready |=> aq_valid && $stable(aq_data) && $stable(aq_last))
+    else $error("hw_core: activation quantizer input changed before it was taken");
+
+  // ---- coverage (hardwire regress --cov) -------------------------------------------------------
+  // Every op, every program step of a layer and of the final part, every phase of the
+  // multi-phase ops, every transition the program makes between ops, and the KV cache
+  // filled to its last row (positions never wrap: the endpoint refuses position SeqLen).
+  // One cover point per line: Verilator merges the points of a generate loop into one.
+`define HW_COVER(name, expr) name: cover property (@(posedge clk_i) disable iff (!rst_ni) expr);
+  logic in_layer, in_final;
+  assign in_layer = op_q != OpIdle && op_q != OpEmbed && layer_q < NLayers;
+  assign in_final = op_q != OpIdle && layer_q == NLayers;
+
+  `HW_COVER(c_op_idle,   op_q == OpIdle)
+  `HW_COVER(c_op_embed,  op_q == OpEmbed)
+  `HW_COVER(c_op_rms,    op_q == OpRms)
+  `HW_COVER(c_op_actq,   op_q == OpActQ)
+  `HW_COVER(c_op_mv,     op_q == OpMv)
+  `HW_COVER(c_op_rope,   op_q == OpRope)
+  `HW_COVER(c_op_kvw,    op_q == OpKvw)
+  `HW_COVER(c_op_attn,   op_q == OpAttn)
+  `HW_COVER(c_op_resid,  op_q == OpResid)
+  `HW_COVER(c_op_swiglu, op_q == OpSwiglu)
+  `HW_COVER(c_op_done,   op_q == OpDone)
+
+  `HW_COVER(c_step_att_norm,     in_layer && step_q == 0)
+  `HW_COVER(c_step_att_actq,     in_layer && step_q == 1)
+  `HW_COVER(c_step_wq,           in_layer && step_q == 2)
+  `HW_COVER(c_step_wk,           in_layer && step_q == 3)
+  `HW_COVER(c_step_wv,           in_layer && step_q == 4)
+  `HW_COVER(c_step_rope,         in_layer && step_q == 5)
+  `HW_COVER(c_step_kv_write,     in_layer && step_q == 6)
+  `HW_COVER(c_step_q_actq,       in_layer && step_q == 7)
+  `HW_COVER(c_step_attention,    in_layer && step_q == 8)
+  `HW_COVER(c_step_att_out_actq, in_layer && step_q == 9)
+  `HW_COVER(c_step_wo,           in_layer && step_q == 10)
+  `HW_COVER(c_step_att_residual, in_layer && step_q == 11)
+  `HW_COVER(c_step_ffn_norm,     in_layer && step_q == 12)
+  `HW_COVER(c_step_ffn_actq,     in_layer && step_q == 13)
+  `HW_COVER(c_step_w1,           in_layer && step_q == 14)
+  `HW_COVER(c_step_w3,           in_layer && step_q == 15)
+  `HW_COVER(c_step_swiglu,       in_layer && step_q == 16)
+  `HW_COVER(c_step_swiglu_actq,  in_layer && step_q == 17)
+  `HW_COVER(c_step_w2,           in_layer && step_q == 18)
+  `HW_COVER(c_step_ffn_residual, in_layer && step_q == 19)
+  `HW_COVER(c_step_final_norm,   in_final && step_q == 0)
+  `HW_COVER(c_step_final_actq,   in_final && step_q == 1)
+  `HW_COVER(c_step_classifier,   in_final && step_q == 2)
+  `HW_COVER(c_step_final_done,   in_final && step_q == 3)
+
+  `HW_COVER(c_rms_sum,           op_q == OpRms  && phase_q == 4'd0)
+  `HW_COVER(c_rms_rsqrt,         op_q == OpRms  && phase_q == 4'd1)
+  `HW_COVER(c_rms_gain,          op_q == OpRms  && phase_q == 4'd2)
+  `HW_COVER(c_kvw_key_max,       op_q == OpKvw  && phase_q == 4'd0)
+  `HW_COVER(c_kvw_key_shift,     op_q == OpKvw  && phase_q == 4'd1)
+  `HW_COVER(c_kvw_key_row,       op_q == OpKvw  && phase_q == 4'd2)
+  `HW_COVER(c_kvw_value_max,     op_q == OpKvw  && phase_q == 4'd3)
+  `HW_COVER(c_kvw_value_shift,   op_q == OpKvw  && phase_q == 4'd4)
+  `HW_COVER(c_kvw_value_row,     op_q == OpKvw  && phase_q == 4'd5)
+  `HW_COVER(c_attn_scores,       op_q == OpAttn && phase_q == 4'd0)
+  `HW_COVER(c_attn_exp,          op_q == OpAttn && phase_q == 4'd1)
+  `HW_COVER(c_attn_recip,        op_q == OpAttn && phase_q == 4'd2)
+  `HW_COVER(c_attn_weighted_v,   op_q == OpAttn && phase_q == 4'd3)
+  `HW_COVER(c_attn_drain,        op_q == OpAttn && phase_q == 4'd4)
+
+  `HW_COVER(c_idle_to_embed,     op_q == OpIdle   && op_d == OpEmbed)
+  `HW_COVER(c_embed_to_rms,      op_q == OpEmbed  && op_d == OpRms)
+  `HW_COVER(c_rms_to_actq,       op_q == OpRms    && op_d == OpActQ)
+  `HW_COVER(c_actq_to_mv,        op_q == OpActQ   && op_d == OpMv)
+  `HW_COVER(c_actq_to_attn,      op_q == OpActQ   && op_d == OpAttn)
+  `HW_COVER(c_mv_to_mv,          op_q == OpMv     && op_d == OpMv && step_d != step_q)
+  `HW_COVER(c_mv_to_rope,        op_q == OpMv     && op_d == OpRope)
+  `HW_COVER(c_mv_to_resid,       op_q == OpMv     && op_d == OpResid)
+  `HW_COVER(c_mv_to_swiglu,      op_q == OpMv     && op_d == OpSwiglu)
+  `HW_COVER(c_mv_to_done,        op_q == OpMv     && op_d == OpDone)
+  `HW_COVER(c_rope_to_kvw,       op_q == OpRope   && op_d == OpKvw)
+  `HW_COVER(c_kvw_to_actq,       op_q == OpKvw    && op_d == OpActQ)
+  `HW_COVER(c_attn_to_actq,      op_q == OpAttn   && op_d == OpActQ)
+  `HW_COVER(c_resid_to_rms,      op_q == OpResid  && op_d == OpRms)
+  `HW_COVER(c_swiglu_to_actq,    op_q == OpSwiglu && op_d == OpActQ)
+  `HW_COVER(c_done_to_idle,      op_q == OpDone   && op_d == OpIdle)
+  `HW_COVER(c_layer_to_final,    layer_q == NLayers - 1 && layer_d == NLayers)
+
+  `HW_COVER(c_kv_first_row,      kc_we && pos_q == 0)
+  `HW_COVER(c_kv_last_row,       kc_we && pos_q == SeqLen - 1)
+  `HW_COVER(c_attn_full_context, op_q == OpAttn && phase_q == 4'd3 && i_q == SeqLen)
+  `HW_COVER(c_saturation,        sat_d != sat_q)
+  `HW_COVER(c_token_stalled,     tok_valid_i && !tok_ready_o)
+  `HW_COVER(c_output_held,       out_valid_o && !out_ready_i)
+`undef HW_COVER
 `endif
 
 endmodule

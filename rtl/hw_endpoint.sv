@@ -52,7 +52,6 @@ module hw_endpoint #(
   input  logic [31:0] perf_tokens_i,
   input  logic [31:0] perf_saturations_i
 );
-  import hw_link_pkg::*;
 
   localparam int unsigned RxPayload = 3;                  // longest request: REG_WRITE
   localparam int unsigned TxPayload = 3 + LogitsPerTlp;   // longest message: LOGITS
@@ -135,49 +134,49 @@ module hw_endpoint #(
   always_comb begin
     rd_hit = 1'b1;
     unique case (rq_w1)
-      REG_ID:           rd_data = LINK_ID;
-      REG_VERSION:      rd_data = LINK_VERSION;
-      REG_MODEL_HASH0:  rd_data = ModelHash[255:224];
-      REG_MODEL_HASH1:  rd_data = ModelHash[223:192];
-      REG_MODEL_HASH2:  rd_data = ModelHash[191:160];
-      REG_MODEL_HASH3:  rd_data = ModelHash[159:128];
-      REG_MODEL_HASH4:  rd_data = ModelHash[127:96];
-      REG_MODEL_HASH5:  rd_data = ModelHash[95:64];
-      REG_MODEL_HASH6:  rd_data = ModelHash[63:32];
-      REG_MODEL_HASH7:  rd_data = ModelHash[31:0];
-      REG_DIM:          rd_data = Dim;
-      REG_HIDDEN_DIM:   rd_data = HiddenDim;
-      REG_N_LAYERS:     rd_data = NLayers;
-      REG_N_HEADS:      rd_data = NHeads;
-      REG_N_KV_HEADS:   rd_data = NKvHeads;
-      REG_VOCAB_SIZE:   rd_data = VocabSize;
-      REG_SEQ_LEN:      rd_data = SeqLen;
-      REG_LANES:        rd_data = Lanes;
-      REG_STATUS:       rd_data = {16'd0, end_code_q, 6'd0, error_q, running_q};
-      REG_CONTROL:      rd_data = {28'd0, logits_q, 3'd0};
-      REG_STEPS:        rd_data = steps_q;
-      REG_POSITION:     rd_data = pos_q;
-      REG_GENERATED:    rd_data = generated_q;
-      REG_CYCLES_LO:    rd_data = perf_cycles_i[31:0];
-      REG_CYCLES_HI:    rd_data = perf_cycles_i[63:32];
-      REG_MAC_BUSY_LO:  rd_data = perf_mac_busy_i[31:0];
-      REG_MAC_BUSY_HI:  rd_data = perf_mac_busy_i[63:32];
-      REG_MATVEC_LO:    rd_data = perf_matvec_cycles_i;
-      REG_ATTENTION_LO: rd_data = perf_attention_cycles_i;
-      REG_VECTOR_LO:    rd_data = perf_vector_cycles_i;
-      REG_TOKENS:       rd_data = perf_tokens_i;
-      REG_SATURATIONS:  rd_data = perf_saturations_i;
-      REG_RX_TLPS:      rd_data = c_rx_tlps;
-      REG_RX_BAD_CRC:   rd_data = c_bad_crc;
-      REG_RX_FRAMING:   rd_data = c_framing;
-      REG_RX_SEQ:       rd_data = c_seq;
-      REG_RX_DUPLICATE: rd_data = c_dup;
-      REG_NAKS_SENT:    rd_data = c_naks_sent;
-      REG_NAKS_RECEIVED: rd_data = c_naks_rcvd;
-      REG_REPLAYS:      rd_data = c_replays;
-      REG_REPLAY_TIMEOUTS: rd_data = c_timeouts;
-      REG_TX_TLPS:      rd_data = c_tx_tlps;
-      REG_TL_ERRORS:    rd_data = tl_errors_q;
+      hw_link_pkg::REG_ID:           rd_data = hw_link_pkg::LINK_ID;
+      hw_link_pkg::REG_VERSION:      rd_data = hw_link_pkg::LINK_VERSION;
+      hw_link_pkg::REG_MODEL_HASH0:  rd_data = ModelHash[255:224];
+      hw_link_pkg::REG_MODEL_HASH1:  rd_data = ModelHash[223:192];
+      hw_link_pkg::REG_MODEL_HASH2:  rd_data = ModelHash[191:160];
+      hw_link_pkg::REG_MODEL_HASH3:  rd_data = ModelHash[159:128];
+      hw_link_pkg::REG_MODEL_HASH4:  rd_data = ModelHash[127:96];
+      hw_link_pkg::REG_MODEL_HASH5:  rd_data = ModelHash[95:64];
+      hw_link_pkg::REG_MODEL_HASH6:  rd_data = ModelHash[63:32];
+      hw_link_pkg::REG_MODEL_HASH7:  rd_data = ModelHash[31:0];
+      hw_link_pkg::REG_DIM:          rd_data = Dim;
+      hw_link_pkg::REG_HIDDEN_DIM:   rd_data = HiddenDim;
+      hw_link_pkg::REG_N_LAYERS:     rd_data = NLayers;
+      hw_link_pkg::REG_N_HEADS:      rd_data = NHeads;
+      hw_link_pkg::REG_N_KV_HEADS:   rd_data = NKvHeads;
+      hw_link_pkg::REG_VOCAB_SIZE:   rd_data = VocabSize;
+      hw_link_pkg::REG_SEQ_LEN:      rd_data = SeqLen;
+      hw_link_pkg::REG_LANES:        rd_data = Lanes;
+      hw_link_pkg::REG_STATUS:       rd_data = {16'd0, end_code_q, 6'd0, error_q, running_q};
+      hw_link_pkg::REG_CONTROL:      rd_data = {28'd0, logits_q, 3'd0};
+      hw_link_pkg::REG_STEPS:        rd_data = steps_q;
+      hw_link_pkg::REG_POSITION:     rd_data = pos_q;
+      hw_link_pkg::REG_GENERATED:    rd_data = generated_q;
+      hw_link_pkg::REG_CYCLES_LO:    rd_data = perf_cycles_i[31:0];
+      hw_link_pkg::REG_CYCLES_HI:    rd_data = perf_cycles_i[63:32];
+      hw_link_pkg::REG_MAC_BUSY_LO:  rd_data = perf_mac_busy_i[31:0];
+      hw_link_pkg::REG_MAC_BUSY_HI:  rd_data = perf_mac_busy_i[63:32];
+      hw_link_pkg::REG_MATVEC_LO:    rd_data = perf_matvec_cycles_i;
+      hw_link_pkg::REG_ATTENTION_LO: rd_data = perf_attention_cycles_i;
+      hw_link_pkg::REG_VECTOR_LO:    rd_data = perf_vector_cycles_i;
+      hw_link_pkg::REG_TOKENS:       rd_data = perf_tokens_i;
+      hw_link_pkg::REG_SATURATIONS:  rd_data = perf_saturations_i;
+      hw_link_pkg::REG_RX_TLPS:      rd_data = c_rx_tlps;
+      hw_link_pkg::REG_RX_BAD_CRC:   rd_data = c_bad_crc;
+      hw_link_pkg::REG_RX_FRAMING:   rd_data = c_framing;
+      hw_link_pkg::REG_RX_SEQ:       rd_data = c_seq;
+      hw_link_pkg::REG_RX_DUPLICATE: rd_data = c_dup;
+      hw_link_pkg::REG_NAKS_SENT:    rd_data = c_naks_sent;
+      hw_link_pkg::REG_NAKS_RECEIVED: rd_data = c_naks_rcvd;
+      hw_link_pkg::REG_REPLAYS:      rd_data = c_replays;
+      hw_link_pkg::REG_REPLAY_TIMEOUTS: rd_data = c_timeouts;
+      hw_link_pkg::REG_TX_TLPS:      rd_data = c_tx_tlps;
+      hw_link_pkg::REG_TL_ERRORS:    rd_data = tl_errors_q;
       default: begin
         rd_data = '0;  rd_hit = 1'b0;
       end
@@ -201,7 +200,8 @@ module hw_endpoint #(
   assign wr_val = rq_w2;
 
   always_comb begin
-    st_d = st_q;  after_d = after_q;  msg_d = msg_q;  msg_len_d = msg_len_q;  msg_k_d = msg_k_q;
+    for (int k = 0; k < 3; k++) msg_d[k] = msg_q[k];
+    st_d = st_q;  after_d = after_q;  msg_len_d = msg_len_q;  msg_k_d = msg_k_q;
     log_off_d = log_off_q;
     running_d = running_q;  end_req_d = end_req_q;  end_code_d = end_code_q;
     end_pend_d = end_pend_q;  error_d = error_q;  logits_d = logits_q;
@@ -210,7 +210,7 @@ module hw_endpoint #(
     prompt_done_d = prompt_done_q;  busy_d = busy_q;  cur_prompt_d = cur_prompt_q;
     cur_last_d = cur_last_q;  cur_pos_d = cur_pos_q;  last_out_d = last_out_q;
     tl_errors_d = tl_errors_q;
-    rq_ready = 1'b0;  status = STATUS_OK;  next_off = '0;  n_logits = '0;
+    rq_ready = 1'b0;  status = hw_link_pkg::STATUS_OK;  next_off = '0;  n_logits = '0;
     app_valid = 1'b0;  app_len = msg_len_q;  app_data = '0;  app_last = 1'b0;
     out_ready_o = 1'b0;
     tok_valid_o = 1'b0;  tok_token_o = prompt_q;  tok_pos_o = pos_q;
@@ -220,73 +220,73 @@ module hw_endpoint #(
       // ---- pick the next thing to do: a token out, a READY, or the next request ----
       StIdle: begin
         if (out_valid_i) begin
-          msg_d[0] = tl_header(TYPE_TOKEN_OUT, 8'd0, 16'(!(cur_prompt_q && !cur_last_q) &&
+          msg_d[0] = tl_header(hw_link_pkg::TYPE_TOKEN_OUT, 8'd0, 16'(!(cur_prompt_q && !cur_last_q) &&
                                                      generated_q < steps_q));
           msg_d[1] = cur_pos_q;  msg_d[2] = out_token_i;
-          msg_len_d = 16'(TYPE_TOKEN_OUT_WORDS);  msg_k_d = '0;
+          msg_len_d = 16'(hw_link_pkg::TYPE_TOKEN_OUT_WORDS);  msg_k_d = '0;
           after_d = logits_q ? AfterLogits : AfterToken;  log_off_d = '0;
           st_d = StMsg;
         end else if (end_pend_q) begin
-          msg_d[0] = tl_header(TYPE_READY, 8'd0, {8'd0, end_code_q});
+          msg_d[0] = tl_header(hw_link_pkg::TYPE_READY, 8'd0, {8'd0, end_code_q});
           msg_d[1] = pos_q;  msg_d[2] = generated_q;
-          msg_len_d = 16'(TYPE_READY_WORDS);  msg_k_d = '0;  after_d = AfterNone;
+          msg_len_d = 16'(hw_link_pkg::TYPE_READY_WORDS);  msg_k_d = '0;  after_d = AfterNone;
           end_pend_d = 1'b0;
           st_d = StMsg;
         end else if (rq_valid) begin
           msg_d[0] = '0;  msg_d[1] = '0;  msg_d[2] = '0;
           unique case (rq_type)
-            TYPE_REG_READ: begin
-              if (32'(rq_len) != TYPE_REG_READ_WORDS) status = STATUS_MALFORMED;
-              else if (!rd_hit) status = STATUS_UNSUPPORTED;
+            hw_link_pkg::TYPE_REG_READ: begin
+              if (32'(rq_len) != hw_link_pkg::TYPE_REG_READ_WORDS) status = hw_link_pkg::STATUS_MALFORMED;
+              else if (!rd_hit) status = hw_link_pkg::STATUS_UNSUPPORTED;
               else msg_d[1] = rd_data;
             end
-            TYPE_REG_WRITE: begin
-              if (32'(rq_len) != TYPE_REG_WRITE_WORDS) begin
-                status = STATUS_MALFORMED;
-              end else if (rq_w1 == REG_CONTROL) begin
+            hw_link_pkg::TYPE_REG_WRITE: begin
+              if (32'(rq_len) != hw_link_pkg::TYPE_REG_WRITE_WORDS) begin
+                status = hw_link_pkg::STATUS_MALFORMED;
+              end else if (rq_w1 == hw_link_pkg::REG_CONTROL) begin
                 if (running_q && (wr_val[0] || wr_val[1])) begin
-                  status = STATUS_BUSY;
+                  status = hw_link_pkg::STATUS_BUSY;
                 end else begin
                   logits_d = wr_val[3];
                   if (wr_val[0]) begin
-                    pos_d = '0;  error_d = 1'b0;  end_code_d = END_DONE;  generated_d = '0;
+                    pos_d = '0;  error_d = 1'b0;  end_code_d = hw_link_pkg::END_DONE;  generated_d = '0;
                   end
                   if (wr_val[1]) begin
                     running_d = 1'b1;  generated_d = '0;  prompt_done_d = 1'b0;
-                    error_d = 1'b0;  end_code_d = END_DONE;
+                    error_d = 1'b0;  end_code_d = hw_link_pkg::END_DONE;
                   end
                   if (wr_val[2] && running_q && !end_req_q) begin
-                    end_req_d = 1'b1;  end_code_d = END_STOPPED;
+                    end_req_d = 1'b1;  end_code_d = hw_link_pkg::END_STOPPED;
                   end
                 end
-              end else if (rq_w1 == REG_STEPS || rq_w1 == REG_POSITION) begin
-                if (running_q) status = STATUS_BUSY;
-                else if (rq_w1 == REG_STEPS) steps_d = wr_val;
+              end else if (rq_w1 == hw_link_pkg::REG_STEPS || rq_w1 == hw_link_pkg::REG_POSITION) begin
+                if (running_q) status = hw_link_pkg::STATUS_BUSY;
+                else if (rq_w1 == hw_link_pkg::REG_STEPS) steps_d = wr_val;
                 else pos_d = wr_val;
               end else if (rd_hit) begin
-                status = STATUS_READ_ONLY;
+                status = hw_link_pkg::STATUS_READ_ONLY;
               end else begin
-                status = STATUS_UNSUPPORTED;
+                status = hw_link_pkg::STATUS_UNSUPPORTED;
               end
             end
-            TYPE_TOKEN_IN: begin
+            hw_link_pkg::TYPE_TOKEN_IN: begin
               // Posted: errors end the generation (READY carries the code) or set STATUS.
-              if (32'(rq_len) != TYPE_TOKEN_IN_WORDS || !running_q || end_req_q) begin
+              if (32'(rq_len) != hw_link_pkg::TYPE_TOKEN_IN_WORDS || !running_q || end_req_q) begin
                 tl_errors_d = tl_errors_q + 32'd1;
                 if (!running_q) begin
                   error_d = 1'b1;
-                  if (!error_q) end_code_d = END_NOT_RUNNING;
+                  if (!error_q) end_code_d = hw_link_pkg::END_NOT_RUNNING;
                 end
               end else if (rq_w1 >= VocabSize) begin
                 tl_errors_d = tl_errors_q + 32'd1;
-                end_req_d = 1'b1;  end_code_d = END_BAD_TOKEN;
+                end_req_d = 1'b1;  end_code_d = hw_link_pkg::END_BAD_TOKEN;
               end
             end
-            default: status = STATUS_UNSUPPORTED;
+            default: status = hw_link_pkg::STATUS_UNSUPPORTED;
           endcase
-          if (rq_type == TYPE_TOKEN_IN) begin
+          if (rq_type == hw_link_pkg::TYPE_TOKEN_IN) begin
             // A good prompt token waits for the slot to free; everything else is taken now.
-            if (!(32'(rq_len) == TYPE_TOKEN_IN_WORDS && running_q && !end_req_q &&
+            if (!(32'(rq_len) == hw_link_pkg::TYPE_TOKEN_IN_WORDS && running_q && !end_req_q &&
                   rq_w1 < VocabSize)) begin
               rq_ready = 1'b1;
             end else if (!prompt_valid_q) begin
@@ -295,9 +295,9 @@ module hw_endpoint #(
             end
           end else begin
             rq_ready = 1'b1;
-            if (status != STATUS_OK) tl_errors_d = tl_errors_q + 32'd1;
-            msg_d[0] = tl_header(TYPE_COMPLETION, rq_tag, {8'd0, status});
-            msg_len_d = 16'(TYPE_COMPLETION_WORDS);  msg_k_d = '0;  after_d = AfterNone;
+            if (status != hw_link_pkg::STATUS_OK) tl_errors_d = tl_errors_q + 32'd1;
+            msg_d[0] = tl_header(hw_link_pkg::TYPE_COMPLETION, rq_tag, {8'd0, status});
+            msg_len_d = 16'(hw_link_pkg::TYPE_COMPLETION_WORDS);  msg_k_d = '0;  after_d = AfterNone;
             st_d = StMsg;
           end
         end
@@ -322,9 +322,9 @@ module hw_endpoint #(
             n_logits = 16'(logits_at(next_off));
             if ((st_q == StMsg && after_q == AfterLogits) ||
                 (st_q == StLogits && next_off < VocabSize)) begin
-              msg_d[0] = tl_header(TYPE_LOGITS, 8'd0, n_logits);
+              msg_d[0] = tl_header(hw_link_pkg::TYPE_LOGITS, 8'd0, n_logits);
               msg_d[1] = cur_pos_q;  msg_d[2] = next_off;
-              msg_len_d = 16'(TYPE_LOGITS_WORDS) + n_logits;  msg_k_d = '0;
+              msg_len_d = 16'(hw_link_pkg::TYPE_LOGITS_WORDS) + n_logits;  msg_k_d = '0;
               log_off_d = next_off;
               st_d = StLogits;
             end else if (st_q == StLogits || after_q == AfterToken) begin
@@ -345,7 +345,7 @@ module hw_endpoint #(
           last_out_d = out_token_i;
         end
         if (prompt_done_q && generated_d == steps_q && !end_req_q) begin
-          end_req_d = 1'b1;  end_code_d = END_DONE;
+          end_req_d = 1'b1;  end_code_d = hw_link_pkg::END_DONE;
         end
         st_d = StIdle;
       end
@@ -355,10 +355,10 @@ module hw_endpoint #(
     if (running_q && !busy_q && !out_valid_i && st_q == StIdle) begin
       if (end_req_q) begin
         running_d = 1'b0;  end_req_d = 1'b0;  end_pend_d = 1'b1;  prompt_valid_d = 1'b0;
-        error_d = end_code_q == END_BAD_TOKEN || end_code_q == END_CONTEXT_FULL;
+        error_d = end_code_q == hw_link_pkg::END_BAD_TOKEN || end_code_q == hw_link_pkg::END_CONTEXT_FULL;
       end else if (prompt_valid_q || (prompt_done_q && generated_q < steps_q)) begin
         if (pos_q >= SeqLen) begin
-          end_req_d = 1'b1;  end_code_d = END_CONTEXT_FULL;
+          end_req_d = 1'b1;  end_code_d = hw_link_pkg::END_CONTEXT_FULL;
         end else begin
           tok_valid_o = 1'b1;
           tok_token_o = prompt_valid_q ? prompt_q : last_out_q;
@@ -377,15 +377,17 @@ module hw_endpoint #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      st_q <= StIdle;  after_q <= AfterNone;  msg_q <= '{default: '0};  msg_len_q <= '0;
+      st_q <= StIdle;  after_q <= AfterNone;  msg_len_q <= '0;
+      for (int k = 0; k < 3; k++) msg_q[k] <= '0;
       msg_k_q <= '0;  log_off_q <= '0;
-      running_q <= 1'b0;  end_req_q <= 1'b0;  end_code_q <= END_DONE;  end_pend_q <= 1'b0;
+      running_q <= 1'b0;  end_req_q <= 1'b0;  end_code_q <= hw_link_pkg::END_DONE;  end_pend_q <= 1'b0;
       error_q <= 1'b0;  logits_q <= 1'b0;  steps_q <= '0;  generated_q <= '0;  pos_q <= '0;
       prompt_valid_q <= 1'b0;  prompt_last_q <= 1'b0;  prompt_q <= '0;  prompt_done_q <= 1'b0;
       busy_q <= 1'b0;  cur_prompt_q <= 1'b0;  cur_last_q <= 1'b0;  cur_pos_q <= '0;
       last_out_q <= '0;  tl_errors_q <= '0;
     end else begin
-      st_q <= st_d;  after_q <= after_d;  msg_q <= msg_d;  msg_len_q <= msg_len_d;
+      st_q <= st_d;  after_q <= after_d;  msg_len_q <= msg_len_d;
+      for (int k = 0; k < 3; k++) msg_q[k] <= msg_d[k];
       msg_k_q <= msg_k_d;  log_off_q <= log_off_d;
       running_q <= running_d;  end_req_q <= end_req_d;  end_code_q <= end_code_d;
       end_pend_q <= end_pend_d;  error_q <= error_d;  logits_q <= logits_d;
@@ -401,10 +403,46 @@ module hw_endpoint #(
   // Only one token is in the core at a time.
   assert property (@(posedge clk_i) disable iff (!rst_ni) tok_valid_o |-> !busy_q)
     else $error("hw_endpoint: a token was offered with one in flight");
+  // Legal states.
+  assert property (@(posedge clk_i) disable iff (!rst_ni) st_q <= StTokenDone && after_q <= AfterLogits)
+    else $error("hw_endpoint: illegal state %0d / %0d", st_q, after_q);
+  // A token offered to the core is held until taken.
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
+                   tok_valid_o && !tok_ready_i |=> tok_valid_o && $stable(tok_token_o) &&
+                                                   $stable(tok_pos_o))
+    else $error("hw_endpoint: token offer withdrawn or changed before it was taken");
   // A message word is offered until taken.
   assert property (@(posedge clk_i) disable iff (!rst_ni)
                    app_valid && !app_ready |=> app_valid && $stable(app_data))
     else $error("hw_endpoint: message word changed before it was taken");
+
+  // ---- coverage (hardwire regress --cov): every completion status and every end code -------
+  logic completing;
+  assign completing = st_q == StIdle && !end_pend_q && rq_valid && rq_ready &&
+                      rq_type != hw_link_pkg::TYPE_TOKEN_IN;
+  c_status_ok:          cover property (@(posedge clk_i) disable iff (!rst_ni)
+                                        completing && status == hw_link_pkg::STATUS_OK);
+  c_status_unsupported: cover property (@(posedge clk_i) disable iff (!rst_ni)
+                                        completing && status == hw_link_pkg::STATUS_UNSUPPORTED);
+  c_status_read_only:   cover property (@(posedge clk_i) disable iff (!rst_ni)
+                                        completing && status == hw_link_pkg::STATUS_READ_ONLY);
+  c_status_malformed:   cover property (@(posedge clk_i) disable iff (!rst_ni)
+                                        completing && status == hw_link_pkg::STATUS_MALFORMED);
+  c_status_busy:        cover property (@(posedge clk_i) disable iff (!rst_ni)
+                                        completing && status == hw_link_pkg::STATUS_BUSY);
+  c_end_done:           cover property (@(posedge clk_i) disable iff (!rst_ni) running_q && !running_d &&
+                                        end_code_q == hw_link_pkg::END_DONE);
+  c_end_stopped:        cover property (@(posedge clk_i) disable iff (!rst_ni) running_q && !running_d &&
+                                        end_code_q == hw_link_pkg::END_STOPPED);
+  c_end_bad_token:      cover property (@(posedge clk_i) disable iff (!rst_ni) running_q && !running_d &&
+                                        end_code_q == hw_link_pkg::END_BAD_TOKEN);
+  c_end_context_full:   cover property (@(posedge clk_i) disable iff (!rst_ni) running_q && !running_d &&
+                                        end_code_q == hw_link_pkg::END_CONTEXT_FULL);
+  c_token_not_running:  cover property (@(posedge clk_i) disable iff (!rst_ni) rq_valid && rq_ready &&
+                                        rq_type == hw_link_pkg::TYPE_TOKEN_IN && !running_q);
+  c_prompt_waits:       cover property (@(posedge clk_i) disable iff (!rst_ni) rq_valid && !rq_ready &&
+                                        rq_type == hw_link_pkg::TYPE_TOKEN_IN);
+  c_logits_sent:        cover property (@(posedge clk_i) disable iff (!rst_ni) st_q == StLogits);
 `endif
 
 endmodule

@@ -45,8 +45,6 @@ module hw_link_rx #(
   output logic [31:0]               cnt_dup_o,
   output logic [31:0]               cnt_naks_o
 );
-  import hw_pkg::crc32_word;
-  import hw_link_pkg::*;
 
   localparam int unsigned SlotAw = (Slots > 1) ? $clog2(Slots) : 1;
   localparam int unsigned PayAw  = (MaxPayload > 1) ? $clog2(MaxPayload) : 1;
@@ -96,26 +94,27 @@ module hw_link_rx #(
         // A data word: inside a packet it is stored and the CRC catches up by one word;
         // outside one it is line noise (a framing error).
         if (in_pkt_q) begin
-          if (words_q != 16'd0) crc_d = crc32_word(crc_q, prev_q);
+          if (words_q != 16'd0) crc_d = hw_pkg::crc32_word(crc_q, prev_q);
           if (words_q == 16'd0) hdr_d = rx_data_i;
           prev_d = rx_data_i;
           if (words_q != 16'hffff) words_d = words_q + 16'd1;
         end else begin
           c_framing_d = cnt_framing_o + 32'd1;
         end
-      end else if (rx_data_i == SYM_EOP && in_pkt_q) begin
+      end else if (rx_data_i == hw_link_pkg::SYM_EOP && in_pkt_q) begin
         // ---- end of packet: check it, then apply the data link layer's rules ----
         in_pkt_d = 1'b0;
         if (words_q < 16'd2 || prev_q != ~crc_q) begin
           c_crc_d = cnt_bad_crc_o + 32'd1;
           nak_req_d = !nak_sched_q;
-        end else if ((kind == KIND_TLP && len == 16'd0) ||
-                     (kind != KIND_TLP && (len != 16'd0 ||
-                      !(kind inside {KIND_ACK, KIND_NAK, KIND_FC}))) ||
+        end else if ((kind == hw_link_pkg::KIND_TLP && len == 16'd0) ||
+                     (kind != hw_link_pkg::KIND_TLP && (len != 16'd0 ||
+                      !(kind == hw_link_pkg::KIND_ACK || kind == hw_link_pkg::KIND_NAK ||
+                        kind == hw_link_pkg::KIND_FC))) ||
                      len != words_q - 16'd2) begin
           c_framing_d = cnt_framing_o + 32'd1;
           nak_req_d = !nak_sched_q;
-        end else if (kind != KIND_TLP) begin
+        end else if (kind != hw_link_pkg::KIND_TLP) begin
           dllp_valid_o = 1'b1;
         end else if (seq == next_seq_q) begin
           // In order: queue it. The host never sends without a credit, so a full queue
@@ -140,7 +139,7 @@ module hw_link_rx #(
           nak_sched_d = 1'b1;
           c_naks_d = cnt_naks_o + 32'd1;
         end
-      end else if (rx_data_i == SYM_SOP) begin
+      end else if (rx_data_i == hw_link_pkg::SYM_SOP) begin
         // Start of packet; one already open was cut short (its EOP was lost).
         if (in_pkt_q) begin
           c_framing_d = cnt_framing_o + 32'd1;
@@ -209,6 +208,32 @@ module hw_link_rx #(
   assert property (@(posedge clk_i) disable iff (!rst_ni)
                    tlp_valid_o && !tlp_ready_i |=> tlp_valid_o && $stable(tlp_len_o))
     else $error("hw_link_rx: queued TLP changed before it was taken");
+
+  // ---- coverage (hardwire regress --cov): every error path of the data link layer ----------
+  logic eop_in_pkt, eop_bad_crc;
+  assign eop_in_pkt  = rx_valid_i && rx_k_i && rx_data_i == hw_link_pkg::SYM_EOP && in_pkt_q;
+  assign eop_bad_crc = eop_in_pkt && (words_q < 16'd2 || prev_q != ~crc_q);
+  c_noise_word:   cover property (@(posedge clk_i) disable iff (!rst_ni) rx_valid_i && !rx_k_i && !in_pkt_q);
+  c_bad_crc:      cover property (@(posedge clk_i) disable iff (!rst_ni) eop_bad_crc);
+  c_bad_framing:  cover property (@(posedge clk_i) disable iff (!rst_ni)
+                                  eop_in_pkt && !eop_bad_crc && c_framing_d != cnt_framing_o);
+  c_cut_short:    cover property (@(posedge clk_i) disable iff (!rst_ni)
+                                  rx_valid_i && rx_k_i && rx_data_i == hw_link_pkg::SYM_SOP && in_pkt_q);
+  c_bad_symbol:   cover property (@(posedge clk_i) disable iff (!rst_ni) rx_valid_i && rx_k_i &&
+                                  rx_data_i != hw_link_pkg::SYM_SOP && !eop_in_pkt);
+  c_duplicate:    cover property (@(posedge clk_i) disable iff (!rst_ni) c_dup_d != cnt_dup_o);
+  c_out_of_order: cover property (@(posedge clk_i) disable iff (!rst_ni) c_seq_d != cnt_seq_o);
+  c_nak_sent:     cover property (@(posedge clk_i) disable iff (!rst_ni) nak_req_d);
+  c_nak_held:     cover property (@(posedge clk_i) disable iff (!rst_ni) nak_sched_q &&
+                                  (c_crc_d != cnt_bad_crc_o || c_seq_d != cnt_seq_o));
+  c_queue_full:   cover property (@(posedge clk_i) disable iff (!rst_ni) q_full);
+  c_tlp_held:     cover property (@(posedge clk_i) disable iff (!rst_ni) tlp_valid_o && !tlp_ready_i);
+  c_dllp_ack:     cover property (@(posedge clk_i) disable iff (!rst_ni)
+                                  dllp_valid_o && dllp_kind_o == hw_link_pkg::KIND_ACK);
+  c_dllp_nak:     cover property (@(posedge clk_i) disable iff (!rst_ni)
+                                  dllp_valid_o && dllp_kind_o == hw_link_pkg::KIND_NAK);
+  c_dllp_fc:      cover property (@(posedge clk_i) disable iff (!rst_ni)
+                                  dllp_valid_o && dllp_kind_o == hw_link_pkg::KIND_FC);
 `endif
 
 endmodule

@@ -45,8 +45,6 @@ module hw_link_tx #(
   output logic [31:0] cnt_replays_o,
   output logic [31:0] cnt_timeouts_o
 );
-  import hw_pkg::crc32_word;
-  import hw_link_pkg::*;
 
   localparam int unsigned Aw = $clog2(BufWords);
   localparam int unsigned SeqSlots = 32;  // TLPs outstanding at most
@@ -115,7 +113,7 @@ module hw_link_tx #(
 
     // ---- acknowledgements and credits from the host ----
     if (dllp_valid_i) begin
-      if (dllp_kind_i == KIND_FC) begin
+      if (dllp_kind_i == hw_link_pkg::KIND_FC) begin
         limit_d = dllp_value_i;
       end else begin
         // ACK or NAK of n: TLPs up to n arrived; free them (a stale one changes nothing).
@@ -124,7 +122,7 @@ module hw_link_tx #(
           ack_d = end_q[dllp_value_i[4:0]];
           timer_d = '0;
         end
-        if (dllp_kind_i == KIND_NAK) begin
+        if (dllp_kind_i == hw_link_pkg::KIND_NAK) begin
           c_naks_d = cnt_naks_o + 32'd1;
           if (dllp_value_i != seq_q - 12'd1) replay_d = 1'b1;  // something left to resend
         end
@@ -144,8 +142,8 @@ module hw_link_tx #(
     unique case (ap_state_q)
       ApIdle: begin
         if (app_valid_i && can_start) begin
-          buf_we = 1'b1;  buf_wdata = {1'b0, KIND_TLP, seq_q, app_len_i};
-          crc_d = crc32_word(32'hffffffff, buf_wdata[31:0]);
+          buf_we = 1'b1;  buf_wdata = {1'b0, hw_link_pkg::KIND_TLP, seq_q, app_len_i};
+          crc_d = hw_pkg::crc32_word(32'hffffffff, buf_wdata[31:0]);
           ap_d = ap_q + 1'b1;  ap_state_d = ApPay;
         end
       end
@@ -153,7 +151,7 @@ module hw_link_tx #(
         app_ready_o = 1'b1;
         if (app_valid_i) begin
           buf_we = 1'b1;  buf_wdata = {1'b0, app_data_i};
-          crc_d = crc32_word(crc_q, app_data_i);
+          crc_d = hw_pkg::crc32_word(crc_q, app_data_i);
           ap_d = ap_q + 1'b1;
           if (app_last_i) ap_state_d = ApCrc;
         end
@@ -171,13 +169,13 @@ module hw_link_tx #(
     unique case (sd_q)
       SdIdle: begin
         if (nak_pend_q || ack_pend_q || fc_pend_q) begin
-          tx_valid_o = 1'b1;  tx_k_o = 1'b1;  tx_data_o = SYM_SOP;
+          tx_valid_o = 1'b1;  tx_k_o = 1'b1;  tx_data_o = hw_link_pkg::SYM_SOP;
           sd_d = SdDllpHdr;
           if (nak_pend_q || ack_pend_q) begin
-            dllp_d = {nak_pend_q ? KIND_NAK : KIND_ACK, ack_seq_i, 16'd0};
+            dllp_d = {nak_pend_q ? hw_link_pkg::KIND_NAK : hw_link_pkg::KIND_ACK, ack_seq_i, 16'd0};
             ack_pend_d = ack_req_i;  nak_pend_d = nak_req_i;
           end else begin
-            dllp_d = {KIND_FC, fc_limit_i, 16'd0};
+            dllp_d = {hw_link_pkg::KIND_FC, fc_limit_i, 16'd0};
             fc_pend_d = 1'b0;  fc_sent_d = fc_limit_i;  fc_timer_d = '0;
           end
         end else if (replay_q) begin
@@ -186,7 +184,7 @@ module hw_link_tx #(
         end else if (send_behind) begin
           send_d = ack_q;  // the TLPs being replayed were acknowledged meanwhile
         end else if (send_q != wr_q) begin
-          tx_valid_o = 1'b1;  tx_k_o = 1'b1;  tx_data_o = SYM_SOP;
+          tx_valid_o = 1'b1;  tx_k_o = 1'b1;  tx_data_o = hw_link_pkg::SYM_SOP;
           sd_d = SdTlp;
         end
       end
@@ -199,10 +197,10 @@ module hw_link_tx #(
         tx_valid_o = 1'b1;  tx_data_o = dllp_q;  sd_d = SdDllpCrc;
       end
       SdDllpCrc: begin
-        tx_valid_o = 1'b1;  tx_data_o = ~crc32_word(32'hffffffff, dllp_q);  sd_d = SdEop;
+        tx_valid_o = 1'b1;  tx_data_o = ~hw_pkg::crc32_word(32'hffffffff, dllp_q);  sd_d = SdEop;
       end
       default: begin
-        tx_valid_o = 1'b1;  tx_k_o = 1'b1;  tx_data_o = SYM_EOP;  sd_d = SdIdle;
+        tx_valid_o = 1'b1;  tx_k_o = 1'b1;  tx_data_o = hw_link_pkg::SYM_EOP;  sd_d = SdIdle;
       end
     endcase
   end
@@ -245,6 +243,24 @@ module hw_link_tx #(
   // Pointer order: nothing is sent that was not committed.
   assert property (@(posedge clk_i) disable iff (!rst_ni) (wr_q - send_q) <= (ap_q - tail))
     else $error("hw_link_tx: sender passed the committed TLPs");
+  // Legal states; the replay buffer never holds more than it has room for.
+  assert property (@(posedge clk_i) disable iff (!rst_ni) ap_state_q <= ApCrc && sd_q <= SdEop)
+    else $error("hw_link_tx: illegal state %0d / %0d", ap_state_q, sd_q);
+  assert property (@(posedge clk_i) disable iff (!rst_ni) 32'(in_use) <= BufWords)
+    else $error("hw_link_tx: replay buffer overflow (%0d words in use)", in_use);
+
+  // ---- coverage (hardwire regress --cov): acknowledgement, replay and credit paths ----------
+  c_nak_received: cover property (@(posedge clk_i) disable iff (!rst_ni)
+                                   dllp_valid_i && dllp_kind_i == hw_link_pkg::KIND_NAK);
+  c_stale_ack:    cover property (@(posedge clk_i) disable iff (!rst_ni) dllp_valid_i &&
+                                   dllp_kind_i != hw_link_pkg::KIND_FC &&
+                                   (ack_dist == 12'd0 || ack_dist > outstanding));
+  c_replay:       cover property (@(posedge clk_i) disable iff (!rst_ni) c_replays_d != cnt_replays_o);
+  c_timeout:      cover property (@(posedge clk_i) disable iff (!rst_ni) c_timeouts_d != cnt_timeouts_o);
+  c_no_credit:    cover property (@(posedge clk_i) disable iff (!rst_ni)
+                                   ap_state_q == ApIdle && app_valid_i && limit_q == used_q);
+  c_blocked:      cover property (@(posedge clk_i) disable iff (!rst_ni)
+                                   ap_state_q == ApIdle && app_valid_i && !can_start);
 `endif
 
 endmodule

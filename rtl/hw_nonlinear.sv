@@ -195,6 +195,11 @@ module hw_nonlinear #(
   // The ROM word is read in the request cycle, so a held result must not be advanced past.
   assert property (@(posedge clk_i) disable iff (!rst_ni) res_valid_o && !res_ready_i |=> res_valid_o && $stable(res_data_o))
     else $error("hw_nonlinear: result changed while not taken");
+  // A request is held while it is not taken.
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
+                   req_valid_i && !req_ready_o |=> req_valid_i && $stable(req_func_i) &&
+                                                   $stable(req_arg_i))
+    else $error("hw_nonlinear: request changed before it was taken");
 `endif
 
 endmodule

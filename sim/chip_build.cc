@@ -68,6 +68,11 @@ private:
 
 }  // namespace
 
+bool coverage_requested() {
+    const char* d = std::getenv("HARDWIRE_COVERAGE_DIR");
+    return d && *d;
+}
+
 std::string default_cache_root() {
     if (const char* c = std::getenv("HARDWIRE_CACHE"); c && *c) return c;
     if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/hardwire";
@@ -88,7 +93,9 @@ ChipBuild build_chip(const ChipBuildOptions& o,
     std::string text = model_id + "|" + g.format.name() + "|" + std::to_string(g.lanes) + "|" +
                        g.name + "|" + generator_version() + "|" + generator_sources_hash();
     for (const auto& a : o.verilator_args) text += "|" + a;
+    const bool coverage = o.coverage || coverage_requested();
     if (o.trace) text += "|trace-fst";
+    if (coverage) text += "|coverage";
     key.update(text.data(), text.size());
     const std::string hash = key.hex().substr(0, 16);
 
@@ -126,6 +133,7 @@ ChipBuild build_chip(const ChipBuildOptions& o,
     v.work_dir = b.dir;
     v.verilator_args = {"--assert"};
     v.trace = o.trace;
+    v.coverage = coverage;
     v.verilator_args.insert(v.verilator_args.end(), o.verilator_args.begin(),
                             o.verilator_args.end());
     const VerilatedBuildResult r = build_verilated(v, progress);

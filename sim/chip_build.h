@@ -17,6 +17,9 @@ struct ChipBuildOptions {
     std::string cache;                        // cache root; one folder per configuration
     std::vector<std::string> verilator_args;  // extra Verilator arguments (e.g. fault defines)
     bool trace = false;                       // FST tracing compiled in (its own configuration)
+    bool coverage = false;                    // Verilator coverage compiled in (its own
+                                              // configuration); also on when
+                                              // $HARDWIRE_COVERAGE_DIR is set
 };
 
 // What was built.
@@ -33,6 +36,10 @@ struct ChipBuild {
 // fingerprint, so editing rtl/ rebuilds and nothing else does.
 ChipBuild build_chip(const ChipBuildOptions& o,
                      const std::function<void(const std::string&)>& progress);
+
+// True when $HARDWIRE_COVERAGE_DIR is set: every chip build is then a coverage build, and
+// every simulation writes its coverage data into that folder (hardwire regress --cov).
+bool coverage_requested();
 
 // The default cache root: $HARDWIRE_CACHE, else $XDG_CACHE_HOME/hardwire, else ~/.cache/hardwire.
 std::string default_cache_root();

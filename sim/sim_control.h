@@ -1,15 +1,24 @@
 // SPDX-License-Identifier: MIT
 // SimControl: the one owner of a Verilated model's context, reset, clock, cycle count,
-// timeouts, seeds and FST tracing (the Verilator examples' rules: the context and model are
-// owned by unique_ptr, inputs change only on the non-sampling edge, final() at the end).
+// timeouts, seeds, FST tracing and coverage data (the Verilator examples' rules: the context
+// and model are owned by unique_ptr, inputs change only on the non-sampling edge, final() at
+// the end).
 #pragma once
 
 #include <verilated.h>
 #if VM_TRACE_FST
 #include <verilated_fst_c.h>
 #endif
+#if VM_COVERAGE
+#include <verilated_cov.h>
+#endif
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -40,6 +49,7 @@ class SimControl {
     ~SimControl() {
         close_trace();
         top_->final();
+        write_coverage();
     }
     SimControl(const SimControl&) = delete;
     SimControl& operator=(const SimControl&) = delete;
@@ -68,7 +78,9 @@ class SimControl {
 
     // One clock: rising edge (sampling), then falling edge, where the caller changes inputs.
     // With a trace open, both edges are dumped (times in ps at a 1 GHz clock).
+    // The context's time follows the clock (ps at 1 GHz), so assertion messages show when.
     void tick() {
+        ctx_->time(cycle_ * 1000 + 1000);
         top_->clk_i = 1;
         top_->eval();
         dump(cycle_ * 1000 + 1000);
@@ -124,6 +136,21 @@ class SimControl {
     }
 
   private:
+    // In a coverage build (VM_COVERAGE) with $HARDWIRE_COVERAGE_DIR set, writes this run's
+    // coverage data there under a name of its own (runs in parallel never share a file).
+    void write_coverage() {
+#if VM_COVERAGE
+        const char* dir = std::getenv("HARDWIRE_COVERAGE_DIR");
+        if (!dir || !*dir) return;
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        static std::atomic<int> serial{0};
+        const std::string path = std::string(dir) + "/run-" + std::to_string(::getpid()) + "-" +
+                                 std::to_string(serial++) + ".dat";
+        ctx_->coveragep()->write(path.c_str());
+#endif
+    }
+
     void dump([[maybe_unused]] std::uint64_t time_ps) {
 #if VM_TRACE_FST
         if (trace_) trace_->dump(time_ps);

@@ -78,7 +78,8 @@ VerilatedBuildResult build_verilated(const VerilatedBuild& b,
       << "target_compile_definitions(" << b.executable << " PRIVATE HW_TOP_CLASS=V" << b.top_module
       << " HW_TOP_HEADER=\"V" << b.top_module << ".h\")\n"
       << "verilate(" << b.executable << " PREFIX V" << b.top_module << " TOP_MODULE "
-      << b.top_module << (b.trace ? " TRACE_FST" : "") << "\n  SOURCES" << cmake_list(rtl)
+      << b.top_module << (b.trace ? " TRACE_FST" : "") << (b.coverage ? " COVERAGE" : "")
+      << "\n  SOURCES" << cmake_list(rtl)
       << "\n  VERILATOR_ARGS -O3 -Wno-fatal";
     for (const auto& a : b.verilator_args) p << " " << a;
     p << ")\n";

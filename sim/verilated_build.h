@@ -21,6 +21,7 @@ struct VerilatedBuild {
     std::string work_dir;                      // build folder (created)
     std::vector<std::string> verilator_args;   // extra Verilator arguments
     bool trace = false;                        // verilate with FST tracing (VM_TRACE_FST)
+    bool coverage = false;                     // line, toggle and cover-property coverage (VM_COVERAGE)
 };
 
 // The result of build_verilated.

@@ -82,9 +82,10 @@ void run(const std::vector<Request>& reqs, int stall_percent, std::uint64_t seed
     m->rst_ni = 1;
     std::size_t sent = 0, checked = 0;
     std::deque<Request> in_flight;
+    bool holding = false;  // a request offered and not yet taken stays offered (valid/ready)
     for (long cycle = 0; checked < reqs.size(); cycle++) {
         REQUIRE(cycle < long(reqs.size()) * 4 + 100);
-        m->req_valid_i = sent < reqs.size() && int(rng.below(100)) >= stall_percent;
+        m->req_valid_i = sent < reqs.size() && (holding || int(rng.below(100)) >= stall_percent);
         if (sent < reqs.size()) {
             m->req_func_i = reqs[sent].func;
             m->req_arg_i = reqs[sent].arg;
@@ -101,6 +102,7 @@ void run(const std::vector<Request>& reqs, int stall_percent, std::uint64_t seed
             REQUIRE(int(m->res_shift_o) == want.second);
             checked++;
         }
+        holding = m->req_valid_i && !m->req_ready_o;
         if (m->req_valid_i && m->req_ready_o) in_flight.push_back(reqs[sent++]);
         edge();
     }
