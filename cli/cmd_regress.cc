@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "chip_build.h"
 #include "coverage.h"
 #include "error.h"
 
@@ -235,7 +236,8 @@ int cmd_regress(int argc, char** argv) {
     // The jobs: from the list (seeds B.. per randomized test), or from earlier results.
     std::vector<Job> jobs;
     std::string list_name;
-    bool rerun_coverage = false;
+    // Coverage: asked for, or the list is marked for it (nightly), or the rerun had it.
+    bool coverage = args.flag_set("cov");
     auto add_job = [&](const std::string& test, std::uint64_t seed) {
         const json& t = cat.tests[test];
         Job j;
@@ -252,6 +254,7 @@ int cmd_regress(int argc, char** argv) {
         if (!cat.lists.contains(list_name))
             throw make_error("--list", "unknown list", list_names(cat.lists) + " (" + lists_path + ")",
                              "'" + list_name + "'");
+        coverage = coverage || cat.lists[list_name].value("coverage", false);
         const auto base = static_cast<std::uint64_t>(args.get_int("seed-base", 0, 1LL << 40));
         const long long seeds_override = args.flag_set("seeds") ? args.get_int("seeds", 1, 100000) : 0;
         for (const auto& e : cat.lists[list_name]["tests"]) {
@@ -273,7 +276,7 @@ int cmd_regress(int argc, char** argv) {
         if (!r.contains("jobs") || !r["jobs"].is_array())
             throw make_error(path, "results", "a \"jobs\" array (hardwire regress results.json)", "none");
         list_name = r.value("list", "rerun");
-        rerun_coverage = r.contains("coverage");
+        coverage = coverage || r.contains("coverage");
         for (const auto& j : r["jobs"]) {
             const std::string test = j.value("test", "");
             if (!cat.tests.contains(test))
@@ -283,11 +286,6 @@ int cmd_regress(int argc, char** argv) {
         std::printf("regress: rerunning %zu jobs of %s (list %s, commit %s then)\n", jobs.size(),
                     path.c_str(), list_name.c_str(), r.value("commit", "?").c_str());
     }
-
-    // Coverage: asked for, or the list is marked for it (nightly), or the rerun had it.
-    bool coverage = args.flag_set("cov");
-    if (args.flag_set("list")) coverage = coverage || cat.lists[list_name].value("coverage", false);
-    else coverage = coverage || rerun_coverage;
 
     const std::string commit = commit_of(source);
     const bool dirty = commit.size() > 6 && commit.compare(commit.size() - 6, 6, "-dirty") == 0;
@@ -325,7 +323,7 @@ int cmd_regress(int argc, char** argv) {
     // data into cov_dir/data (SimControl); the jobs inherit this.
     if (coverage) {
         fs::remove_all(cov_dir, ec);
-        setenv("HARDWIRE_COVERAGE_DIR", (cov_dir + "/data").c_str(), 1);
+        setenv(kCoverageDirEnv, (cov_dir + "/data").c_str(), 1);
     }
 
     // ---- run: a pool of child processes, each in its own process group ----
@@ -471,7 +469,7 @@ int cmd_regress(int argc, char** argv) {
             for (const auto& m : c.summary.missed_user) std::printf("    %s\n", m.c_str());
             cov_json["missed_user"] = c.summary.missed_user;
             std::printf("  lcov: %s\n  annotated sources: %s\n  html: %s\n", c.info.c_str(),
-                        c.annotated.c_str(), c.html.empty() ? "(genhtml missing)" : c.html.c_str());
+                        c.annotated.c_str(), c.html.c_str());
         } catch (const std::exception& e) {
             std::printf("\ncoverage: FAILED: %s\n", e.what());
             cov_json["error"] = e.what();

@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "model.h"
+#include "shell.h"
 #include "tokenizer.h"
 
 namespace hw::cli {
@@ -22,8 +23,6 @@ int cmd_run(int argc, char** argv);
 int cmd_random(int argc, char** argv);
 int cmd_regress(int argc, char** argv);
 
-// s quoted for /bin/sh (single quotes).
-std::string shell_quote(const std::string& s);
 // Runs a shell command with our output flushed first; returns its exit code (1 if it
 // did not exit normally).
 int run_shell(const std::string& command);

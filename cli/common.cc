@@ -66,12 +66,6 @@ void TextSink::flush() {
     std::fflush(out_);
 }
 
-std::string shell_quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
 int run_shell(const std::string& command) {
     std::fflush(stdout);
     std::fflush(stderr);

@@ -69,7 +69,7 @@ private:
 }  // namespace
 
 bool coverage_requested() {
-    const char* d = std::getenv("HARDWIRE_COVERAGE_DIR");
+    const char* d = std::getenv(kCoverageDirEnv);
     return d && *d;
 }
 
@@ -93,7 +93,7 @@ ChipBuild build_chip(const ChipBuildOptions& o,
     std::string text = model_id + "|" + g.format.name() + "|" + std::to_string(g.lanes) + "|" +
                        g.name + "|" + generator_version() + "|" + generator_sources_hash();
     for (const auto& a : o.verilator_args) text += "|" + a;
-    const bool coverage = o.coverage || coverage_requested();
+    const bool coverage = coverage_requested();
     if (o.trace) text += "|trace-fst";
     if (coverage) text += "|coverage";
     key.update(text.data(), text.size());

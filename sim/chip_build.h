@@ -17,9 +17,7 @@ struct ChipBuildOptions {
     std::string cache;                        // cache root; one folder per configuration
     std::vector<std::string> verilator_args;  // extra Verilator arguments (e.g. fault defines)
     bool trace = false;                       // FST tracing compiled in (its own configuration)
-    bool coverage = false;                    // Verilator coverage compiled in (its own
-                                              // configuration); also on when
-                                              // $HARDWIRE_COVERAGE_DIR is set
+    // Coverage builds (their own configurations) are chosen by kCoverageDirEnv below.
 };
 
 // What was built.
@@ -37,8 +35,10 @@ struct ChipBuild {
 ChipBuild build_chip(const ChipBuildOptions& o,
                      const std::function<void(const std::string&)>& progress);
 
-// True when $HARDWIRE_COVERAGE_DIR is set: every chip build is then a coverage build, and
-// every simulation writes its coverage data into that folder (hardwire regress --cov).
+// The environment variable naming the coverage data folder (hardwire regress --cov sets
+// it). When set, every chip build is a coverage build, and every simulation of one writes
+// its coverage data into that folder (SimControl, which reads it by this name).
+inline constexpr const char* kCoverageDirEnv = "HARDWIRE_COVERAGE_DIR";
 bool coverage_requested();
 
 // The default cache root: $HARDWIRE_CACHE, else $XDG_CACHE_HOME/hardwire, else ~/.cache/hardwire.

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "error.h"
+#include "shell.h"
 
 namespace fs = std::filesystem;
 
@@ -28,17 +29,10 @@ std::map<std::string, std::string> fields(const std::string& rec) {
     return f;
 }
 
-// s quoted for /bin/sh.
-std::string sh_quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
 // Runs a tool with its output appended to `log`; throws naming the tool and the log when it
 // fails.
 void run_tool(const std::string& what, const std::string& cmd, const std::string& log) {
-    if (std::system((cmd + " >>" + sh_quote(log) + " 2>&1").c_str()) != 0)
+    if (run_logged(cmd, log) != 0)
         throw Error(what + " failed (command: " + cmd + "; log " + log + ")");
 }
 
@@ -84,6 +78,11 @@ CoverageReport write_coverage_report(const std::vector<std::string>& runs,
     if (runs.empty())
         throw make_error(out_dir, "coverage runs", "at least one coverage.dat from a coverage build",
                          "none");
+    for (const char* tool : {"verilator_coverage", "genhtml"}) {
+        if (std::system(("command -v " + std::string(tool) + " >/dev/null 2>&1").c_str()) != 0)
+            throw make_error(tool, "not found", "on PATH (Debian packages verilator and lcov: scripts/setup)",
+                             "missing");
+    }
     std::error_code ec;
     fs::create_directories(out_dir, ec);
     if (ec) throw make_error(out_dir, "cannot create the folder", "a writable path", ec.message());
@@ -94,25 +93,21 @@ CoverageReport write_coverage_report(const std::vector<std::string>& runs,
     const std::string log = out_dir + "/tools.log";
     fs::remove(log, ec);
     std::string all;
-    for (const auto& f : runs) all += " " + sh_quote(f);
+    for (const auto& f : runs) all += " " + shell_quote(f);
     progress("merging " + std::to_string(runs.size()) + " coverage runs");
-    run_tool("verilator_coverage (merge)", "verilator_coverage --write " + sh_quote(r.merged) + all, log);
+    run_tool("verilator_coverage (merge)", "verilator_coverage --write " + shell_quote(r.merged) + all, log);
     run_tool("verilator_coverage (lcov)",
-             "verilator_coverage --write-info " + sh_quote(r.info) + " " + sh_quote(r.merged), log);
+             "verilator_coverage --write-info " + shell_quote(r.info) + " " + shell_quote(r.merged), log);
     progress("annotating sources into " + r.annotated);
     run_tool("verilator_coverage (annotate)",
-             "verilator_coverage --annotate " + sh_quote(r.annotated) + " --annotate-all --annotate-min 1 " +
-                 sh_quote(r.merged),
+             "verilator_coverage --annotate " + shell_quote(r.annotated) + " --annotate-all --annotate-min 1 " +
+                 shell_quote(r.merged),
              log);
-    if (std::system("command -v genhtml >/dev/null 2>&1") == 0) {
-        progress("writing the HTML report (genhtml)");
-        run_tool("genhtml", "genhtml --quiet --output-directory " + sh_quote(out_dir + "/html") + " " +
-                                sh_quote(r.info),
-                 log);
-        r.html = out_dir + "/html/index.html";
-    } else {
-        progress("genhtml not found (Debian package lcov): no HTML report");
-    }
+    progress("writing the HTML report (genhtml)");
+    run_tool("genhtml", "genhtml --quiet --output-directory " + shell_quote(out_dir + "/html") + " " +
+                            shell_quote(r.info),
+             log);
+    r.html = out_dir + "/html/index.html";
     r.summary = summarize_coverage(r.merged);
     return r;
 }

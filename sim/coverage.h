@@ -32,13 +32,13 @@ struct CoverageReport {
     std::string merged;     // merged coverage.dat
     std::string info;       // lcov tracefile
     std::string annotated;  // sources annotated with their counts
-    std::string html;       // genhtml's index.html ("" when genhtml is missing)
+    std::string html;       // genhtml's index.html
     CoverageSummary summary;
 };
 
 // Merges `runs` (coverage.dat files) with verilator_coverage into out_dir: merged.dat,
 // merged.info, annotated/ and html/ (genhtml from lcov). Throws hw::Error when there are no
-// runs or a tool fails (its log names the reason).
+// runs, a tool is missing, or a tool fails (out_dir/tools.log has its output).
 CoverageReport write_coverage_report(const std::vector<std::string>& runs,
                                      const std::string& out_dir,
                                      const std::function<void(const std::string&)>& progress);

@@ -10,15 +10,15 @@
 #include <verilated_fst_c.h>
 #endif
 #if VM_COVERAGE
-#include <verilated_cov.h>
-#endif
-
 #include <unistd.h>
+#include <verilated_cov.h>
 
 #include <atomic>
-#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#endif
+
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>

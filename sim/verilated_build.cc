@@ -10,17 +10,12 @@
 
 #include "error.h"
 #include "sha256.h"
+#include "shell.h"
 
 namespace fs = std::filesystem;
 
 namespace hw {
 namespace {
-
-// Runs a shell command with its output appended to `log`; returns the exit status.
-int run_logged(const std::string& cmd, const std::string& log) {
-    const std::string full = cmd + " >>'" + log + "' 2>&1";
-    return std::system(full.c_str());
-}
 
 // Last `n` lines of a file.
 std::string tail(const std::string& path, int n) {
@@ -143,13 +138,13 @@ VerilatedBuildResult build_verilated(const VerilatedBuild& b,
     fs::remove(log, ec);
     progress("verilating " + b.top_module + " (" + std::to_string(rtl.size()) + " files), log " +
              log);
-    if (run_logged("cmake -S '" + work.string() + "' -B '" + (work / "build").string() +
-                       "' -DCMAKE_BUILD_TYPE=Release",
+    if (run_logged("cmake -S " + shell_quote(work.string()) + " -B " +
+                       shell_quote((work / "build").string()) + " -DCMAKE_BUILD_TYPE=Release",
                    log) != 0) {
         throw Error("Verilator/CMake configure failed for " + b.top_module + ":" + tail(log, 15));
     }
     progress("compiling the Verilated model and " + b.executable);
-    if (run_logged("cmake --build '" + (work / "build").string() + "' -j 2", log) != 0) {
+    if (run_logged("cmake --build " + shell_quote((work / "build").string()) + " -j 2", log) != 0) {
         throw Error("build failed for " + b.top_module + ":" + tail(log, 15));
     }
     std::ofstream(stamp) << fingerprint << "\n";

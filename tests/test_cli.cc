@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The hardwire command line: help, bad arguments (one line, exit 2), ref output.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -168,4 +169,49 @@ TEST_CASE("hardwire regress: parallel jobs, table, buckets, reproduce lines, JUn
     const auto bad = run_cli("regress --list nope" + common);
     CHECK(bad.exit_code == 2);
     CHECK_THAT(bad.err, Contains("--list: unknown list: expected mini"));
+}
+
+TEST_CASE("hardwire regress --cov: the jobs' coverage data is merged and reported",
+          "[fast][cli][coverage]") {
+    hw::test::TempDir dir;
+    // Stand-in simulations: each copies a coverage.dat into $HARDWIRE_COVERAGE_DIR, as
+    // SimControl does in a coverage build. c_hit is hit in one run only, c_missed never.
+    const std::string src = dir.file("m.sv");
+    std::ofstream(src) << "module m;\n  c_hit: cover property (a);\n  c_missed: cover property (b);\nendmodule\n";
+    auto dat = [&](const std::string& name, int hit) {
+        auto rec = [&](int line, const std::string& point, int count) {
+            return "C '\001f\002" + src + "\001l\002" + std::to_string(line) +
+                   "\001n\0020\001page\002v_user/m\001o\002" + point + "\001h\002TOP.m." + point +
+                   "' " + std::to_string(count) + "\n";
+        };
+        std::ofstream(dir.file(name)) << "# SystemC::Coverage-3\n" << rec(2, "c_hit", hit) << rec(3, "c_missed", 0);
+    };
+    dat("run1.dat", 0);
+    dat("run2.dat", 4);
+    {
+        std::ofstream f(dir.file("lists.json"));
+        f << R"({"tests": {"sim": {"command": "mkdir -p \"$HARDWIRE_COVERAGE_DIR\" && cp )" << dir.file("run")
+          << R"({seed}.dat \"$HARDWIRE_COVERAGE_DIR/\"", "seeded": true}},
+                "lists": {"cov": {"coverage": true, "tests": [{"test": "sim", "seeds": 2}]},
+                          "plain": {"tests": [{"test": "sim", "seeds": 1}]}}})";
+    }
+    const std::string common = " --lists " + dir.file("lists.json") + " -j 2";
+    const auto r = run_cli("regress --list cov" + common + " --out " + dir.file("out"));
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("coverage builds") && Contains("coverage of 2 simulations") &&
+                          Contains("cover points never hit: 1") && Contains("TOP.m.c_missed"));
+    CHECK(std::regex_search(r.out, std::regex(R"(user\s+1 of\s+2 points hit)")));
+    CHECK(std::filesystem::exists(dir.file("out/coverage/html/index.html")));
+    CHECK(std::filesystem::exists(dir.file("out/coverage/merged.info")));
+    const auto results = nlohmann::json::parse(hw::test::read_file(dir.file("out/results.json")));
+    CHECK(results["coverage"]["user"]["hit"] == 1);
+    // A rerun of a coverage run collects coverage again.
+    const auto again = run_cli("regress --rerun " + dir.file("out/results.json") + common +
+                               " --out " + dir.file("again"));
+    CHECK_THAT(again.out, Contains("coverage of 2 simulations"));
+    // A list without coverage sets nothing: the stand-in's cp has no folder and fails.
+    const auto plain = run_cli("regress --list plain" + common + " --out " + dir.file("plain"));
+    CHECK(plain.exit_code == 1);
+    CHECK_THAT(plain.out, !Contains("coverage"));
 }
