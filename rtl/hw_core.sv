@@ -376,6 +376,7 @@ module hw_core #(
   logic [63:0]        r_h_q [NHeads], r_h_d [NHeads];       // their reciprocals
   logic [6:0]         rsh_h_q [NHeads], rsh_h_d [NHeads];
   logic signed [31:0] mon_val [MonLanes];            // monitor lanes
+  logic signed [31:0] mon_val0;                      // lane 0 of single-element writes
   logic [31:0]        sat_q, sat_d;
 
   // The current step, and where an op goes when it finishes: the next step of its layer,
@@ -427,13 +428,193 @@ module hw_core #(
     aqw_data  = (phase_q == 4'd2) ? xb2_q[i_q] : v_q[i_q];
   end
 
+  // ---- datapaths beside the schedule ------------------------------------------------------
+  // The wide arithmetic of the vector ops lives in these processes; the schedule below
+  // sequences them and routes their results. Each computes only while its op and phase run.
+
+  // MAC input (OpMv): activation words of the beat in flight, rounded from the source vector
+  // (xb or hb) with the exponent of OpActQ; 0 past its end, where the weights are 0 too.
+  always_comb begin
+    int unsigned n, lane;
+    mac_a = '0;
+    n = vec_len(st.src);  lane = 0;
+    if (op_q == OpMv) begin
+      for (int k = 0; k < Lanes; k++) begin
+        lane = pend_beat_q * Lanes + k;
+        if (lane < n) begin
+          mac_a[k*hw_pkg::ActBits +: hw_pkg::ActBits] =
+              hw_pkg::act_word((st.src == VHB) ? hb_q[lane] : xb_q[lane], act_shift_q);
+        end
+      end
+    end
+  end
+
+  // RoPE (OpRope): element e = i-1 of q and of k, rotated with the pair's cos and sin (the
+  // ROM word read last cycle: cos in the low 17 bits, sin above), requantized to Q16.
+  logic signed [31:0] rope_q, rope_k;
+  logic               rope_q_sat, rope_k_sat;
+  always_comb begin
+    logic signed [63:0] cos_v, sin_v, rq, rk;
+    logic               even;
+    rope_q = '0;  rope_k = '0;  rope_q_sat = 1'b0;  rope_k_sat = 1'b0;
+    cos_v = '0;  sin_v = '0;  rq = '0;  rk = '0;  even = 1'b0;
+    if (op_q == OpRope && i_q > 0) begin
+      cos_v = 64'($signed(rope_data_i[16:0]));
+      sin_v = 64'($signed(rope_data_i[33:17]));
+      even  = ((i_q - 1) % 2) == 0;
+      rq = rope_rotate(q_q[i_q - 1], even ? q_q[i_q] : q_q[i_q - 2], even, cos_v, sin_v);
+      rope_q = hw_pkg::requant32(rq, 15);
+      rope_q_sat = hw_pkg::requant32_sat(rq, 15);
+      if (i_q - 1 < KvDim) begin
+        rk = rope_rotate(k_q[i_q - 1], even ? k_q[i_q] : k_q[i_q - 2], even, cos_v, sin_v);
+        rope_k = hw_pkg::requant32(rk, 15);
+        rope_k_sat = hw_pkg::requant32_sat(rk, 15);
+      end
+    end
+  end
+
+  // KV row word (OpKvw pass 2): entry i of the row being assembled.
+  always_comb begin
+    kvword_d = kvword_q;
+    if (op_q == OpKvw && (phase_q == 4'd2 || phase_q == 4'd5)) kvword_d[i_q * 16 +: 16] = aqw_word;
+  end
+
+  // Attention scores (OpAttn phase 0): q.k of every head for position t = i-1 (the K row read
+  // last cycle), times the 1/sqrt(head_size) mantissa, requantized to Q16.
+  logic signed [31:0] score_h [NHeads];
+  logic [31:0]        score_sats;
+  always_comb begin
+    logic signed [63:0] dot, scaled;
+    int                 sh;
+    int unsigned        kvh;
+    score_sats = '0;
+    dot = '0;  scaled = '0;  sh = 0;  kvh = 0;
+    for (int h = 0; h < NHeads; h++) score_h[h] = '0;
+    if (op_q == OpAttn && phase_q == 4'd0 && i_q > 0) begin
+      sh = 32'(AttScaleFrac) + 16 - 32'(act_shift_q) - 32'(kshift_q[layer_q * SeqLen + i_q - 1]);
+      for (int h = 0; h < NHeads; h++) begin
+        kvh = h / KvMul;
+        dot = '0;
+        for (int e = 0; e < HeadSize; e++) begin
+          dot = dot + 64'(hw_pkg::act_word(xb_q[h * HeadSize + e], act_shift_q)) *
+                      64'($signed(kc_rdata[(kvh * HeadSize + e) * 16 +: 16]));
+        end
+        scaled = dot * 64'(AttScale);
+        score_h[h] = hw_pkg::requant32(scaled, sh);
+        score_sats = score_sats + 32'(hw_pkg::requant32_sat(scaled, sh));
+      end
+    end
+  end
+
+  // Softmax arguments (OpAttn phase 1): (max - s_t) * log2(e) of every head for t = i.
+  logic [63:0] exp_arg_h [NHeads];
+  always_comb begin
+    for (int h = 0; h < NHeads; h++) begin
+      exp_arg_h[h] = '0;
+      if (op_q == OpAttn && phase_q == 4'd1 && i_q <= pos_q) begin
+        exp_arg_h[h] = 64'(hw_pkg::round_shift((64'(mx_h_q[h]) -
+                                                64'($signed(att_q[i_q][h * 32 +: 32]))) *
+                                               64'(Log2eQ24), 24));
+      end
+    end
+  end
+
+  // Per-head softmax state: score maxima (phase 0), denominators (phase 1), their
+  // reciprocals (phase 2, one head per result).
+  always_comb begin
+    for (int h = 0; h < NHeads; h++) begin
+      mx_h_d[h] = mx_h_q[h];  sum_h_d[h] = sum_h_q[h];  r_h_d[h] = r_h_q[h];  rsh_h_d[h] = rsh_h_q[h];
+    end
+    if (op_q == OpAttn) begin
+      unique case (phase_q)
+        4'd0: begin
+          for (int h = 0; h < NHeads; h++) begin
+            if (i_q > 0 && (i_q == 1 || score_h[h] > mx_h_q[h])) mx_h_d[h] = score_h[h];
+            if (i_q == pos_q + 1) sum_h_d[h] = '0;
+          end
+        end
+        4'd1: begin
+          if (nl_res_valid[0]) begin
+            for (int h = 0; h < NHeads; h++) sum_h_d[h] = sum_h_q[h] + $signed(nl_res[h]);
+          end
+        end
+        4'd2: begin
+          if (nl_res_valid[0]) begin
+            for (int h = 0; h < NHeads; h++) begin
+              if (32'(h) == j_q) begin r_h_d[h] = nl_res[0];  rsh_h_d[h] = nl_res_shift[0]; end
+            end
+          end
+        end
+        default: ;
+      endcase
+    end
+  end
+
+  // Weighted values (OpAttn phase 3): probability p_t (Q16) of every head for t = i-1 (the
+  // V row read last cycle), accumulated as p_t * v into every head's output; cleared when
+  // the last reciprocal arrives (phase 2).
+  logic signed [31:0] prob_h [NHeads];
+  always_comb begin
+    int unsigned kvh;
+    kvh = 0;
+    for (int e = 0; e < Dim; e++) vacc_d[e] = vacc_q[e];
+    for (int h = 0; h < NHeads; h++) prob_h[h] = '0;
+    if (op_q == OpAttn && phase_q == 4'd2 && nl_res_valid[0] && j_q == NHeads - 1) begin
+      for (int e = 0; e < Dim; e++) vacc_d[e] = '0;
+    end
+    if (op_q == OpAttn && phase_q == 4'd3 && i_q > 0) begin
+      for (int h = 0; h < NHeads; h++) begin
+        kvh = h / KvMul;
+        prob_h[h] = 32'(hw_pkg::round_shift(64'($unsigned(e_q[i_q - 1][h * 32 +: 32])) *
+                                            $signed({1'b0, r_h_q[h][62:0]}),
+                                            32'({25'b0, rsh_h_q[h]})));
+        for (int e = 0; e < HeadSize; e++) begin
+          vacc_d[h * HeadSize + e] = vacc_q[h * HeadSize + e] + 64'(prob_h[h]) *
+              64'($signed(vc_rdata[(kvh * HeadSize + e) * 16 +: 16])) *
+              (64'sd1 <<< vshift_q[layer_q * SeqLen + i_q - 1]);
+        end
+      end
+    end
+  end
+
+  // Attention outputs (OpAttn phase 4): Lanes elements of the sums per cycle, to xb.
+  logic [31:0] ww_sats;
+  always_comb begin
+    ww_en = op_q == OpAttn && phase_q == 4'd4;
+    ww_base = ww_en ? i_q * Lanes : '0;
+    ww_count = !ww_en ? '0 : (Dim - ww_base < Lanes) ? Dim - ww_base : Lanes;
+    ww_sats = '0;
+    for (int k = 0; k < Lanes; k++) begin
+      ww_data[k] = '0;
+      if (32'(k) < ww_count) begin
+        ww_data[k] = hw_pkg::requant32(vacc_q[ww_base + 32'(k)], 16);
+        ww_sats = ww_sats + 32'(hw_pkg::requant32_sat(vacc_q[ww_base + 32'(k)], 16));
+      end
+    end
+  end
+
+  // Monitor lanes: a head per lane for scores and probabilities, Lanes outputs of the
+  // attention drain, otherwise the schedule's single element.
+  always_comb begin
+    for (int k = 0; k < MonLanes; k++) begin
+      mon_val[k] = '0;
+      if (op_q == OpAttn && phase_q == 4'd0) begin
+        if (k < NHeads) mon_val[k] = score_h[k];
+      end else if (op_q == OpAttn && phase_q == 4'd3) begin
+        if (k < NHeads) mon_val[k] = prob_h[k];
+      end else if (op_q == OpAttn && phase_q == 4'd4) begin
+        if (k < Lanes) mon_val[k] = ww_data[k];
+      end else if (k == 0) begin
+        mon_val[k] = mon_val0;
+      end
+    end
+  end
+
   // ---- the schedule ---------------------------------------------------------------------------
   always_comb begin
     logic signed [63:0] v64, tmp, rot;
     logic               sat;
-    int                 sh;
-    int unsigned        n, rows, beats, lane, row_base, kvh, kvrow;
-    logic [KvWidth-1:0] kv_word;
+    int unsigned        rows, beats, lane, row_base, kvrow;
 
     // defaults: hold
     layer_d = layer_q;  step_d = step_q;  op_d = op_q;  phase_d = phase_q;
@@ -441,13 +622,7 @@ module hw_core #(
     r_d = r_q;  rsh_d = rsh_q;  frac_d = frac_q;
     pend_d = 1'b0;  pend_last_d = 1'b0;  pend_beat_d = pend_beat_q;
     best_idx_d = best_idx_q;  best_d = best_q;  sat_d = sat_q;
-    act_shift_d = act_shift_q;  kvword_d = kvword_q;
-    for (int e = 0; e < Dim; e++) vacc_d[e] = vacc_q[e];
-    for (int h = 0; h < NHeads; h++) begin
-      mx_h_d[h] = mx_h_q[h];  sum_h_d[h] = sum_h_q[h];  r_h_d[h] = r_h_q[h];  rsh_h_d[h] = rsh_h_q[h];
-    end
-    ww_en = 1'b0;  ww_base = '0;  ww_count = '0;
-    for (int k = 0; k < Lanes; k++) ww_data[k] = '0;
+    act_shift_d = act_shift_q;
 
     wa_en = 1'b0;  wa_vec = VX;  wa_idx = '0;  wa_data = '0;
     wb_en = 1'b0;  wb_idx = '0;  wb_data = '0;
@@ -463,12 +638,10 @@ module hw_core #(
     mon_valid_o = 1'b0;  mon_stage_o = st.tap;  mon_layer_o = (layer_q < NLayers) ? 8'(layer_q) : 8'hff;
     mon_head_o = 8'hff;  mon_index_o = '0;  mon_shift_o = '0;
     mon_count_o = 16'd1;  mon_head_step_o = 1'b0;  mon_index_step_o = 1'b1;
-    for (int k = 0; k < MonLanes; k++) mon_val[k] = '0;
-    v64 = '0;  tmp = '0;  rot = '0;  sat = 1'b0;  sh = 0;
-    n = vec_len(st.src);  rows = mv_rows(st.w);  beats = mv_beats(st.w);
-    lane = 0;  row_base = 0;  kvh = 0;  kvrow = 0;  kv_word = '0;
-
-    mac_a = '0;
+    mon_val0 = '0;
+    v64 = '0;  tmp = '0;  rot = '0;  sat = 1'b0;
+    rows = mv_rows(st.w);  beats = mv_beats(st.w);
+    lane = 0;  row_base = 0;  kvrow = 0;
 
     unique case (op_q)
       // ---------------------------------------------------------------------------------------
@@ -494,7 +667,7 @@ module hw_core #(
           wa_data = hw_pkg::requant32(v64, 32'({24'b0, srom_exp_i}) - 16);
           sat = hw_pkg::requant32_sat(v64, 32'({24'b0, srom_exp_i}) - 16);
           sat_d = sat_q + 32'(sat);
-          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val[0] = wa_data;
+          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val0 = wa_data;
         end
         i_d = i_q + 1;
         if (i_q == Dim) begin
@@ -529,7 +702,7 @@ module hw_core #(
               wa_data = hw_pkg::requant32(v64, 32'(frac_q) - 8 + 32'({25'b0, rsh_q}));
               sat = hw_pkg::requant32_sat(v64, 32'(frac_q) - 8 + 32'({25'b0, rsh_q}));
               sat_d = sat_q + 32'(sat);
-              mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val[0] = wa_data;
+              mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val0 = wa_data;
             end
             i_d = i_q + 1;
             if (i_q == Dim) begin
@@ -547,15 +720,7 @@ module hw_core #(
       end
 
       // ---- matrix x vector: issue beat reads (i: row*beats+beat), take results (j: row) --------
-      OpMv: begin
-        // Activation words of the beat in flight, rounded from the source vector (xb or hb)
-        // with the exponent of OpActQ; 0 past its end, where the weights are 0 too.
-        for (int k = 0; k < Lanes; k++) begin
-          lane = pend_beat_q * Lanes + k;
-          if (lane < n) begin
-            mac_a[k*hw_pkg::ActBits +: hw_pkg::ActBits] = hw_pkg::act_word((st.src == VHB) ? hb_q[lane] : xb_q[lane], act_shift_q);
-          end
-        end
+      OpMv: begin  // the beat's activation words: mac_a (below)
         if (i_q < rows * beats) begin
           wrom_en_o = 1'b1;  wrom_addr_o = i_q;  wrom_row_o = i_q / beats;
           pend_d = 1'b1;  pend_last_d = ((i_q % beats) == beats - 1);  pend_beat_d = i_q % beats;
@@ -564,7 +729,7 @@ module hw_core #(
         if (mac_res_valid) begin
           wa_en = 1'b1;  wa_vec = st.dst;  wa_idx = j_q;  wa_data = mac_res;
           sat_d = sat_q + 32'(mac_res_sat);
-          mon_valid_o = (st.tap != hw_pkg::TapNone);  mon_index_o = j_q;  mon_val[0] = mac_res;
+          mon_valid_o = (st.tap != hw_pkg::TapNone);  mon_index_o = j_q;  mon_val0 = mac_res;
           if (st.w == hw_pkg::WCls && (j_q == 0 || mac_res > best_q)) begin best_d = mac_res;  best_idx_d = j_q; end
           j_d = j_q + 1;
           if (j_q == rows - 1) begin
@@ -578,24 +743,13 @@ module hw_core #(
         if (i_q < Dim) begin
           rope_en_o = 1'b1;  rope_addr_o = pos_q * RopePairs + (i_q % HeadSize) / 2;
         end
-        if (i_q > 0) begin
-          // pair partner of element e = i-1; cos in the low 17 bits, sin above
-          tmp = 64'($signed(rope_data_i[16:0]));   // cos
-          v64 = 64'($signed(rope_data_i[33:17]));  // sin
-          rot = rope_rotate(q_q[i_q - 1], (((i_q - 1) % 2) == 0) ? q_q[i_q] : q_q[i_q - 2],
-                            (((i_q - 1) % 2) == 0), tmp, v64);
-          wa_data = hw_pkg::requant32(rot, 15);
-          sat = hw_pkg::requant32_sat(rot, 15);
-          sat_d = sat_q + 32'(sat);
-          wa_en = 1'b1;  wa_vec = VXB;  wa_idx = i_q - 1;
-          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val[0] = wa_data;
+        if (i_q > 0) begin  // element i-1 of q and k, rotated (rope_* below)
+          wa_en = 1'b1;  wa_vec = VXB;  wa_idx = i_q - 1;  wa_data = rope_q;
+          sat_d = sat_q + 32'(rope_q_sat);
+          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val0 = wa_data;
           if (i_q - 1 < KvDim) begin
-            rot = rope_rotate(k_q[i_q - 1], (((i_q - 1) % 2) == 0) ? k_q[i_q] : k_q[i_q - 2],
-                              (((i_q - 1) % 2) == 0), tmp, v64);
-            wb_data = hw_pkg::requant32(rot, 15);
-            sat = hw_pkg::requant32_sat(rot, 15);
-            sat_d = sat_d + 32'(sat);
-            wb_en = 1'b1;  wb_idx = i_q - 1;
+            wb_en = 1'b1;  wb_idx = i_q - 1;  wb_data = rope_k;
+            sat_d = sat_d + 32'(rope_k_sat);
           end
         end
         i_d = i_q + 1;
@@ -620,20 +774,17 @@ module hw_core #(
             if (aq_shift_valid) begin act_shift_d = aq_shift;  phase_d = phase_q + 4'd1; end
           end
           default: begin  // pass 2: assemble the row's word, write it with its last entry
-            mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_val[0] = 32'(aqw_word);  mon_shift_o = act_shift_q;
+            mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_val0 = 32'(aqw_word);  mon_shift_o = act_shift_q;
             mon_stage_o = (phase_q == 4'd2) ? hw_pkg::TapKey : hw_pkg::TapValue;
-            kv_word = kvword_q;
-            kv_word[i_q * 16 +: 16] = aqw_word;
-            kvword_d = kv_word;
             if (i_q == KvDim - 1) begin
               if (phase_q == 4'd2) begin
                 kc_req = 1'b1;  kc_we = 1'b1;  kc_addr = KvAw'(kvrow);
 `ifdef HW_FAULT_KV_ADDR
                 kc_addr = KvAw'(kvrow + 1);  // planted fault (tests only): off-by-one key address
 `endif
-                kc_wdata = kv_word;
+                kc_wdata = kvword_d;
               end else begin
-                vc_req = 1'b1;  vc_we = 1'b1;  vc_addr = KvAw'(kvrow);  vc_wdata = kv_word;
+                vc_req = 1'b1;  vc_we = 1'b1;  vc_addr = KvAw'(kvrow);  vc_wdata = kvword_d;
               end
             end
             i_d = i_q + 1;
@@ -657,41 +808,24 @@ module hw_core #(
             if (i_q <= pos_q) begin
               kc_req = 1'b1;  kc_addr = KvAw'(row_base + i_q);
             end
-            if (i_q > 0) begin
-              sh = 32'(AttScaleFrac) + 16 - 32'(act_shift_q) - 32'(kshift_q[row_base + i_q - 1]);
+            if (i_q > 0) begin  // score_h (below)
               mon_valid_o = 1'b1;  mon_stage_o = hw_pkg::TapScores;  mon_index_o = i_q - 1;
               mon_count_o = 16'(NHeads);  mon_head_o = '0;  mon_head_step_o = 1'b1;  mon_index_step_o = 1'b0;
-              for (int h = 0; h < NHeads; h++) begin
-                kvh = h / KvMul;
-                v64 = '0;
-                for (int e = 0; e < HeadSize; e++) begin
-                  v64 = v64 + 64'(hw_pkg::act_word(xb_q[h * HeadSize + e], act_shift_q)) *
-                              64'($signed(kc_rdata[(kvh * HeadSize + e) * 16 +: 16]));
-                end
-                rot = v64 * 64'(AttScale);  // dot * 1/sqrt(head_size) mantissa
-                mon_val[h] = hw_pkg::requant32(rot, sh);
-                sat_d = sat_d + 32'(hw_pkg::requant32_sat(rot, sh));
-                if (i_q == 1 || mon_val[h] > mx_h_q[h]) mx_h_d[h] = mon_val[h];
-              end
+              sat_d = sat_q + score_sats;
             end
             i_d = i_q + 1;
             if (i_q == pos_q + 1) begin
               i_d = '0;  j_d = '0;  phase_d = 4'd1;
-              for (int h = 0; h < NHeads; h++) sum_h_d[h] = '0;
             end
           end
           4'd1: begin  // e_t = 2^-((mx - s_t) log2 e) for every head: issue t = i, result for t = j
             nl_func = hw_pkg::NlExp2Neg;
             if (i_q <= pos_q) begin
-              for (int h = 0; h < NHeads; h++) begin
-                nl_valid[h] = 1'b1;
-                nl_arg[h] = 64'(hw_pkg::round_shift((64'(mx_h_q[h]) - 64'($signed(att_q[i_q][h * 32 +: 32]))) *
-                                            64'(Log2eQ24), 24));
-              end
+              nl_valid = '1;
+              for (int h = 0; h < NHeads; h++) nl_arg[h] = exp_arg_h[h];
               i_d = i_q + 1;
             end
-            if (nl_res_valid[0]) begin
-              for (int h = 0; h < NHeads; h++) sum_h_d[h] = sum_h_q[h] + $signed(nl_res[h]);
+            if (nl_res_valid[0]) begin  // sum_h (below)
               j_d = j_q + 1;
               if (j_q == pos_q) begin phase_d = 4'd2;  i_d = '0;  j_d = '0; end
             end
@@ -702,49 +836,26 @@ module hw_core #(
               nl_valid[0] = 1'b1;  nl_arg[0] = 64'(sum_h_q[i_q]);
               i_d = i_q + 1;
             end
-            if (nl_res_valid[0]) begin
-              r_h_d[j_q] = nl_res[0];  rsh_h_d[j_q] = nl_res_shift[0];
+            if (nl_res_valid[0]) begin  // r_h (below)
               j_d = j_q + 1;
-              if (j_q == NHeads - 1) begin
-                phase_d = 4'd3;  i_d = '0;  j_d = '0;
-                for (int e = 0; e < Dim; e++) vacc_d[e] = '0;
-              end
+              if (j_q == NHeads - 1) begin phase_d = 4'd3;  i_d = '0;  j_d = '0; end
             end
           end
           4'd3: begin  // V row read for t = i; probabilities p_t (Q16) and p_t * v for t = i-1
             if (i_q <= pos_q) begin
               vc_req = 1'b1;  vc_addr = KvAw'(row_base + i_q);
             end
-            if (i_q > 0) begin
+            if (i_q > 0) begin  // prob_h and vacc (below)
               mon_valid_o = 1'b1;  mon_stage_o = hw_pkg::TapProbs;  mon_index_o = i_q - 1;
               mon_count_o = 16'(NHeads);  mon_head_o = '0;  mon_head_step_o = 1'b1;  mon_index_step_o = 1'b0;
-              for (int h = 0; h < NHeads; h++) begin
-                kvh = h / KvMul;
-                tmp = hw_pkg::round_shift(64'($unsigned(e_q[i_q - 1][h * 32 +: 32])) *
-                                  $signed({1'b0, r_h_q[h][62:0]}), 32'({25'b0, rsh_h_q[h]}));
-                mon_val[h] = 32'(tmp);
-                for (int e = 0; e < HeadSize; e++) begin
-                  vacc_d[h * HeadSize + e] = vacc_q[h * HeadSize + e] + 64'(mon_val[h]) *
-                      64'($signed(vc_rdata[(kvh * HeadSize + e) * 16 +: 16])) *
-                      (64'sd1 <<< vshift_q[row_base + i_q - 1]);
-                end
-              end
             end
             i_d = i_q + 1;
             if (i_q == pos_q + 1) begin i_d = '0;  phase_d = 4'd4; end
           end
-          default: begin  // write the outputs to xb, Lanes elements per cycle
-            ww_en = 1'b1;  ww_base = i_q * Lanes;
-            ww_count = (Dim - ww_base < Lanes) ? Dim - ww_base : Lanes;
+          default: begin  // write the outputs to xb, Lanes elements per cycle (ww_*, below)
             mon_valid_o = 1'b1;  mon_stage_o = hw_pkg::TapAttention;  mon_index_o = ww_base;
             mon_count_o = 16'(ww_count);
-            for (int k = 0; k < Lanes; k++) begin
-              if (k < ww_count) begin
-                ww_data[k] = hw_pkg::requant32(vacc_q[ww_base + k], 16);
-                sat_d = sat_d + 32'(hw_pkg::requant32_sat(vacc_q[ww_base + k], 16));
-                mon_val[k] = ww_data[k];
-              end
-            end
+            sat_d = sat_q + ww_sats;
             i_d = i_q + 1;
             if (i_q == DrainBeats - 1) begin
               i_d = '0;  phase_d = 4'd0;
@@ -760,7 +871,7 @@ module hw_core #(
         wa_data = hw_pkg::sat32(64'(x_q[i_q]) + 64'(vread(st.src, i_q)));
         sat = hw_pkg::outside32(64'(x_q[i_q]) + 64'(vread(st.src, i_q)));
         sat_d = sat_q + 32'(sat);
-        mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_val[0] = wa_data;
+        mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_val0 = wa_data;
         i_d = i_q + 1;
         if (i_q == Dim - 1) begin
           step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;  i_d = '0;
@@ -779,7 +890,7 @@ module hw_core #(
           wa_data = hw_pkg::requant32(rot, 16);
           sat = hw_pkg::requant32_sat(rot, 16);
           sat_d = sat_q + 32'(sat);
-          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val[0] = wa_data;
+          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val0 = wa_data;
         end
         i_d = i_q + 1;
         if (i_q == HiddenDim) begin
@@ -797,7 +908,7 @@ module hw_core #(
   // values come from the sequencer's cycle above).
   always_ff @(posedge clk_i) begin
     if (op_q == OpAttn && phase_q == 4'd0 && i_q > 0) begin
-      for (int h = 0; h < NHeads; h++) att_q[i_q - 1][h * 32 +: 32] <= mon_val[h];
+      for (int h = 0; h < NHeads; h++) att_q[i_q - 1][h * 32 +: 32] <= score_h[h];
     end
     if (op_q == OpAttn && phase_q == 4'd1 && nl_res_valid[0]) begin
       for (int h = 0; h < NHeads; h++) e_q[j_q][h * 32 +: 32] <= nl_res[h][31:0];
