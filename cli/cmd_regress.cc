@@ -181,6 +181,12 @@ std::string fmt_time(double s) {
     return b;
 }
 
+// Set by SIGINT/SIGTERM. Jobs run in their own process groups (so that a timeout kills a
+// job's whole tree), which also means a Ctrl-C at the terminal does not reach them:
+// regress stops them itself.
+volatile sig_atomic_t g_stop_signal = 0;
+extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
+
 }  // namespace
 
 int cmd_regress(int argc, char** argv) {
@@ -321,9 +327,13 @@ int cmd_regress(int argc, char** argv) {
 
     // Every chip the jobs build is then a coverage build, and every simulation writes its
     // data into cov_dir/data (SimControl); the jobs inherit this.
+    // The list decides: a regress run inside a coverage run (test_cli under regress --cov)
+    // must not write into the outer run's folder.
     if (coverage) {
         fs::remove_all(cov_dir, ec);
         setenv(kCoverageDirEnv, (cov_dir + "/data").c_str(), 1);
+    } else {
+        unsetenv(kCoverageDirEnv);
     }
 
     // ---- run: a pool of child processes, each in its own process group ----
@@ -350,7 +360,25 @@ int cmd_regress(int argc, char** argv) {
         }
         std::fflush(stderr);
     };
+    struct sigaction stop = {}, old_int = {}, old_term = {};
+    stop.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &stop, &old_int);
+    sigaction(SIGTERM, &stop, &old_term);
     while (done < jobs.size()) {
+        if (g_stop_signal) {
+            std::size_t stopped = 0;
+            for (auto& j : jobs) {
+                if (j.pid <= 0) continue;
+                kill(-j.pid, SIGTERM);
+                waitpid(j.pid, nullptr, 0);
+                stopped++;
+            }
+            if (tty) std::fprintf(stderr, "\r\033[K");
+            std::fprintf(stderr, "regress: interrupted (signal %d) after %zu of %zu jobs; stopped %zu "
+                                 "running job(s); logs in %s\n",
+                         int(g_stop_signal), done, jobs.size(), stopped, out_dir.c_str());
+            return 128 + g_stop_signal;
+        }
         while (running < static_cast<std::size_t>(jobs_max) && next < jobs.size()) {
             Job& j = jobs[next++];
             if (j.result == "skipped") continue;
@@ -408,6 +436,8 @@ int cmd_regress(int argc, char** argv) {
                                                ": " + j.first_error);
         }
     }
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
     if (tty) std::fprintf(stderr, "\r\033[K");
     const double total_s = elapsed(t0);
 

@@ -123,7 +123,7 @@ module hw_core #(
   localparam int unsigned KvWidth  = KvDim * 16;            // one word per (layer, pos)
   localparam int unsigned KvDepth  = KvRows;
   localparam int unsigned MonLanes = (Lanes > NHeads) ? Lanes : NHeads;
-  localparam int unsigned DrainBeats = (Dim + Lanes - 1) / Lanes;  // attention output writes
+  localparam int unsigned DimChunks = (Dim + Lanes - 1) / Lanes;   // wide writes of a Dim vector
   localparam int unsigned KvAw     = $clog2(KvDepth);
 
   // ---- the micro-program ---------------------------------------------------------------------
@@ -231,9 +231,9 @@ module hw_core #(
   endfunction
 
   // Vector write ports: any vector; xb2 (RoPE writes rotated q and k in one cycle); and
-  // Lanes elements of xb (attention outputs).
+  // Lanes elements of xb (attention outputs) or x (residual adds).
   logic               wa_en, wb_en, ww_en;
-  vec_e               wa_vec;
+  vec_e               wa_vec, ww_vec;
   logic [31:0]        wa_idx, wb_idx, ww_base, ww_count;
   logic signed [31:0] wa_data, wb_data;
   logic signed [31:0] ww_data [Lanes];
@@ -255,7 +255,10 @@ module hw_core #(
     if (wb_en) xb2_q[wb_idx] <= wb_data;
     if (ww_en) begin
       for (int k = 0; k < Lanes; k++) begin
-        if (32'(k) < ww_count) xb_q[ww_base + 32'(k)] <= ww_data[k];
+        if (32'(k) < ww_count) begin
+          if (ww_vec == VX) x_q[ww_base + 32'(k)]  <= ww_data[k];
+          else              xb_q[ww_base + 32'(k)] <= ww_data[k];
+        end
       end
     end
   end
@@ -411,9 +414,17 @@ module hw_core #(
       r = hw_pkg::round_shift(64'(wa_data), 8);
       ssq_d = ssq_q + r * r;
     end
+    if (ww_en && ww_vec == VX) begin
+      for (int k = 0; k < Lanes; k++) begin
+        if (32'(k) < ww_count) begin
+          r = hw_pkg::round_shift(64'(ww_data[k]), 8);
+          ssq_d = ssq_d + r * r;
+        end
+      end
+    end
     if (op_q == OpRms && phase_q == 4'd0 && nl_ready[0]) ssq_d = '0;
     if (st.amax && wa_en && wa_vec == st.dst && hw_pkg::abs33(wa_data) > amax_d) amax_d = hw_pkg::abs33(wa_data);
-    if (st.amax && ww_en) begin
+    if (st.amax && ww_en && ww_vec == st.dst) begin
       for (int k = 0; k < Lanes; k++) begin
         if (32'(k) < ww_count && hw_pkg::abs33(ww_data[k]) > amax_d) amax_d = hw_pkg::abs33(ww_data[k]);
       end
@@ -569,32 +580,43 @@ module hw_core #(
                                             $signed({1'b0, r_h_q[h][62:0]}),
                                             32'({25'b0, rsh_h_q[h]})));
         for (int e = 0; e < HeadSize; e++) begin
-          vacc_d[h * HeadSize + e] = vacc_q[h * HeadSize + e] + 64'(prob_h[h]) *
-              64'($signed(vc_rdata[(kvh * HeadSize + e) * 16 +: 16])) *
-              (64'sd1 <<< vshift_q[layer_q * SeqLen + i_q - 1]);
+          // p * v * 2^shift as a shift (shift >= 0: the KV quantizer's minimum is 0)
+          vacc_d[h * HeadSize + e] = vacc_q[h * HeadSize + e] +
+              ((64'(prob_h[h]) * 64'($signed(vc_rdata[(kvh * HeadSize + e) * 16 +: 16]))) <<<
+               vshift_q[layer_q * SeqLen + i_q - 1]);
         end
       end
     end
   end
 
-  // Attention outputs (OpAttn phase 4): Lanes elements of the sums per cycle, to xb.
+  // Wide writes, Lanes elements of a Dim vector per cycle (chunk i): the attention outputs
+  // to xb (OpAttn phase 4), and the residual adds x += src (OpResid).
   logic [31:0] ww_sats;
   always_comb begin
-    ww_en = op_q == OpAttn && phase_q == 4'd4;
+    logic signed [63:0] sum;
+    ww_en = (op_q == OpAttn && phase_q == 4'd4) || op_q == OpResid;
+    ww_vec = (op_q == OpResid) ? VX : VXB;
     ww_base = ww_en ? i_q * Lanes : '0;
     ww_count = !ww_en ? '0 : (Dim - ww_base < Lanes) ? Dim - ww_base : Lanes;
     ww_sats = '0;
+    sum = '0;
     for (int k = 0; k < Lanes; k++) begin
       ww_data[k] = '0;
       if (32'(k) < ww_count) begin
-        ww_data[k] = hw_pkg::requant32(vacc_q[ww_base + 32'(k)], 16);
-        ww_sats = ww_sats + 32'(hw_pkg::requant32_sat(vacc_q[ww_base + 32'(k)], 16));
+        if (op_q == OpResid) begin
+          sum = 64'(x_q[ww_base + 32'(k)]) + 64'(vread(st.src, ww_base + 32'(k)));
+          ww_data[k] = hw_pkg::sat32(sum);
+          ww_sats = ww_sats + 32'(hw_pkg::outside32(sum));
+        end else begin
+          ww_data[k] = hw_pkg::requant32(vacc_q[ww_base + 32'(k)], 16);
+          ww_sats = ww_sats + 32'(hw_pkg::requant32_sat(vacc_q[ww_base + 32'(k)], 16));
+        end
       end
     end
   end
 
-  // Monitor lanes: a head per lane for scores and probabilities, Lanes outputs of the
-  // attention drain, otherwise the schedule's single element.
+  // Monitor lanes: a head per lane for scores and probabilities, Lanes elements of a wide
+  // write, otherwise the schedule's single element.
   always_comb begin
     for (int k = 0; k < MonLanes; k++) begin
       mon_val[k] = '0;
@@ -602,7 +624,7 @@ module hw_core #(
         if (k < NHeads) mon_val[k] = score_h[k];
       end else if (op_q == OpAttn && phase_q == 4'd3) begin
         if (k < NHeads) mon_val[k] = prob_h[k];
-      end else if (op_q == OpAttn && phase_q == 4'd4) begin
+      end else if (ww_en) begin
         if (k < Lanes) mon_val[k] = ww_data[k];
       end else if (k == 0) begin
         mon_val[k] = mon_val0;
@@ -857,7 +879,7 @@ module hw_core #(
             mon_count_o = 16'(ww_count);
             sat_d = sat_q + ww_sats;
             i_d = i_q + 1;
-            if (i_q == DrainBeats - 1) begin
+            if (i_q == DimChunks - 1) begin
               i_d = '0;  phase_d = 4'd0;
               step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;
             end
@@ -865,15 +887,12 @@ module hw_core #(
         endcase
       end
 
-      // ---- residual: x += src --------------------------------------------------------------------
+      // ---- residual: x += src, Lanes elements per cycle (ww_*) --------------------------------
       OpResid: begin
-        wa_en = 1'b1;  wa_vec = VX;  wa_idx = i_q;
-        wa_data = hw_pkg::sat32(64'(x_q[i_q]) + 64'(vread(st.src, i_q)));
-        sat = hw_pkg::outside32(64'(x_q[i_q]) + 64'(vread(st.src, i_q)));
-        sat_d = sat_q + 32'(sat);
-        mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_val0 = wa_data;
+        mon_valid_o = 1'b1;  mon_index_o = ww_base;  mon_count_o = 16'(ww_count);
+        sat_d = sat_q + ww_sats;
         i_d = i_q + 1;
-        if (i_q == Dim - 1) begin
+        if (i_q == DimChunks - 1) begin
           step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;  i_d = '0;
         end
       end

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The hardwire command line: help, bad arguments (one line, exit 2), ref output.
+#include <signal.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -169,6 +171,32 @@ TEST_CASE("hardwire regress: parallel jobs, table, buckets, reproduce lines, JUn
     const auto bad = run_cli("regress --list nope" + common);
     CHECK(bad.exit_code == 2);
     CHECK_THAT(bad.err, Contains("--list: unknown list: expected mini"));
+}
+
+TEST_CASE("hardwire regress stopped by a signal stops its running jobs",
+          "[fast][cli][regress]") {
+    // Jobs run in their own process groups, so a Ctrl-C (or a kill) reaches only regress:
+    // it must stop them, not leave them running.
+    hw::test::TempDir dir;
+    {
+        std::ofstream f(dir.file("lists.json"));
+        f << R"({"tests": {"slow": {"command": "echo $$ > )" << dir.file("job.pid")
+          << R"( && exec sleep 60"}}, "lists": {"slow": {"tests": [{"test": "slow"}]}}})";
+    }
+    const std::string script =
+        hw::test::cli_path() + " regress --list slow --lists " + dir.file("lists.json") +
+        " --out " + dir.file("out") + " >" + dir.file("stdout") + " 2>" + dir.file("stderr") +
+        " </dev/null & r=$!\n"
+        "for i in $(seq 100); do [ -s " + dir.file("job.pid") + " ] && break; sleep 0.1; done\n"
+        "kill -TERM $r; wait $r; echo $? >" + dir.file("rc") + "\n";
+    std::ofstream(dir.file("run.sh")) << script;
+    REQUIRE(std::system(("sh " + dir.file("run.sh")).c_str()) == 0);
+    const std::string err = hw::test::read_file(dir.file("stderr"));
+    INFO(err);
+    CHECK(std::stoi(hw::test::read_file(dir.file("rc"))) == 128 + SIGTERM);
+    CHECK_THAT(err, Contains("interrupted (signal 15)") && Contains("stopped 1 running job"));
+    const pid_t job = std::stoi(hw::test::read_file(dir.file("job.pid")));
+    CHECK(kill(job, 0) != 0);  // the job is gone
 }
 
 TEST_CASE("hardwire regress --cov: the jobs' coverage data is merged and reported",

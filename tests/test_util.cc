@@ -54,9 +54,11 @@ std::string read_file(const std::string& path) {
     return s.str();
 }
 
+std::string cli_path() { return HW_CLI_PATH; }
+
 CommandResult run_cli(const std::string& arguments) {
     TempDir dir;
-    const std::string cmd = std::string(HW_CLI_PATH) + " " + arguments + " >" + dir.file("out") +
+    const std::string cmd = cli_path() + " " + arguments + " >" + dir.file("out") +
                             " 2>" + dir.file("err") + " </dev/null";
     const int status = std::system(cmd.c_str());
     CommandResult r;

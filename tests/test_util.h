@@ -36,6 +36,8 @@ struct CommandResult {
     std::string out;  // stdout
     std::string err;  // stderr
 };
+// The hardwire binary built with this tree.
+std::string cli_path();
 // Runs `hardwire <arguments>` (the binary built with this tree).
 CommandResult run_cli(const std::string& arguments);
 
