@@ -124,6 +124,7 @@ module hw_core #(
   localparam int unsigned KvDepth  = KvRows;
   localparam int unsigned MonLanes = (Lanes > NHeads) ? Lanes : NHeads;
   localparam int unsigned DimChunks = (Dim + Lanes - 1) / Lanes;   // wide writes of a Dim vector
+  localparam int unsigned KvChunks  = (KvDim + Lanes - 1) / Lanes; // KV row entries, Lanes a cycle
   localparam int unsigned KvAw     = $clog2(KvDepth);
 
   // ---- the micro-program ---------------------------------------------------------------------
@@ -325,19 +326,19 @@ module hw_core #(
     end
   end
 
-  // Activation quantizer
-  logic               aq_valid, aq_ready, aq_last, aq_shift_valid;
-  logic signed [31:0] aq_data, aqw_data;
-  logic signed [7:0]  aq_min_shift, aq_shift, aqw_shift;
-  logic signed [15:0] aqw_word;
-  logic               aqw_valid;
+  // Activation quantizer of the KV rows (OpKvw): chunk i of k (phase 0) or v (phase 1), with
+  // the shift of the maximum gathered as the vector was written (kmax, vmax).
+  logic               kv_en;
+  logic [32:0]        kv_max;
+  logic signed [7:0]  kv_shift;
+  logic [31:0]        kv_base, kv_count;
+  logic [Lanes*32-1:0] kv_data;
+  logic [Lanes*16-1:0] kv_words;
 
-  hw_act_quant u_aq (
-    .clk_i, .rst_ni,
-    .in_valid_i(aq_valid), .in_ready_o(aq_ready), .in_data_i(aq_data), .in_last_i(aq_last),
-    .min_shift_i(aq_min_shift),
-    .shift_valid_o(aq_shift_valid), .shift_ready_i(1'b1), .shift_o(aq_shift),
-    .word_valid_i(aqw_valid), .word_data_i(aqw_data), .word_shift_i(aqw_shift), .word_o(aqw_word)
+  hw_act_quant #(.Lanes(Lanes)) u_aq (
+    .clk_i, .rst_ni, .valid_i(kv_en),
+    .maxabs_i(kv_max), .min_shift_i(8'sd0), .shift_o(kv_shift),
+    .data_i(kv_data), .word_o(kv_words)
   );
 
   // KV cache: one SRAM for keys, one for values; a word is one kv head's slice of a row
@@ -362,6 +363,8 @@ module hw_core #(
   logic               start_q;               // a token was taken: leave OpIdle
   logic signed [63:0] ssq_q, ssq_d;          // sum of squares of x (RMSNorm), gathered on writes
   logic [32:0]        amax_q, amax_d;        // max |v| of the next MAC input, gathered on writes
+  logic [32:0]        kmax_q, kmax_d;        // max |k| and |v| of the KV rows, gathered on writes
+  logic [32:0]        vmax_q, vmax_d;
   logic [63:0]        r_q, r_d;              // table result mantissa (rsqrt, recip)
   logic [6:0]         rsh_q, rsh_d;          // its shift
   logic signed [7:0]  frac_q, frac_d;        // norm gain exponent
@@ -430,14 +433,14 @@ module hw_core #(
       end
     end
     if (op_q == OpActQ) amax_d = '0;
+    // KV rows: k is written by RoPE (port b), v by its matrix product.
+    kmax_d = kmax_q;
+    vmax_d = vmax_q;
+    if (wb_en && hw_pkg::abs33(wb_data) > kmax_q) kmax_d = hw_pkg::abs33(wb_data);
+    if (wa_en && wa_vec == VV && hw_pkg::abs33(wa_data) > vmax_q) vmax_d = hw_pkg::abs33(wa_data);
+    if (op_q == OpKvw && phase_q == 4'd1 && i_q == KvChunks - 1) begin kmax_d = '0;  vmax_d = '0; end
   end
 
-  // ---- KV row words (pass 2 of OpKvw) ----------------------------------------------------------
-  always_comb begin
-    aqw_valid = op_q == OpKvw && (phase_q == 4'd2 || phase_q == 4'd5);
-    aqw_shift = act_shift_q;
-    aqw_data  = (phase_q == 4'd2) ? xb2_q[i_q] : v_q[i_q];
-  end
 
   // ---- datapaths beside the schedule ------------------------------------------------------
   // The wide arithmetic of the vector ops lives in these processes; the schedule below
@@ -484,10 +487,25 @@ module hw_core #(
     end
   end
 
-  // KV row word (OpKvw pass 2): entry i of the row being assembled.
+  // KV rows (OpKvw): chunk i of k (xb2, phase 0) or v (phase 1) through the quantizer, into
+  // the row word being assembled.
+  always_comb begin
+    kv_en    = op_q == OpKvw;
+    kv_max   = (phase_q == 4'd0) ? kmax_q : vmax_q;
+    kv_base  = kv_en ? i_q * Lanes : '0;
+    kv_count = !kv_en ? '0 : (KvDim - kv_base < Lanes) ? KvDim - kv_base : Lanes;
+    kv_data  = '0;
+    for (int k = 0; k < Lanes; k++) begin
+      if (32'(k) < kv_count) begin
+        kv_data[k*32 +: 32] = (phase_q == 4'd0) ? xb2_q[kv_base + 32'(k)] : v_q[kv_base + 32'(k)];
+      end
+    end
+  end
   always_comb begin
     kvword_d = kvword_q;
-    if (op_q == OpKvw && (phase_q == 4'd2 || phase_q == 4'd5)) kvword_d[i_q * 16 +: 16] = aqw_word;
+    for (int k = 0; k < Lanes; k++) begin
+      if (32'(k) < kv_count) kvword_d[(kv_base + 32'(k)) * 16 +: 16] = kv_words[k*16 +: 16];
+    end
   end
 
   // Attention scores (OpAttn phase 0): q.k of every head for position t = i-1 (the K row read
@@ -626,6 +644,8 @@ module hw_core #(
         if (k < NHeads) mon_val[k] = prob_h[k];
       end else if (ww_en) begin
         if (k < Lanes) mon_val[k] = ww_data[k];
+      end else if (kv_en) begin
+        if (k < Lanes) mon_val[k] = 32'($signed(kv_words[k*16 +: 16]));
       end else if (k == 0) begin
         mon_val[k] = mon_val0;
       end
@@ -654,7 +674,6 @@ module hw_core #(
     mac_valid = pend_q;  mac_last = pend_last_q;
     nl_valid = '0;  nl_func = hw_pkg::NlRsqrt;
     for (int u = 0; u < NHeads; u++) nl_arg[u] = '0;
-    aq_valid = 1'b0;  aq_data = '0;  aq_last = 1'b0;  aq_min_shift = -8'sd128;
     kc_req = 1'b0;  kc_we = 1'b0;  kc_addr = '0;  kc_wdata = '0;
     vc_req = 1'b0;  vc_we = 1'b0;  vc_addr = '0;  vc_wdata = '0;
     mon_valid_o = 1'b0;  mon_stage_o = st.tap;  mon_layer_o = (layer_q < NLayers) ? 8'(layer_q) : 8'hff;
@@ -780,46 +799,27 @@ module hw_core #(
         end
       end
 
-      // ---- KV write: quantize k (xb2) and v with shift >= 0, store the rows ----------------------
+      // ---- KV write: the rows of k (xb2) and v, Lanes entries per cycle (kv_*), each row
+      // written to its SRAM with its last chunk --------------------------------------------------
       OpKvw: begin
         kvrow = layer_q * SeqLen + pos_q;
-        unique case (phase_q)
-          4'd0, 4'd3: begin  // pass 1 (keys in phase 0, values in phase 3)
-            aq_valid = 1'b1;  aq_min_shift = 8'sd0;
-            aq_data = (phase_q == 4'd0) ? xb2_q[i_q] : v_q[i_q];  aq_last = (i_q == KvDim - 1);
-            if (aq_ready) begin
-              i_d = i_q + 1;
-              if (i_q == KvDim - 1) begin phase_d = phase_q + 4'd1;  i_d = '0; end
-            end
-          end
-          4'd1, 4'd4: begin
-            if (aq_shift_valid) begin act_shift_d = aq_shift;  phase_d = phase_q + 4'd1; end
-          end
-          default: begin  // pass 2: assemble the row's word, write it with its last entry
-            mon_valid_o = 1'b1;  mon_index_o = i_q;  mon_val0 = 32'(aqw_word);  mon_shift_o = act_shift_q;
-            mon_stage_o = (phase_q == 4'd2) ? hw_pkg::TapKey : hw_pkg::TapValue;
-            if (i_q == KvDim - 1) begin
-              if (phase_q == 4'd2) begin
-                kc_req = 1'b1;  kc_we = 1'b1;  kc_addr = KvAw'(kvrow);
+        mon_valid_o = 1'b1;  mon_stage_o = (phase_q == 4'd0) ? hw_pkg::TapKey : hw_pkg::TapValue;
+        mon_index_o = kv_base;  mon_count_o = 16'(kv_count);  mon_shift_o = kv_shift;
+        i_d = i_q + 1;
+        if (i_q == KvChunks - 1) begin
+          i_d = '0;
+          if (phase_q == 4'd0) begin
+            kc_req = 1'b1;  kc_we = 1'b1;  kc_addr = KvAw'(kvrow);
 `ifdef HW_FAULT_KV_ADDR
-                kc_addr = KvAw'(kvrow + 1);  // planted fault (tests only): off-by-one key address
+            kc_addr = KvAw'(kvrow + 1);  // planted fault (tests only): off-by-one key address
 `endif
-                kc_wdata = kvword_d;
-              end else begin
-                vc_req = 1'b1;  vc_we = 1'b1;  vc_addr = KvAw'(kvrow);  vc_wdata = kvword_d;
-              end
-            end
-            i_d = i_q + 1;
-            if (i_q == KvDim - 1) begin
-              i_d = '0;
-              if (phase_q == 4'd2) begin
-                phase_d = 4'd3;
-              end else begin
-                step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;  phase_d = '0;
-              end
-            end
+            kc_wdata = kvword_d;
+            phase_d = 4'd1;
+          end else begin
+            vc_req = 1'b1;  vc_we = 1'b1;  vc_addr = KvAw'(kvrow);  vc_wdata = kvword_d;
+            step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;  phase_d = '0;
           end
-        endcase
+        end
       end
 
       // ---- attention: all heads side by side, one position per cycle in each pass -------------
@@ -937,9 +937,9 @@ module hw_core #(
     end
     for (int e = 0; e < Dim; e++) vacc_q[e] <= vacc_d[e];
     kvword_q <= kvword_d;
-    if (op_q == OpKvw && (phase_q == 4'd1 || phase_q == 4'd4) && aq_shift_valid) begin
-      if (phase_q == 4'd1) kshift_q[layer_q * SeqLen + pos_q] <= aq_shift;
-      else                 vshift_q[layer_q * SeqLen + pos_q] <= aq_shift;
+    if (op_q == OpKvw && i_q == KvChunks - 1) begin
+      if (phase_q == 4'd0) kshift_q[layer_q * SeqLen + pos_q] <= kv_shift;
+      else                 vshift_q[layer_q * SeqLen + pos_q] <= kv_shift;
     end
   end
 
@@ -947,13 +947,13 @@ module hw_core #(
     if (!rst_ni) begin
       layer_q <= '0;  step_q <= '0;  op_q <= OpIdle;  phase_q <= '0;
       i_q <= '0;  j_q <= '0;
-      ssq_q <= '0;  amax_q <= '0;  r_q <= '0;  rsh_q <= '0;  frac_q <= '0;
+      ssq_q <= '0;  amax_q <= '0;  kmax_q <= '0;  vmax_q <= '0;  r_q <= '0;  rsh_q <= '0;  frac_q <= '0;
       pend_q <= 1'b0;  pend_last_q <= 1'b0;  pend_beat_q <= '0;
       best_idx_q <= '0;  best_q <= '0;  sat_q <= '0;  act_shift_q <= '0;
     end else begin
       layer_q <= layer_d;  step_q <= step_d;  op_q <= op_d;  phase_q <= phase_d;
       i_q <= i_d;  j_q <= j_d;
-      ssq_q <= ssq_d;  amax_q <= amax_d;  r_q <= r_d;  rsh_q <= rsh_d;  frac_q <= frac_d;
+      ssq_q <= ssq_d;  amax_q <= amax_d;  kmax_q <= kmax_d;  vmax_q <= vmax_d;  r_q <= r_d;  rsh_q <= rsh_d;  frac_q <= frac_d;
       pend_q <= pend_d;  pend_last_q <= pend_last_d;  pend_beat_q <= pend_beat_d;
       best_idx_q <= best_idx_d;  best_q <= best_d;  sat_q <= sat_d;
       act_shift_q <= act_shift_d;
@@ -1029,7 +1029,7 @@ module hw_core #(
   assert property (@(posedge clk_i) disable iff (!rst_ni)
                    op_q <= OpDone && layer_q <= NLayers &&
                    step_q < ((layer_q < NLayers) ? 32'd20 : 32'd4) &&
-                   phase_q <= ((op_q == OpKvw) ? 4'd5 : (op_q == OpAttn) ? 4'd4 :
+                   phase_q <= ((op_q == OpKvw) ? 4'd1 : (op_q == OpAttn) ? 4'd4 :
                                (op_q == OpRms) ? 4'd2 : 4'd0))
     else $error("hw_core: illegal state: op %0d phase %0d layer %0d step %0d",
                 op_q, phase_q, layer_q, step_q);
@@ -1043,10 +1043,6 @@ module hw_core #(
   assert property (@(posedge clk_i) disable iff (!rst_ni)
                    op_q != OpRms |-> (nl_valid & ~nl_ready) == '0)
     else $error("hw_core: table request %b not taken (ready %b) in op %0d", nl_valid, nl_ready, op_q);
-  // The activation quantizer's input is held while it is not taken.
-  assert property (@(posedge clk_i) disable iff (!rst_ni)
-                   aq_valid && !aq_ready |=> aq_valid && $stable(aq_data) && $stable(aq_last))
-    else $error("hw_core: activation quantizer input changed before it was taken");
 
   // ---- coverage (hardwire regress --cov) -------------------------------------------------------
   // Every op, every program step of a layer and of the final part, every phase of the
@@ -1098,12 +1094,9 @@ module hw_core #(
   `HW_COVER(c_rms_sum,           op_q == OpRms  && phase_q == 4'd0)
   `HW_COVER(c_rms_rsqrt,         op_q == OpRms  && phase_q == 4'd1)
   `HW_COVER(c_rms_gain,          op_q == OpRms  && phase_q == 4'd2)
-  `HW_COVER(c_kvw_key_max,       op_q == OpKvw  && phase_q == 4'd0)
-  `HW_COVER(c_kvw_key_shift,     op_q == OpKvw  && phase_q == 4'd1)
-  `HW_COVER(c_kvw_key_row,       op_q == OpKvw  && phase_q == 4'd2)
-  `HW_COVER(c_kvw_value_max,     op_q == OpKvw  && phase_q == 4'd3)
-  `HW_COVER(c_kvw_value_shift,   op_q == OpKvw  && phase_q == 4'd4)
-  `HW_COVER(c_kvw_value_row,     op_q == OpKvw  && phase_q == 4'd5)
+  `HW_COVER(c_kvw_key_row,       op_q == OpKvw  && phase_q == 4'd0)
+  `HW_COVER(c_kvw_value_row,     op_q == OpKvw  && phase_q == 4'd1)
+  `HW_COVER(c_kvw_shift_zero,    op_q == OpKvw  && kv_shift == 8'sd0)
   `HW_COVER(c_attn_scores,       op_q == OpAttn && phase_q == 4'd0)
   `HW_COVER(c_attn_exp,          op_q == OpAttn && phase_q == 4'd1)
   `HW_COVER(c_attn_recip,        op_q == OpAttn && phase_q == 4'd2)
