@@ -7,7 +7,7 @@
 module hw_act_quant #(
   parameter int unsigned Lanes = 16
 ) (
-  // For the range assertion only.
+  // Clock and reset for the range assertion only; valid_i marks cycles with data.
   input  logic                      clk_i,
   input  logic                      rst_ni,
   input  logic                      valid_i,
@@ -25,20 +25,26 @@ module hw_act_quant #(
 
   assign shift_o = hw_pkg::act_shift(maxabs_i, min_shift_i);
 
+  // Words are 0 while valid_i is low (operand isolation: idle lanes do not toggle, and a
+  // simulator skips them).
   logic [Lanes-1:0] fits;  // the word fits 16 bits (the spec has no clamp)
   always_comb begin
     logic signed [63:0] w;
     w = '0;
-    for (int k = 0; k < Lanes; k++) begin
-      w = hw_pkg::round_shift(64'($signed(data_i[k*32 +: 32])), 32'(shift_o));
-      word_o[k*16 +: 16] = w[15:0];
-      fits[k] = w >= -64'sd32768 && w <= 64'sd32767;
+    word_o = '0;
+    fits = '1;
+    if (valid_i) begin
+      for (int k = 0; k < Lanes; k++) begin
+        w = hw_pkg::round_shift(64'($signed(data_i[k*32 +: 32])), 32'(shift_o));
+        word_o[k*16 +: 16] = w[15:0];
+        fits[k] = w >= -64'sd32768 && w <= 64'sd32767;
+      end
     end
   end
 
 `ifdef SYNTHESIS
   logic unused_check;
-  assign unused_check = ^{clk_i, rst_ni, valid_i, fits};
+  assign unused_check = ^{clk_i, rst_ni, fits};
 `else
   // With the shift of the vector's own maximum, every element of it fits 16 bits.
   assert property (@(posedge clk_i) disable iff (!rst_ni) valid_i |-> &fits)

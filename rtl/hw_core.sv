@@ -495,16 +495,20 @@ module hw_core #(
     kv_base  = kv_en ? i_q * Lanes : '0;
     kv_count = !kv_en ? '0 : (KvDim - kv_base < Lanes) ? KvDim - kv_base : Lanes;
     kv_data  = '0;
-    for (int k = 0; k < Lanes; k++) begin
-      if (32'(k) < kv_count) begin
-        kv_data[k*32 +: 32] = (phase_q == 4'd0) ? xb2_q[kv_base + 32'(k)] : v_q[kv_base + 32'(k)];
+    if (kv_en) begin
+      for (int k = 0; k < Lanes; k++) begin
+        if (32'(k) < kv_count) begin
+          kv_data[k*32 +: 32] = (phase_q == 4'd0) ? xb2_q[kv_base + 32'(k)] : v_q[kv_base + 32'(k)];
+        end
       end
     end
   end
   always_comb begin
     kvword_d = kvword_q;
-    for (int k = 0; k < Lanes; k++) begin
-      if (32'(k) < kv_count) kvword_d[(kv_base + 32'(k)) * 16 +: 16] = kv_words[k*16 +: 16];
+    if (kv_en) begin
+      for (int k = 0; k < Lanes; k++) begin
+        if (32'(k) < kv_count) kvword_d[(kv_base + 32'(k)) * 16 +: 16] = kv_words[k*16 +: 16];
+      end
     end
   end
 
@@ -538,9 +542,9 @@ module hw_core #(
   // Softmax arguments (OpAttn phase 1): (max - s_t) * log2(e) of every head for t = i.
   logic [63:0] exp_arg_h [NHeads];
   always_comb begin
-    for (int h = 0; h < NHeads; h++) begin
-      exp_arg_h[h] = '0;
-      if (op_q == OpAttn && phase_q == 4'd1 && i_q <= pos_q) begin
+    for (int h = 0; h < NHeads; h++) exp_arg_h[h] = '0;
+    if (op_q == OpAttn && phase_q == 4'd1 && i_q <= pos_q) begin
+      for (int h = 0; h < NHeads; h++) begin
         exp_arg_h[h] = 64'(hw_pkg::round_shift((64'(mx_h_q[h]) -
                                                 64'($signed(att_q[i_q][h * 32 +: 32]))) *
                                                64'(Log2eQ24), 24));
@@ -618,16 +622,18 @@ module hw_core #(
     ww_count = !ww_en ? '0 : (Dim - ww_base < Lanes) ? Dim - ww_base : Lanes;
     ww_sats = '0;
     sum = '0;
-    for (int k = 0; k < Lanes; k++) begin
-      ww_data[k] = '0;
-      if (32'(k) < ww_count) begin
-        if (op_q == OpResid) begin
-          sum = 64'(x_q[ww_base + 32'(k)]) + 64'(vread(st.src, ww_base + 32'(k)));
-          ww_data[k] = hw_pkg::sat32(sum);
-          ww_sats = ww_sats + 32'(hw_pkg::outside32(sum));
-        end else begin
-          ww_data[k] = hw_pkg::requant32(vacc_q[ww_base + 32'(k)], 16);
-          ww_sats = ww_sats + 32'(hw_pkg::requant32_sat(vacc_q[ww_base + 32'(k)], 16));
+    for (int k = 0; k < Lanes; k++) ww_data[k] = '0;
+    if (ww_en) begin
+      for (int k = 0; k < Lanes; k++) begin
+        if (32'(k) < ww_count) begin
+          if (op_q == OpResid) begin
+            sum = 64'(x_q[ww_base + 32'(k)]) + 64'(vread(st.src, ww_base + 32'(k)));
+            ww_data[k] = hw_pkg::sat32(sum);
+            ww_sats = ww_sats + 32'(hw_pkg::outside32(sum));
+          end else begin
+            ww_data[k] = hw_pkg::requant32(vacc_q[ww_base + 32'(k)], 16);
+            ww_sats = ww_sats + 32'(hw_pkg::requant32_sat(vacc_q[ww_base + 32'(k)], 16));
+          end
         end
       end
     end
@@ -636,19 +642,17 @@ module hw_core #(
   // Monitor lanes: a head per lane for scores and probabilities, Lanes elements of a wide
   // write, otherwise the schedule's single element.
   always_comb begin
-    for (int k = 0; k < MonLanes; k++) begin
-      mon_val[k] = '0;
-      if (op_q == OpAttn && phase_q == 4'd0) begin
-        if (k < NHeads) mon_val[k] = score_h[k];
-      end else if (op_q == OpAttn && phase_q == 4'd3) begin
-        if (k < NHeads) mon_val[k] = prob_h[k];
-      end else if (ww_en) begin
-        if (k < Lanes) mon_val[k] = ww_data[k];
-      end else if (kv_en) begin
-        if (k < Lanes) mon_val[k] = 32'($signed(kv_words[k*16 +: 16]));
-      end else if (k == 0) begin
-        mon_val[k] = mon_val0;
-      end
+    for (int k = 0; k < MonLanes; k++) mon_val[k] = '0;
+    if (op_q == OpAttn && phase_q == 4'd0) begin
+      for (int h = 0; h < NHeads; h++) mon_val[h] = score_h[h];
+    end else if (op_q == OpAttn && phase_q == 4'd3) begin
+      for (int h = 0; h < NHeads; h++) mon_val[h] = prob_h[h];
+    end else if (ww_en) begin
+      for (int k = 0; k < Lanes; k++) mon_val[k] = ww_data[k];
+    end else if (kv_en) begin
+      for (int k = 0; k < Lanes; k++) mon_val[k] = 32'($signed(kv_words[k*16 +: 16]));
+    end else begin
+      mon_val[0] = mon_val0;
     end
   end
 
@@ -935,7 +939,9 @@ module hw_core #(
     for (int h = 0; h < NHeads; h++) begin
       mx_h_q[h] <= mx_h_d[h];  sum_h_q[h] <= sum_h_d[h];  r_h_q[h] <= r_h_d[h];  rsh_h_q[h] <= rsh_h_d[h];
     end
-    for (int e = 0; e < Dim; e++) vacc_q[e] <= vacc_d[e];
+    if (op_q == OpAttn) begin  // vacc changes only in attention
+      for (int e = 0; e < Dim; e++) vacc_q[e] <= vacc_d[e];
+    end
     kvword_q <= kvword_d;
     if (op_q == OpKvw && i_q == KvChunks - 1) begin
       if (phase_q == 4'd0) kshift_q[layer_q * SeqLen + pos_q] <= kv_shift;
