@@ -495,7 +495,7 @@ int cmd_regress(int argc, char** argv) {
                             k.points, k.points ? 100.0 * k.hit / k.points : 0.0);
                 cov_json[k.kind] = {{"points", k.points}, {"hit", k.hit}};
             }
-            std::printf("  cover points never hit: %zu\n", c.summary.missed_user.size());
+            std::printf("  cover points never hit in any configuration: %zu\n", c.summary.missed_user.size());
             for (const auto& m : c.summary.missed_user) std::printf("    %s\n", m.c_str());
             cov_json["missed_user"] = c.summary.missed_user;
             std::printf("  lcov: %s\n  annotated sources: %s\n  html: %s\n", c.info.c_str(),

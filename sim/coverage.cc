@@ -43,6 +43,8 @@ CoverageSummary summarize_coverage(const std::string& dat) {
     if (!in) throw make_error(dat, "cannot open the coverage data", "a Verilator coverage.dat", "none");
     CoverageSummary s;
     std::map<std::string, std::size_t> index;  // kind -> position in s.kinds
+    std::map<std::string, bool> design_hit;    // user point below the top -> hit anywhere
+    std::vector<std::string> design_order;
     std::string line;
     bool header = false;
     while (std::getline(in, line)) {
@@ -60,12 +62,19 @@ CoverageSummary summarize_coverage(const std::string& dat) {
         CoverageCount& c = s.kinds[it->second];
         c.points++;
         if (count > 0) c.hit++;
-        if (kind == "user" && count == 0) {
-            // h is the point's hierarchical name (it ends with the cover label).
+        if (kind == "user") {
+            // h is the point's hierarchical name, TOP.<top>.<path>.<label>.
             const auto h = f.find("h"), o = f.find("o");
-            s.missed_user.push_back(h != f.end() ? h->second : o != f.end() ? o->second : "?");
+            std::string name = h != f.end() ? h->second : o != f.end() ? o->second : "?";
+            const std::size_t top_end = name.find('.', 4);
+            if (name.rfind("TOP.", 0) == 0 && top_end != std::string::npos) name = name.substr(top_end + 1);
+            auto [d, first] = design_hit.try_emplace(name, false);
+            if (first) design_order.push_back(name);
+            if (count > 0) d->second = true;
         }
     }
+    for (const auto& name : design_order)
+        if (!design_hit[name]) s.missed_user.push_back(name);
     if (!header)
         throw make_error(dat, "coverage data", "a Verilator coverage.dat (# SystemC::Coverage header)",
                          "no header");

@@ -16,8 +16,10 @@ struct CoverageCount {
     long long hit = 0;
 };
 
-// A coverage.dat in figures: counts per kind, and the user cover points never hit
-// (hierarchy.name, in file order).
+// A coverage.dat in figures: counts per kind (every instance of every configuration), and
+// the user cover points never hit in any configuration, named by their path below the top
+// module (u_core.c_op_mv): each model's chip has its own top, so one design point appears
+// once per configuration and counts as hit when any of them hit it. In file order.
 struct CoverageSummary {
     std::vector<CoverageCount> kinds;
     std::vector<std::string> missed_user;

@@ -11,10 +11,10 @@ namespace {
 
 // One coverage record in Verilator's format ("\001key\002value" fields, then the count).
 std::string record(const std::string& file, int line, const std::string& kind,
-                   const std::string& name, long long count) {
+                   const std::string& name, long long count, const std::string& scope = "TOP.m.") {
     const std::string f = "\001f\002" + file + "\001l\002" + std::to_string(line) +
                           "\001n\0020\001page\002v_" + kind + "/m\001o\002" + name + "\001h\002" +
-                          "TOP.m." + name;
+                          scope + name;
     return "C '" + f + "' " + std::to_string(count) + "\n";
 }
 
@@ -46,7 +46,18 @@ TEST_CASE("coverage summary counts points and hits per kind and names missed cov
     CHECK(kind(s, "toggle").hit == 0);
     CHECK(kind(s, "user").hit == 0);
     REQUIRE(s.missed_user.size() == 1);
-    CHECK(s.missed_user[0] == "TOP.m.c_full");
+    CHECK(s.missed_user[0] == "c_full");
+
+    // Two configurations (chip tops a and b) share the design's points: u.c_x is hit in b,
+    // u.c_y nowhere.
+    std::ofstream(dir.file("two.dat"))
+        << "# SystemC::Coverage-3\n" << record(src, 3, "user", "c_x", 0, "TOP.a.u.")
+        << record(src, 3, "user", "c_x", 2, "TOP.b.u.") << record(src, 4, "user", "c_y", 0, "TOP.a.u.")
+        << record(src, 4, "user", "c_y", 0, "TOP.b.u.");
+    const hw::CoverageSummary two = hw::summarize_coverage(dir.file("two.dat"));
+    CHECK(kind(two, "user").points == 4);
+    CHECK(kind(two, "user").hit == 1);
+    CHECK(two.missed_user == std::vector<std::string>{"u.c_y"});
 
     std::ofstream(dir.file("bad.dat")) << "hello\n";
     CHECK_THROWS_WITH(hw::summarize_coverage(dir.file("bad.dat")),
