@@ -33,6 +33,7 @@ struct Draw {
     unsigned host_credits = 16;
     double stall_rate = 0;
     std::uint64_t x_seed = 1;
+    bool logits = false;  // read every position's logits over the link too
 };
 
 // One of `v`.
@@ -98,6 +99,8 @@ Draw draw(std::uint64_t seed, bool random_shape) {
         d.stall_rate = decade(r, -4, -2);
     }
     d.x_seed = 1 + r.below(1u << 30);
+    // Drawn last, so the draws above stay what they were for every seed.
+    d.logits = r.below(4) == 0;
     return d;
 }
 
@@ -115,7 +118,8 @@ int cmd_random(int argc, char** argv) {
               "One constrained-random chip test, drawn from the seed: with --shape random the\n"
               "model's shape, weights, weight format and MAC lanes; always the prompt (BOS and\n"
               "random tokens), the positions decoded, link fault rates (bit flips, dropped and\n"
-              "duplicated packets), host backpressure (its credits and stalls) and the random\n"
+              "duplicated packets), host backpressure (its credits and stalls), whether the host\n"
+              "reads the logits too (checked against the golden model's), and the random\n"
               "initial values of every register (the chip is built with Verilator's\n"
               "--x-assign unique --x-initial unique). The drawn test is printed first; the\n"
               "decode must be bit-exact with the integer golden model. --dry-run only prints it.");
@@ -136,10 +140,10 @@ int cmd_random(int argc, char** argv) {
     char stall[32];
     std::snprintf(stall, sizeof stall, "%g", d.stall_rate);
     std::printf("random %llu: model %s %s lanes %d; prompt %s; %d positions; faults %s; host "
-                "credits %u, stalls %s; x-seed %llu\n",
+                "credits %u, stalls %s; x-seed %llu%s\n",
                 static_cast<unsigned long long>(seed), d.spec.c_str(), d.format.c_str(), d.lanes,
                 join(d.prompt).c_str(), d.steps, rates, d.host_credits, stall,
-                static_cast<unsigned long long>(d.x_seed));
+                static_cast<unsigned long long>(d.x_seed), d.logits ? "; logits read" : "");
     std::fflush(stdout);
     if (args.flag_set("dry-run")) return 0;
 
@@ -157,7 +161,8 @@ int cmd_random(int argc, char** argv) {
                             std::to_string(d.steps) + " --prompt-tokens " + join(d.prompt) +
                             " --inject-errors " + rates + " --seed " + std::to_string(seed) +
                             " --host-credits " + std::to_string(d.host_credits) +
-                            " --stall-rate " + stall + " --x-seed " + std::to_string(d.x_seed);
+                            " --stall-rate " + stall + " --x-seed " + std::to_string(d.x_seed) +
+                            (d.logits ? " --logits" : "");
     return run_shell(cmd);
 }
 

@@ -48,7 +48,7 @@ int cmd_run(int argc, char** argv) {
         .flag("check", "check every token against the golden model (the default)")
         .flag("no-check", "do not run the golden model (faster; nothing is checked)")
         .flag("json", "one JSON object per position, then a summary object")
-        .flag("logits", "request each position's logits over the link (CONTROL.LOGITS)")
+        .flag("logits", "request each position's logits over the link (CONTROL.LOGITS) and check each one")
         .option("trace", "FILE", "FST of the chosen positions, plus FILE.gtkw (a traced build)")
         .option("trace-tokens", "A[:B]", "positions to trace, from A to B", "0")
         .option("inject-errors", "FLIP[:DROP[:DUP]]",

@@ -17,7 +17,7 @@ void add_model_options(Args& args) {
                 "llama2.c float32 checkpoint, or a name under $HARDWIRE_MODELS (e.g. stories260K)")
         .option("synthetic", "SPEC",
                 "seeded random model instead of --model: key=value list "
-                "(dim,hidden,layers,heads,kv_heads,vocab,seq_len,shared,seed) or a JSON file");
+                "(dim,hidden,layers,heads,kv_heads,vocab,seq_len,shared,seed,gain) or a JSON file");
 }
 
 std::string model_path(const Args& args) {

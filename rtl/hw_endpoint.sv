@@ -417,32 +417,28 @@ module hw_endpoint #(
     else $error("hw_endpoint: message word changed before it was taken");
 
   // ---- coverage (hardwire regress --cov): every completion status and every end code -------
+`include "hw_cover.svh"
   logic completing;
   assign completing = st_q == StIdle && !end_pend_q && rq_valid && rq_ready &&
                       rq_type != hw_link_pkg::TYPE_TOKEN_IN;
-  c_status_ok:          cover property (@(posedge clk_i) disable iff (!rst_ni)
-                                        completing && status == hw_link_pkg::STATUS_OK);
-  c_status_unsupported: cover property (@(posedge clk_i) disable iff (!rst_ni)
-                                        completing && status == hw_link_pkg::STATUS_UNSUPPORTED);
-  c_status_read_only:   cover property (@(posedge clk_i) disable iff (!rst_ni)
-                                        completing && status == hw_link_pkg::STATUS_READ_ONLY);
-  c_status_malformed:   cover property (@(posedge clk_i) disable iff (!rst_ni)
-                                        completing && status == hw_link_pkg::STATUS_MALFORMED);
-  c_status_busy:        cover property (@(posedge clk_i) disable iff (!rst_ni)
-                                        completing && status == hw_link_pkg::STATUS_BUSY);
-  c_end_done:           cover property (@(posedge clk_i) disable iff (!rst_ni) running_q && !running_d &&
-                                        end_code_q == hw_link_pkg::END_DONE);
-  c_end_stopped:        cover property (@(posedge clk_i) disable iff (!rst_ni) running_q && !running_d &&
-                                        end_code_q == hw_link_pkg::END_STOPPED);
-  c_end_bad_token:      cover property (@(posedge clk_i) disable iff (!rst_ni) running_q && !running_d &&
-                                        end_code_q == hw_link_pkg::END_BAD_TOKEN);
-  c_end_context_full:   cover property (@(posedge clk_i) disable iff (!rst_ni) running_q && !running_d &&
-                                        end_code_q == hw_link_pkg::END_CONTEXT_FULL);
-  c_token_not_running:  cover property (@(posedge clk_i) disable iff (!rst_ni) rq_valid && rq_ready &&
-                                        rq_type == hw_link_pkg::TYPE_TOKEN_IN && !running_q);
-  c_prompt_waits:       cover property (@(posedge clk_i) disable iff (!rst_ni) rq_valid && !rq_ready &&
-                                        rq_type == hw_link_pkg::TYPE_TOKEN_IN);
-  c_logits_sent:        cover property (@(posedge clk_i) disable iff (!rst_ni) st_q == StLogits);
+  `HW_COVER(c_status_ok,          completing && status == hw_link_pkg::STATUS_OK)
+  `HW_COVER(c_status_unsupported, completing && status == hw_link_pkg::STATUS_UNSUPPORTED)
+  `HW_COVER(c_status_read_only,   completing && status == hw_link_pkg::STATUS_READ_ONLY)
+  `HW_COVER(c_status_malformed,   completing && status == hw_link_pkg::STATUS_MALFORMED)
+  `HW_COVER(c_status_busy,        completing && status == hw_link_pkg::STATUS_BUSY)
+  `HW_COVER(c_end_done,           running_q && !running_d &&
+                                  end_code_q == hw_link_pkg::END_DONE)
+  `HW_COVER(c_end_stopped,        running_q && !running_d &&
+                                  end_code_q == hw_link_pkg::END_STOPPED)
+  `HW_COVER(c_end_bad_token,      running_q && !running_d &&
+                                  end_code_q == hw_link_pkg::END_BAD_TOKEN)
+  `HW_COVER(c_end_context_full,   running_q && !running_d &&
+                                  end_code_q == hw_link_pkg::END_CONTEXT_FULL)
+  `HW_COVER(c_token_not_running,  rq_valid && rq_ready &&
+                                  rq_type == hw_link_pkg::TYPE_TOKEN_IN && !running_q)
+  `HW_COVER(c_prompt_waits,       rq_valid && !rq_ready &&
+                                  rq_type == hw_link_pkg::TYPE_TOKEN_IN)
+  `HW_COVER(c_logits_sent,        st_q == StLogits)
 `endif
 
 endmodule

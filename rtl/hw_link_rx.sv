@@ -210,30 +210,26 @@ module hw_link_rx #(
     else $error("hw_link_rx: queued TLP changed before it was taken");
 
   // ---- coverage (hardwire regress --cov): every error path of the data link layer ----------
+`include "hw_cover.svh"
   logic eop_in_pkt, eop_bad_crc;
   assign eop_in_pkt  = rx_valid_i && rx_k_i && rx_data_i == hw_link_pkg::SYM_EOP && in_pkt_q;
   assign eop_bad_crc = eop_in_pkt && (words_q < 16'd2 || prev_q != ~crc_q);
-  c_noise_word:   cover property (@(posedge clk_i) disable iff (!rst_ni) rx_valid_i && !rx_k_i && !in_pkt_q);
-  c_bad_crc:      cover property (@(posedge clk_i) disable iff (!rst_ni) eop_bad_crc);
-  c_bad_framing:  cover property (@(posedge clk_i) disable iff (!rst_ni)
-                                  eop_in_pkt && !eop_bad_crc && c_framing_d != cnt_framing_o);
-  c_cut_short:    cover property (@(posedge clk_i) disable iff (!rst_ni)
-                                  rx_valid_i && rx_k_i && rx_data_i == hw_link_pkg::SYM_SOP && in_pkt_q);
-  c_bad_symbol:   cover property (@(posedge clk_i) disable iff (!rst_ni) rx_valid_i && rx_k_i &&
-                                  rx_data_i != hw_link_pkg::SYM_SOP && !eop_in_pkt);
-  c_duplicate:    cover property (@(posedge clk_i) disable iff (!rst_ni) c_dup_d != cnt_dup_o);
-  c_out_of_order: cover property (@(posedge clk_i) disable iff (!rst_ni) c_seq_d != cnt_seq_o);
-  c_nak_sent:     cover property (@(posedge clk_i) disable iff (!rst_ni) nak_req_d);
-  c_nak_held:     cover property (@(posedge clk_i) disable iff (!rst_ni) nak_sched_q &&
-                                  (c_crc_d != cnt_bad_crc_o || c_seq_d != cnt_seq_o));
-  c_queue_full:   cover property (@(posedge clk_i) disable iff (!rst_ni) q_full);
-  c_tlp_held:     cover property (@(posedge clk_i) disable iff (!rst_ni) tlp_valid_o && !tlp_ready_i);
-  c_dllp_ack:     cover property (@(posedge clk_i) disable iff (!rst_ni)
-                                  dllp_valid_o && dllp_kind_o == hw_link_pkg::KIND_ACK);
-  c_dllp_nak:     cover property (@(posedge clk_i) disable iff (!rst_ni)
-                                  dllp_valid_o && dllp_kind_o == hw_link_pkg::KIND_NAK);
-  c_dllp_fc:      cover property (@(posedge clk_i) disable iff (!rst_ni)
-                                  dllp_valid_o && dllp_kind_o == hw_link_pkg::KIND_FC);
+  `HW_COVER(c_noise_word,   rx_valid_i && !rx_k_i && !in_pkt_q)
+  `HW_COVER(c_bad_crc,      eop_bad_crc)
+  `HW_COVER(c_bad_framing,  eop_in_pkt && !eop_bad_crc && c_framing_d != cnt_framing_o)
+  `HW_COVER(c_cut_short,    rx_valid_i && rx_k_i && rx_data_i == hw_link_pkg::SYM_SOP && in_pkt_q)
+  `HW_COVER(c_bad_symbol,   rx_valid_i && rx_k_i &&
+                            rx_data_i != hw_link_pkg::SYM_SOP && !eop_in_pkt)
+  `HW_COVER(c_duplicate,    c_dup_d != cnt_dup_o)
+  `HW_COVER(c_out_of_order, c_seq_d != cnt_seq_o)
+  `HW_COVER(c_nak_sent,     nak_req_d)
+  `HW_COVER(c_nak_held,     nak_sched_q &&
+                            (c_crc_d != cnt_bad_crc_o || c_seq_d != cnt_seq_o))
+  `HW_COVER(c_queue_full,   q_full)
+  `HW_COVER(c_tlp_held,     tlp_valid_o && !tlp_ready_i)
+  `HW_COVER(c_dllp_ack,     dllp_valid_o && dllp_kind_o == hw_link_pkg::KIND_ACK)
+  `HW_COVER(c_dllp_nak,     dllp_valid_o && dllp_kind_o == hw_link_pkg::KIND_NAK)
+  `HW_COVER(c_dllp_fc,      dllp_valid_o && dllp_kind_o == hw_link_pkg::KIND_FC)
 `endif
 
 endmodule

@@ -250,17 +250,15 @@ module hw_link_tx #(
     else $error("hw_link_tx: replay buffer overflow (%0d words in use)", in_use);
 
   // ---- coverage (hardwire regress --cov): acknowledgement, replay and credit paths ----------
-  c_nak_received: cover property (@(posedge clk_i) disable iff (!rst_ni)
-                                   dllp_valid_i && dllp_kind_i == hw_link_pkg::KIND_NAK);
-  c_stale_ack:    cover property (@(posedge clk_i) disable iff (!rst_ni) dllp_valid_i &&
-                                   dllp_kind_i != hw_link_pkg::KIND_FC &&
-                                   (ack_dist == 12'd0 || ack_dist > outstanding));
-  c_replay:       cover property (@(posedge clk_i) disable iff (!rst_ni) c_replays_d != cnt_replays_o);
-  c_timeout:      cover property (@(posedge clk_i) disable iff (!rst_ni) c_timeouts_d != cnt_timeouts_o);
-  c_no_credit:    cover property (@(posedge clk_i) disable iff (!rst_ni)
-                                   ap_state_q == ApIdle && app_valid_i && limit_q == used_q);
-  c_blocked:      cover property (@(posedge clk_i) disable iff (!rst_ni)
-                                   ap_state_q == ApIdle && app_valid_i && !can_start);
+`include "hw_cover.svh"
+  `HW_COVER(c_nak_received, dllp_valid_i && dllp_kind_i == hw_link_pkg::KIND_NAK)
+  `HW_COVER(c_stale_ack,    dllp_valid_i &&
+                            dllp_kind_i != hw_link_pkg::KIND_FC &&
+                            (ack_dist == 12'd0 || ack_dist > outstanding))
+  `HW_COVER(c_replay,       c_replays_d != cnt_replays_o)
+  `HW_COVER(c_timeout,      c_timeouts_d != cnt_timeouts_o)
+  `HW_COVER(c_no_credit,    ap_state_q == ApIdle && app_valid_i && limit_q == used_q)
+  `HW_COVER(c_blocked,      ap_state_q == ApIdle && app_valid_i && !can_start)
 `endif
 
 endmodule

@@ -127,6 +127,7 @@ ChipBuild build_chip(const ChipBuildOptions& o,
         v.rtl_files.push_back(source_path(f));
     }
     v.gen_extra = {b.name + "_chip.sv"};
+    v.include_files = {source_path("rtl/hw_cover.svh")};
     v.top_module = b.name + "_chip";
     v.harness_sources = {source_path("sim/chip_main.cc")};
     v.executable = "chip_sim";

@@ -244,7 +244,7 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
     bool stop_sent = false, bos_seen = false;
     int shown = prompt[0];
     std::string text;
-    long long host_checked = 0;
+    long long host_checked = 0, host_logits = 0;  // tokens and logits compared at the host
     auto on_token = [&](const hw::link::TokenEvent& e) {
         if (bos_seen) return;  // the token in flight when STOP went out
         const int pos = static_cast<int>(e.pos);
@@ -255,6 +255,10 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                                " token " + std::to_string(e.token) + " arrived, the golden model "
                                "chose " + std::to_string(want));
         if (sb) host_checked++;
+        if (sb && o.logits) {
+            sb->check_logits(pos, e.logits);
+            host_logits += static_cast<long long>(e.logits.size());
+        }
         const int shown_next =
             pos + 1 < static_cast<int>(prompt.size()) ? prompt[pos + 1] : static_cast<int>(e.token);
         if (o.mode == "check") {
@@ -344,6 +348,9 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
             wall, positions / wall, double(r.cycles) / wall / 1e6);
         std::printf("chip:       %llu cycles for %d positions\n",
                     static_cast<unsigned long long>(r.cycles), positions);
+        if (sb && o.logits)
+            std::printf("logits:     %lld read over the link, every one equal to the golden model's\n",
+                        host_logits);
         const double tc = double(dev.token_cycles());
         std::printf("cycles by class: matvec %.1f%%, attention %.1f%%, vector %.1f%%\n",
                     100.0 * double(counters["MATVEC_LO"]) / tc,
@@ -374,8 +381,8 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
         std::printf("tokens:     %d positions decoded, %u generated (%s)%s\n", positions,
                     r.generated, hw::link::name(r.end),
                     sb ? ", every one bit-exact with the golden model" : " (unchecked)");
-        if (sb) std::printf("checked:    %lld datapath values, %lld tokens at the host\n",
-                            sb->checked(), host_checked);
+        if (sb) std::printf("checked:    %lld datapath values, %lld tokens and %lld logits at the host\n",
+                            sb->checked(), host_checked, host_logits);
         std::printf("chip:       %llu cycles (%.0f per position) = %.3f ms at %.0f MHz\n",
                     static_cast<unsigned long long>(r.cycles), double(r.cycles) / positions,
                     chip_s * 1e3, o.clock_hz / 1e6);
@@ -427,6 +434,23 @@ int linktest(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card
         if (c == "bad-crc") expect(card.read(reg::RX_BAD_CRC) == crc0 + 1, "RX_BAD_CRC counted it");
         else expect(card.read(reg::RX_FRAMING) == fr0 + 1, "RX_FRAMING counted it");
         expect(card.host_link().counters().naks_received >= 1, "the host received the NAK");
+    } else if (c == "cut-short" || c == "ahead") {
+        // cut-short: a packet whose CRC and EOP never come; the host's next packet opens
+        // inside it (a framing error). ahead: a sound TLP whose sequence number is ahead of
+        // the expected one, as if TLPs before it were lost. Both are NAKed and counted.
+        std::vector<Symbol> s = frame_packet(dll_header(Kind::Tlp, 0x800, 2),
+                                             {tl_header(Type::RegRead, 0x55, 0), reg::ID});
+        if (c == "cut-short") s.resize(s.size() - 2);  // no CRC word, no EOP
+        const std::uint32_t naks0 = card.read(reg::NAKS_SENT);
+        const std::uint32_t fr0 = card.read(reg::RX_FRAMING), seq0 = card.read(reg::RX_SEQ);
+        const std::uint32_t tlps0 = card.read(reg::RX_TLPS);
+        card.host_link().send_raw(s);
+        card.run(200);
+        expect(card.read(reg::NAKS_SENT) == naks0 + 1, c + ": the chip sent one NAK");
+        if (c == "cut-short") expect(card.read(reg::RX_FRAMING) == fr0 + 1, "RX_FRAMING counted it");
+        else expect(card.read(reg::RX_SEQ) == seq0 + 1, "RX_SEQ counted it");
+        // RX_TLPS counts the three reads since its first read, not the stray TLP.
+        expect(card.read(reg::RX_TLPS) == tlps0 + 3, "RX_TLPS: the stray TLP was not queued");
     } else if (c == "unknown-type") {
         const Completion r = card.request(static_cast<Type>(0x7e), {0});
         expect_status(r.status, Status::Unsupported, "an unknown request type");
@@ -476,7 +500,7 @@ int linktest(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card
                    static_cast<End>(m[0] & 0xff) == End::Stopped, "STOP ends it with READY(STOPPED)");
     } else {
         throw hw::make_error("--case", "unknown case",
-                             "bad-crc, bad-length, unknown-kind, unknown-type, outside-map, "
+                             "bad-crc, bad-length, unknown-kind, cut-short, ahead, unknown-type, outside-map, "
                              "read-only, tl-length, bad-token, context-full, not-running or busy",
                              "'" + c + "'");
     }
@@ -528,6 +552,7 @@ int main(int argc, char** argv) {
         std::unique_ptr<hw::Scoreboard> sb;
         if (o.check && (o.mode == "check" || o.mode == "run"))
             sb = std::make_unique<hw::Scoreboard>(g.data);
+        if (sb) sb->keep_logits(o.logits);
         ChipDevice dev(o, sb.get());
         hw::link::CardOptions co;
         co.timing = hw::link::link_timing(o.link);

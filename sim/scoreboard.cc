@@ -27,8 +27,28 @@ void Scoreboard::start(int token, int pos) {
     token_ = token;
     pos_ = pos;
     if (pos > max_pos_) max_pos_ = pos;
-    want_next_ = argmax_int(golden_.forward(token, pos));
+    const std::vector<std::int32_t>& logits = golden_.forward(token, pos);
+    want_next_ = argmax_int(logits);
     next_[pos] = want_next_;
+    if (keep_logits_) logits_[pos] = logits;
+}
+
+void Scoreboard::check_logits(int pos, const std::vector<std::int32_t>& got) {
+    auto it = logits_.find(pos);
+    if (it == logits_.end())
+        throw Mismatch("MISMATCH at the host: logits of position " + std::to_string(pos) +
+                       " arrived, but the chip never decoded that position");
+    const std::vector<std::int32_t>& want = it->second;
+    if (got.size() != want.size())
+        throw Mismatch("MISMATCH at the host: position " + std::to_string(pos) + " brought " +
+                       std::to_string(got.size()) + " logits, expected " + std::to_string(want.size()));
+    for (std::size_t k = 0; k < want.size(); k++) {
+        if (got[k] != want[k])
+            throw Mismatch("MISMATCH at the host: position " + std::to_string(pos) + " logit " +
+                           std::to_string(k) + " arrived " + std::to_string(got[k]) +
+                           ", the golden model has " + std::to_string(want[k]));
+    }
+    logits_.erase(it);
 }
 
 void Scoreboard::finish(int next_token, std::uint64_t cycle) {

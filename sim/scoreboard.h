@@ -42,6 +42,12 @@ class Scoreboard : public TapSink {
     }
     long long checked() const { return checked_; }  // elements compared
 
+    // Keep each position's golden logits until the host has read the chip's over the link.
+    void keep_logits(bool on) { keep_logits_ = on; }
+    // The logits the host read for `pos` equal the golden model's; the first difference
+    // throws Mismatch naming position, logit index, expected and got.
+    void check_logits(int pos, const std::vector<std::int32_t>& got);
+
     void on_tap(const TapId& id, const TapData& d) override;
 
   private:
@@ -55,6 +61,8 @@ class Scoreboard : public TapSink {
     IntModel golden_;
     std::map<std::tuple<int, int, int>, Tap> taps_;  // (layer, stage, head)
     std::map<int, int> next_;                        // position -> golden next token
+    std::map<int, std::vector<std::int32_t>> logits_;  // position -> golden logits (kept)
+    bool keep_logits_ = false;
     int token_ = -1, pos_ = -1, max_pos_ = -1, want_next_ = -1;
     long long checked_ = 0;
 };

@@ -74,8 +74,15 @@ VerilatedBuildResult build_verilated(const VerilatedBuild& b,
       << " HW_TOP_HEADER=\"V" << b.top_module << ".h\")\n"
       << "verilate(" << b.executable << " PREFIX V" << b.top_module << " TOP_MODULE "
       << b.top_module << (b.trace ? " TRACE_FST" : "") << (b.coverage ? " COVERAGE" : "")
-      << "\n  SOURCES" << cmake_list(rtl)
-      << "\n  VERILATOR_ARGS -O3 -Wno-fatal";
+      << "\n  SOURCES" << cmake_list(rtl);
+    std::vector<std::string> include_dirs;
+    for (const auto& f : b.include_files) {
+        const std::string dir = fs::path(f).parent_path().string();
+        if (std::find(include_dirs.begin(), include_dirs.end(), dir) == include_dirs.end())
+            include_dirs.push_back(dir);
+    }
+    if (!include_dirs.empty()) p << "\n  INCLUDE_DIRS" << cmake_list(include_dirs);
+    p << "\n  VERILATOR_ARGS -O3 -Wno-fatal";
     for (const auto& a : b.verilator_args) p << " " << a;
     p << ")\n";
     const std::string project = p.str();
@@ -84,6 +91,10 @@ VerilatedBuildResult build_verilated(const VerilatedBuild& b,
     Sha256 key;
     key.update(project.data(), project.size());
     for (const auto& f : rtl) {
+        const std::string h = sha256_file(f);
+        key.update(h.data(), h.size());
+    }
+    for (const auto& f : b.include_files) {
         const std::string h = sha256_file(f);
         key.update(h.data(), h.size());
     }

@@ -15,6 +15,7 @@ struct VerilatedBuild {
     std::string gen_dir;                       // hardwire gen output (files.f, *.sv, *_cfg.h)
     std::vector<std::string> rtl_files;        // extra hand-written RTL, before the generated files
     std::vector<std::string> gen_extra;        // generated files after files.f (e.g. the chip top)
+    std::vector<std::string> include_files;    // files the RTL `includes (their folders: -I)
     std::string top_module;                    // Verilator top
     std::vector<std::string> harness_sources;  // C++ files of the harness (absolute)
     std::string executable;                    // name of the program

@@ -83,6 +83,21 @@ TEST_CASE("synthetic models of awkward shapes: 32 tokens bit-exact", "[chip][slo
     }
 }
 
+TEST_CASE("weights 4096 times too large saturate everywhere, still bit-exact", "[chip][slow]") {
+    // Trained models never saturate (stories260K: 0), so the saturating paths of the
+    // requantizers, RoPE, scores and residual adds are exercised by an oversized model.
+    int rc = -1;
+    const std::string log = run_chip(
+        "", "dim=32,hidden=64,layers=2,heads=4,kv_heads=2,vocab=64,seq_len=16,seed=3,gain=4096",
+        "int8", 16, 8, &rc);
+    INFO(summary(log));
+    CHECK(rc == 0);
+    CHECK_THAT(log, Contains("chip_check: 8 tokens bit-exact"));
+    const auto p = log.find("saturations ");
+    REQUIRE(p != std::string::npos);
+    CHECK(std::stoll(log.substr(p + 12)) > 1000);
+}
+
 TEST_CASE("the scoreboard catches planted faults and names layer and stage", "[chip][slow]") {
     int rc = -1;
     // An off-by-one key address: the first attention scores are wrong.

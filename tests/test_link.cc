@@ -105,7 +105,8 @@ TEST_CASE("data link layer: every TLP arrives once and in order over a faulty wi
 }
 
 TEST_CASE("malformed traffic gets its defined answer and the chip keeps serving", "[chip][slow]") {
-    for (const char* c : {"bad-crc", "bad-length", "unknown-kind", "unknown-type", "outside-map",
+    for (const char* c : {"bad-crc", "bad-length", "unknown-kind", "cut-short", "ahead",
+                          "unknown-type", "outside-map",
                           "read-only", "tl-length", "bad-token", "context-full", "not-running",
                           "busy"}) {
         INFO("case " << c);
@@ -150,6 +151,19 @@ TEST_CASE("link faults: the decode is identical and the counters show the recove
     CHECK(a.size() == 32);
     CHECK(b == a);
     CHECK_THAT(faulty, !Contains("replays chip 0 / host 0"));
+}
+
+TEST_CASE("logits read over the link equal the golden model's, with one host credit and stalls",
+          "[chip][slow]") {
+    // One credit and host stalls: the chip waits for credit before most of the 300 logits'
+    // messages of each position (hw_link_tx's no-credit path).
+    int rc = -1;
+    const std::string out = chip_sim("", kOneLayer, "check",
+                                     "--steps 6 --logits --host-credits 1 --stall-rate 0.05 --seed 4", &rc);
+    INFO(out);
+    CHECK(rc == 0);
+    CHECK_THAT(out, Contains("chip_check: 6 tokens bit-exact") &&
+                        Contains("logits:     1800 read over the link, every one equal to the golden model's"));
 }
 
 TEST_CASE("stories260K: 256 tokens with bit flips at 1e-4 per byte equal the clean run",

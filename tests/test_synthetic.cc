@@ -93,3 +93,21 @@ TEST_CASE("synthetic weights are scaled like a trained model's", "[fast][synthet
     CHECK(sd(m.weights.w2) == Approx(0.122).epsilon(0.15));
     CHECK(sd(m.weights.token_embedding) == Approx(0.3).epsilon(0.15));
 }
+
+TEST_CASE("gain scales the weight matrices and leaves the norm gains alone", "[fast][synthetic]") {
+    const hw::SyntheticSpec s = hw::parse_synthetic_spec(std::string(kSpec) + ",gain=1000");
+    CHECK(s.gain == 1000);
+    CHECK_THAT(s.to_string(), Contains(",gain=1000"));
+    CHECK(hw::parse_synthetic_spec(s.to_string()).to_string() == s.to_string());
+    // gain=1 is the default and is not written: older specs keep their text (and hash).
+    CHECK(hw::parse_synthetic_spec(std::string(kSpec) + ",gain=1").to_string() ==
+          hw::parse_synthetic_spec(kSpec).to_string());
+    const hw::Model a = hw::make_synthetic_model(hw::parse_synthetic_spec(kSpec));
+    const hw::Model b = hw::make_synthetic_model(s);
+    for (std::size_t i = 0; i < a.weights.wq.size(); i += 97)
+        CHECK(b.weights.wq[i] == Approx(1000.0 * a.weights.wq[i]).epsilon(1e-6));
+    CHECK(b.weights.w2[5] == Approx(1000.0 * a.weights.w2[5]).epsilon(1e-6));
+    CHECK(b.weights.rms_att == a.weights.rms_att);
+    CHECK(b.weights.rms_final == a.weights.rms_final);
+    CHECK_THROWS_WITH(hw::parse_synthetic_spec("gain=0"), Contains("key gain") && Contains("found 0"));
+}

@@ -14,7 +14,7 @@ namespace hw {
 namespace {
 
 const char* const kKeys[] = {"dim",   "hidden",  "layers", "heads", "kv_heads",
-                             "vocab", "seq_len", "shared", "seed"};
+                             "vocab", "seq_len", "shared", "seed",  "gain"};
 
 // Largest value accepted for a shape key: keeps sizes far from integer overflow.
 constexpr std::int64_t kMaxDimension = 1 << 20;
@@ -55,6 +55,8 @@ void set_key(SyntheticSpec& s, const std::string& key, std::int64_t value,
         c.vocab_size = v;
     else if (key == "seq_len")
         c.seq_len = v;
+    else if (key == "gain")
+        s.gain = v;
     else {
         std::string keys;
         for (const char* k : kKeys) keys += std::string(keys.empty() ? "" : ", ") + k;
@@ -104,6 +106,7 @@ std::string SyntheticSpec::to_string() const {
       << ",heads=" << config.n_heads << ",kv_heads=" << config.n_kv_heads
       << ",vocab=" << config.vocab_size << ",seq_len=" << config.seq_len
       << ",shared=" << (config.shared_classifier ? 1 : 0) << ",seed=" << seed;
+    if (gain != 1) o << ",gain=" << gain;  // omitted at 1: older specs keep their text and hash
     return o.str();
 }
 
@@ -180,7 +183,9 @@ Model make_synthetic_model(const SyntheticSpec& spec) {
         {"wcls", {0.0, 2.4 * inv_sqrt_dim}},
     };
     for (const TensorRef& t : tensor_layout(c, m.weights)) {
-        const Scale sc = scales.at(t.name);
+        Scale sc = scales.at(t.name);
+        const bool norm_gain = std::string(t.name).rfind("rms", 0) == 0;
+        if (!norm_gain) sc.sd *= spec.gain;
         SplitMix64 rng(spec.seed ^ name_hash(t.name));
         t.data->resize(t.count);
         for (float& w : *t.data) w = static_cast<float>(sc.mean + sc.sd * unit_normal(rng));

@@ -13,17 +13,20 @@ namespace hw {
 struct SyntheticSpec {
     Config config;           // shape (shared_classifier from the "shared" key, default 1)
     std::uint64_t seed = 1;  // PRNG seed; the same spec and seed give the same bytes
+    int gain = 1;            // multiplies the weight matrices (not the norm gains): a gain
+                             // in the thousands drives activations into saturation
 
     // Canonical text form, e.g. "dim=64,hidden=172,layers=5,heads=8,kv_heads=4,vocab=512,
-    // seq_len=512,shared=1,seed=7"; parse_synthetic_spec() of it gives the spec back.
+    // seq_len=512,shared=1,seed=7" (",gain=G" when not 1); parse_synthetic_spec() of it
+    // gives the spec back.
     std::string to_string() const;
 };
 
 // Parses "key=value,..." (keys dim, hidden, layers, heads, kv_heads, vocab, seq_len,
-// shared, seed; omitted keys take the defaults below) or, when `text` names an existing
+// shared, seed, gain; omitted keys take the defaults below) or, when `text` names an existing
 // file, a JSON object with the same keys. Throws hw::Error naming the key and value.
 // Defaults: dim=64 hidden=172 layers=2 heads=8 kv_heads=heads vocab=512 seq_len=256
-// shared=1 seed=1.
+// shared=1 seed=1 gain=1.
 SyntheticSpec parse_synthetic_spec(const std::string& text);
 
 // Builds the model. Weights are approximately normal (sum of four 24-bit uniforms, a few
