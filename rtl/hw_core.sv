@@ -76,13 +76,14 @@ module hw_core #(
   output logic                           recip_en_o,
   output logic [RecipIndexBits-1:0]      recip_addr_o,
   input  logic [2*EntryBits-1:0]         recip_data_i,
-  // 2^-x has one port per head (softmax runs the heads side by side).
+  // 2^-x and sigmoid have one port per head (softmax runs the heads side by side, SwiGLU
+  // as many elements).
   output logic [NHeads-1:0]              exp2neg_en_o,
   output logic [NHeads*Exp2IndexBits-1:0] exp2neg_addr_o,
   input  logic [NHeads*2*Exp2EntryBits-1:0] exp2neg_data_i,
-  output logic                           sigmoid_en_o,
-  output logic [SigmoidIndexBits-1:0]    sigmoid_addr_o,
-  input  logic [2*EntryBits-1:0]         sigmoid_data_i,
+  output logic [NHeads-1:0]              sigmoid_en_o,
+  output logic [NHeads*SigmoidIndexBits-1:0] sigmoid_addr_o,
+  input  logic [NHeads*2*EntryBits-1:0]  sigmoid_data_i,
   output logic                           rope_en_o,
   output logic [31:0]                    rope_addr_o,
   input  logic [33:0]                    rope_data_i,
@@ -125,6 +126,9 @@ module hw_core #(
   localparam int unsigned MonLanes = (Lanes > NHeads) ? Lanes : NHeads;
   localparam int unsigned DimChunks = (Dim + Lanes - 1) / Lanes;   // wide writes of a Dim vector
   localparam int unsigned KvChunks  = (KvDim + Lanes - 1) / Lanes; // KV row entries, Lanes a cycle
+  // SwiGLU: one element per table unit (one per head), at most Lanes (the wide write port).
+  localparam int unsigned SgLanes   = (NHeads < Lanes) ? NHeads : Lanes;
+  localparam int unsigned SgChunks  = (HiddenDim + SgLanes - 1) / SgLanes;
   localparam int unsigned KvAw     = $clog2(KvDepth);
 
   // ---- the micro-program ---------------------------------------------------------------------
@@ -257,8 +261,9 @@ module hw_core #(
     if (ww_en) begin
       for (int k = 0; k < Lanes; k++) begin
         if (32'(k) < ww_count) begin
-          if (ww_vec == VX) x_q[ww_base + 32'(k)]  <= ww_data[k];
-          else              xb_q[ww_base + 32'(k)] <= ww_data[k];
+          if (ww_vec == VX)       x_q[ww_base + 32'(k)]  <= ww_data[k];
+          else if (ww_vec == VHB) hb_q[ww_base + 32'(k)] <= ww_data[k];
+          else                    xb_q[ww_base + 32'(k)] <= ww_data[k];
         end
       end
     end
@@ -283,8 +288,8 @@ module hw_core #(
     .mac_busy_o(mac_busy)
   );
 
-  // Table units: unit 0 serves every function; units 1..NHeads-1 only 2^-x, so softmax
-  // takes one position of all heads per cycle.
+  // Table units: unit 0 serves every function; units 1..NHeads-1 only 2^-x and sigmoid, so
+  // softmax takes one position of all heads per cycle and SwiGLU NHeads elements.
   logic [NHeads-1:0]  nl_valid, nl_ready, nl_res_valid;
   hw_pkg::nl_func_e           nl_func;
   logic [63:0]        nl_arg [NHeads];
@@ -292,10 +297,9 @@ module hw_core #(
   logic [6:0]         nl_res_shift [NHeads];
 
   for (genvar u = 0; u < NHeads; u++) begin : gen_nl
-    logic                        rsqrt_en, recip_en, sigmoid_en;
+    logic                        rsqrt_en, recip_en;
     logic [RsqrtIndexBits-1:0]   rsqrt_addr;
     logic [RecipIndexBits-1:0]   recip_addr;
-    logic [SigmoidIndexBits-1:0] sigmoid_addr;
 
     hw_nonlinear #(
       .RsqrtIndexBits(RsqrtIndexBits), .RecipIndexBits(RecipIndexBits), .Exp2IndexBits(Exp2IndexBits),
@@ -310,8 +314,9 @@ module hw_core #(
       .exp2neg_en_o(exp2neg_en_o[u]),
       .exp2neg_addr_o(exp2neg_addr_o[u*Exp2IndexBits +: Exp2IndexBits]),
       .exp2neg_data_i(exp2neg_data_i[u*2*Exp2EntryBits +: 2*Exp2EntryBits]),
-      .sigmoid_en_o(sigmoid_en), .sigmoid_addr_o(sigmoid_addr),
-      .sigmoid_data_i(u == 0 ? sigmoid_data_i : '0),
+      .sigmoid_en_o(sigmoid_en_o[u]),
+      .sigmoid_addr_o(sigmoid_addr_o[u*SigmoidIndexBits +: SigmoidIndexBits]),
+      .sigmoid_data_i(sigmoid_data_i[u*2*EntryBits +: 2*EntryBits]),
       .res_valid_o(nl_res_valid[u]), .res_ready_i(1'b1), .res_data_o(nl_res[u]),
       .res_shift_o(nl_res_shift[u])
     );
@@ -319,10 +324,9 @@ module hw_core #(
     if (u == 0) begin : gen_tables
       assign rsqrt_en_o = rsqrt_en;  assign rsqrt_addr_o = rsqrt_addr;
       assign recip_en_o = recip_en;  assign recip_addr_o = recip_addr;
-      assign sigmoid_en_o = sigmoid_en;  assign sigmoid_addr_o = sigmoid_addr;
-    end else begin : gen_exp2_only
+    end else begin : gen_exp2_sigmoid_only
       logic unused_tables;  // never asked for these functions
-      assign unused_tables = ^{rsqrt_en, rsqrt_addr, recip_en, recip_addr, sigmoid_en, sigmoid_addr};
+      assign unused_tables = ^{rsqrt_en, rsqrt_addr, recip_en, recip_addr};
     end
   end
 
@@ -611,19 +615,34 @@ module hw_core #(
     end
   end
 
-  // Wide writes, Lanes elements of a Dim vector per cycle (chunk i): the attention outputs
-  // to xb (OpAttn phase 4), and the residual adds x += src (OpResid).
+  // Wide writes, several elements per cycle: the attention outputs to xb (OpAttn phase 4)
+  // and the residual adds x += src (OpResid), Lanes elements of a Dim vector (chunk i); the
+  // SwiGLU products to hb, SgLanes elements (chunk i-1, its sigmoids were asked for in i-1).
   logic [31:0] ww_sats;
   always_comb begin
-    logic signed [63:0] sum;
-    ww_en = (op_q == OpAttn && phase_q == 4'd4) || op_q == OpResid;
-    ww_vec = (op_q == OpResid) ? VX : VXB;
-    ww_base = ww_en ? i_q * Lanes : '0;
-    ww_count = !ww_en ? '0 : (Dim - ww_base < Lanes) ? Dim - ww_base : Lanes;
+    logic signed [63:0] sum, silu, prod;
+    ww_en = (op_q == OpAttn && phase_q == 4'd4) || op_q == OpResid || (op_q == OpSwiglu && i_q > 0);
+    ww_vec = (op_q == OpResid) ? VX : (op_q == OpSwiglu) ? VHB : VXB;
+    ww_base = !ww_en ? '0 : (op_q == OpSwiglu) ? (i_q - 1) * SgLanes : i_q * Lanes;
+    ww_count = '0;
+    if (ww_en && op_q == OpSwiglu)
+      ww_count = (HiddenDim - ww_base < SgLanes) ? HiddenDim - ww_base : SgLanes;
+    else if (ww_en)
+      ww_count = (Dim - ww_base < Lanes) ? Dim - ww_base : Lanes;
     ww_sats = '0;
-    sum = '0;
+    sum = '0;  silu = '0;  prod = '0;
     for (int k = 0; k < Lanes; k++) ww_data[k] = '0;
-    if (ww_en) begin
+    if (ww_en && op_q == OpSwiglu) begin
+      // hb = requant(rs(g * sigmoid(g), 16) * up, 16); sigmoid is Q16 in [0, 1.0], 17 bits
+      for (int k = 0; k < SgLanes; k++) begin
+        if (32'(k) < ww_count) begin
+          silu = hw_pkg::round_shift(64'(hb_q[ww_base + 32'(k)]) * 64'($signed({1'b0, nl_res[k][16:0]})), 16);
+          prod = silu * 64'(hb2_q[ww_base + 32'(k)]);
+          ww_data[k] = hw_pkg::requant32(prod, 16);
+          ww_sats = ww_sats + 32'(hw_pkg::requant32_sat(prod, 16));
+        end
+      end
+    end else if (ww_en) begin
       for (int k = 0; k < Lanes; k++) begin
         if (32'(k) < ww_count) begin
           if (op_q == OpResid) begin
@@ -658,7 +677,7 @@ module hw_core #(
 
   // ---- the schedule ---------------------------------------------------------------------------
   always_comb begin
-    logic signed [63:0] v64, tmp, rot;
+    logic signed [63:0] v64, tmp;
     logic               sat;
     int unsigned        rows, beats, lane, row_base, kvrow;
 
@@ -684,7 +703,7 @@ module hw_core #(
     mon_head_o = 8'hff;  mon_index_o = '0;  mon_shift_o = '0;
     mon_count_o = 16'd1;  mon_head_step_o = 1'b0;  mon_index_step_o = 1'b1;
     mon_val0 = '0;
-    v64 = '0;  tmp = '0;  rot = '0;  sat = 1'b0;
+    v64 = '0;  tmp = '0;  sat = 1'b0;
     rows = mv_rows(st.w);  beats = mv_beats(st.w);
     lane = 0;  row_base = 0;  kvrow = 0;
 
@@ -901,22 +920,23 @@ module hw_core #(
         end
       end
 
-      // ---- SwiGLU: hb = requant(rs(g * sigmoid(g), 16) * up, 16); sigmoid issued for i, used i-1 --
+      // ---- SwiGLU, SgLanes elements per cycle: sigmoids asked for chunk i, chunk i-1 written
+      // (ww_*, above) --------------------------------------------------------------------------------
       OpSwiglu: begin
-        if (i_q < HiddenDim) begin
-          nl_valid[0] = 1'b1;  nl_func = hw_pkg::NlSigmoid;  nl_arg[0] = 64'(hb_q[i_q]);
+        if (i_q < SgChunks) begin
+          nl_func = hw_pkg::NlSigmoid;
+          for (int u = 0; u < SgLanes; u++) begin
+            if (i_q * SgLanes + 32'(u) < HiddenDim) begin
+              nl_valid[u] = 1'b1;  nl_arg[u] = 64'(hb_q[i_q * SgLanes + 32'(u)]);
+            end
+          end
         end
         if (i_q > 0) begin
-          tmp = hw_pkg::round_shift(64'(hb_q[i_q - 1]) * $signed(nl_res[0]), 16);
-          wa_en = 1'b1;  wa_vec = VHB;  wa_idx = i_q - 1;
-          rot = tmp * 64'(hb2_q[i_q - 1]);  // SiLU(gate) * up
-          wa_data = hw_pkg::requant32(rot, 16);
-          sat = hw_pkg::requant32_sat(rot, 16);
-          sat_d = sat_q + 32'(sat);
-          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val0 = wa_data;
+          mon_valid_o = 1'b1;  mon_index_o = ww_base;  mon_count_o = 16'(ww_count);
+          sat_d = sat_q + ww_sats;
         end
         i_d = i_q + 1;
-        if (i_q == HiddenDim) begin
+        if (i_q == SgChunks) begin
           step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;  i_d = '0;
         end
       end
