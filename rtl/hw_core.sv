@@ -65,7 +65,7 @@ module hw_core #(
   output logic                           ng_en_o,
   output logic [7:0]                     ng_sel_o,
   output logic [31:0]                    ng_addr_o,
-  input  logic [GainBits-1:0]            ng_data_i,
+  input  logic [Lanes*GainBits-1:0]      ng_data_i,  // Lanes gains per word
   output logic                           nf_en_o,
   output logic [7:0]                     nf_addr_o,
   input  logic [7:0]                     nf_data_i,
@@ -617,22 +617,42 @@ module hw_core #(
 
   // Wide writes, several elements per cycle: the attention outputs to xb (OpAttn phase 4)
   // and the residual adds x += src (OpResid), Lanes elements of a Dim vector (chunk i); the
-  // SwiGLU products to hb, SgLanes elements (chunk i-1, its sigmoids were asked for in i-1).
+  // RMSNorm outputs x * r * gain to xb, Lanes elements (chunk i-1, its gains were read in
+  // i-1); the SwiGLU products to hb, SgLanes elements (chunk i-1, likewise its sigmoids).
   logic [31:0] ww_sats;
+  logic        rms_ww;
+  assign rms_ww = op_q == OpRms && phase_q == 4'd2 && i_q > 0;
   always_comb begin
-    logic signed [63:0] sum, silu, prod;
-    ww_en = (op_q == OpAttn && phase_q == 4'd4) || op_q == OpResid || (op_q == OpSwiglu && i_q > 0);
+    logic signed [63:0] sum, silu, prod, xr;
+    logic [31:0]        rms_shift;
+    ww_en = (op_q == OpAttn && phase_q == 4'd4) || op_q == OpResid || rms_ww ||
+            (op_q == OpSwiglu && i_q > 0);
     ww_vec = (op_q == OpResid) ? VX : (op_q == OpSwiglu) ? VHB : VXB;
-    ww_base = !ww_en ? '0 : (op_q == OpSwiglu) ? (i_q - 1) * SgLanes : i_q * Lanes;
+    ww_base = !ww_en ? '0 : (op_q == OpSwiglu) ? (i_q - 1) * SgLanes :
+              rms_ww ? (i_q - 1) * Lanes : i_q * Lanes;
     ww_count = '0;
     if (ww_en && op_q == OpSwiglu)
       ww_count = (HiddenDim - ww_base < SgLanes) ? HiddenDim - ww_base : SgLanes;
     else if (ww_en)
       ww_count = (Dim - ww_base < Lanes) ? Dim - ww_base : Lanes;
     ww_sats = '0;
-    sum = '0;  silu = '0;  prod = '0;
+    sum = '0;  silu = '0;  prod = '0;  xr = '0;
+    rms_shift = 32'(frac_q) - 8 + 32'({25'b0, rsh_q});
     for (int k = 0; k < Lanes; k++) ww_data[k] = '0;
-    if (ww_en && op_q == OpSwiglu) begin
+    if (rms_ww) begin
+      // xb = requant(rs(x * r, 16) * gain, frac - 8 + rsh)
+      for (int k = 0; k < Lanes; k++) begin
+        if (32'(k) < ww_count) begin
+          xr = hw_pkg::round_shift(64'(x_q[ww_base + 32'(k)]) * $signed({1'b0, r_q[62:0]}), 16);
+`ifdef HW_FAULT_ROUNDING
+          xr = (64'(x_q[ww_base + 32'(k)]) * $signed({1'b0, r_q[62:0]})) >>> 16;  // planted fault: truncation
+`endif
+          prod = xr * 64'($signed(ng_data_i[k*GainBits +: GainBits]));
+          ww_data[k] = hw_pkg::requant32(prod, rms_shift);
+          ww_sats = ww_sats + 32'(hw_pkg::requant32_sat(prod, rms_shift));
+        end
+      end
+    end else if (ww_en && op_q == OpSwiglu) begin
       // hb = requant(rs(g * sigmoid(g), 16) * up, 16); sigmoid is Q16 in [0, 1.0], 17 bits
       for (int k = 0; k < SgLanes; k++) begin
         if (32'(k) < ww_count) begin
@@ -677,7 +697,7 @@ module hw_core #(
 
   // ---- the schedule ---------------------------------------------------------------------------
   always_comb begin
-    logic signed [63:0] v64, tmp;
+    logic signed [63:0] v64;
     logic               sat;
     int unsigned        rows, beats, lane, row_base, kvrow;
 
@@ -703,7 +723,7 @@ module hw_core #(
     mon_head_o = 8'hff;  mon_index_o = '0;  mon_shift_o = '0;
     mon_count_o = 16'd1;  mon_head_step_o = 1'b0;  mon_index_step_o = 1'b1;
     mon_val0 = '0;
-    v64 = '0;  tmp = '0;  sat = 1'b0;
+    v64 = '0;  sat = 1'b0;
     rows = mv_rows(st.w);  beats = mv_beats(st.w);
     lane = 0;  row_base = 0;  kvrow = 0;
 
@@ -753,23 +773,15 @@ module hw_core #(
               phase_d = 4'd2;  i_d = '0;
             end
           end
-          default: begin
+          default: begin  // gains of chunk i read; chunk i-1 written, Lanes elements (ww_*)
             ng_sel_o = 8'((layer_q < NLayers) ? 2 * layer_q + ((step_q == 12) ? 1 : 0) : 2 * NLayers);
-            if (i_q < Dim) begin ng_en_o = 1'b1;  ng_addr_o = i_q; end
+            if (i_q < DimChunks) begin ng_en_o = 1'b1;  ng_addr_o = i_q; end
             if (i_q > 0) begin
-              tmp = hw_pkg::round_shift(64'(vread(VX, i_q - 1)) * $signed({1'b0, r_q[62:0]}), 16);
-`ifdef HW_FAULT_ROUNDING
-              tmp = (64'(vread(VX, i_q - 1)) * $signed({1'b0, r_q[62:0]})) >>> 16;  // planted fault: truncation
-`endif
-              v64 = tmp * 64'($signed(ng_data_i));
-              wa_en = 1'b1;  wa_vec = st.dst;  wa_idx = i_q - 1;
-              wa_data = hw_pkg::requant32(v64, 32'(frac_q) - 8 + 32'({25'b0, rsh_q}));
-              sat = hw_pkg::requant32_sat(v64, 32'(frac_q) - 8 + 32'({25'b0, rsh_q}));
-              sat_d = sat_q + 32'(sat);
-              mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val0 = wa_data;
+              mon_valid_o = 1'b1;  mon_index_o = ww_base;  mon_count_o = 16'(ww_count);
+              sat_d = sat_q + ww_sats;
             end
             i_d = i_q + 1;
-            if (i_q == Dim) begin
+            if (i_q == DimChunks) begin
               step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;  i_d = '0;  phase_d = '0;
             end
           end

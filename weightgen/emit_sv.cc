@@ -343,7 +343,7 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
     o << wires.str() << "\n"
       << "  logic ng_en, nf_en, rope_en;\n  logic [7:0] ng_sel, nf_addr;\n  logic [31:0] ng_addr, "
          "rope_addr;\n"
-      << "  logic [" << kGainBits - 1
+      << "  logic [" << lanes * kGainBits - 1
       << ":0] ng_data;\n  logic [7:0] nf_data;\n  logic [33:0] rope_data;\n"
       << "  logic rsqrt_en, recip_en;\n"
       << "  logic [" << pkg << "RSQRT_INDEX_BITS-1:0] rsqrt_addr;\n  logic [" << pkg << "RECIP_INDEX_BITS-1:0] recip_addr;\n"
@@ -368,7 +368,7 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
       << "  " << prefix << "_rom_bank u_bank (\n    .clk_i,\n"
       << bank.str() << "    .norm_gain_en_i(ng_en),\n    .norm_gain_sel_i(ng_sel["
       << addr_bits(2 * c.n_layers + 1) - 1 << ":0]),\n"
-      << "    .norm_gain_addr_i(ng_addr[" << addr_bits(c.dim) - 1
+      << "    .norm_gain_addr_i(ng_addr[" << addr_bits(beats(c.dim)) - 1
       << ":0]),\n    .norm_gain_data_o(ng_data),\n"
       << "    .norm_frac_en_i(nf_en),\n    .norm_frac_addr_i(nf_addr["
       << addr_bits(2 * c.n_layers + 1) - 1 << ":0]),\n"

@@ -87,11 +87,15 @@ RomImage scale_rom(const std::string& port, const std::string& tensor, int layer
     return r;
 }
 
-RomImage gain_rom(const std::string& tensor, int layer, const QGain& g) {
-    RomImage r =
-        make_rom("norm_gain", tensor, "gains", layer, kGainBits, static_cast<int>(g.g.size()));
-    for (std::size_t i = 0; i < g.g.size(); i++) {
-        r.put(static_cast<int>(i), 0, kGainBits, static_cast<std::uint64_t>(std::int64_t(g.g[i])));
+// Lanes gains per word (element i in word i / lanes, slot i % lanes; the last word's unused
+// slots are 0), so RMSNorm's gain pass takes Lanes elements per cycle.
+RomImage gain_rom(const std::string& tensor, int layer, const QGain& g, int lanes) {
+    const int n = static_cast<int>(g.g.size());
+    RomImage r = make_rom("norm_gain", tensor, "gains", layer, lanes * kGainBits,
+                          (n + lanes - 1) / lanes);
+    for (int i = 0; i < n; i++) {
+        r.put(i / lanes, (i % lanes) * kGainBits, kGainBits,
+              static_cast<std::uint64_t>(std::int64_t(g.g[std::size_t(i)])));
     }
     return r;
 }
@@ -129,10 +133,10 @@ std::vector<RomImage> chip_roms(const ChipData& d, int lanes) {
             roms.push_back(weight_rom(name, name, l, *m, lanes, bits));
             roms.push_back(scale_rom(std::string(name) + "_scale", name, l, *m));
         }
-        roms.push_back(gain_rom("rms_att", l, L.rms_att));
-        roms.push_back(gain_rom("rms_ffn", l, L.rms_ffn));
+        roms.push_back(gain_rom("rms_att", l, L.rms_att, lanes));
+        roms.push_back(gain_rom("rms_ffn", l, L.rms_ffn, lanes));
     }
-    roms.push_back(gain_rom("rms_final", -1, q.rms_final));
+    roms.push_back(gain_rom("rms_final", -1, q.rms_final, lanes));
 
     // Norm exponents F_g, one per gain vector: att l at 2l, ffn l at 2l+1, final at 2L.
     RomImage frac = make_rom("norm_frac", "norm_frac", "norm_frac", -1, 8, 2 * c.n_layers + 1);
