@@ -623,7 +623,8 @@ module hw_core #(
   logic        rms_ww;
   assign rms_ww = op_q == OpRms && phase_q == 4'd2 && i_q > 0;
   always_comb begin
-    logic signed [63:0] sum, silu, prod, xr;
+    logic signed [63:0] sum, silu, prod;
+    logic signed [31:0] xr;
     logic [31:0]        rms_shift;
     ww_en = (op_q == OpAttn && phase_q == 4'd4) || op_q == OpResid || rms_ww ||
             (op_q == OpSwiglu && i_q > 0);
@@ -640,14 +641,16 @@ module hw_core #(
     rms_shift = 32'(frac_q) - 8 + 32'({25'b0, rsh_q});
     for (int k = 0; k < Lanes; k++) ww_data[k] = '0;
     if (rms_ww) begin
-      // xb = requant(rs(x * r, 16) * gain, frac - 8 + rsh)
+      // xb = requant(rs(x * r, 16) * gain, frac - 8 + rsh). Operand widths from
+      // docs/numerics.md: r in (2^15, 2^16] (17 bits, asserted below), |rs(x * r, 16)| <= |x|
+      // (32 bits), so the products are 32 x 18 and 32 x 24 bits.
       for (int k = 0; k < Lanes; k++) begin
         if (32'(k) < ww_count) begin
-          xr = hw_pkg::round_shift(64'(x_q[ww_base + 32'(k)]) * $signed({1'b0, r_q[62:0]}), 16);
+          xr = 32'(hw_pkg::round_shift(64'(x_q[ww_base + 32'(k)]) * 64'($signed({1'b0, r_q[16:0]})), 16));
 `ifdef HW_FAULT_ROUNDING
-          xr = (64'(x_q[ww_base + 32'(k)]) * $signed({1'b0, r_q[62:0]})) >>> 16;  // planted fault: truncation
+          xr = 32'((64'(x_q[ww_base + 32'(k)]) * 64'($signed({1'b0, r_q[16:0]}))) >>> 16);  // planted fault: truncation
 `endif
-          prod = xr * 64'($signed(ng_data_i[k*GainBits +: GainBits]));
+          prod = 64'(xr) * 64'($signed(ng_data_i[k*GainBits +: GainBits]));
           ww_data[k] = hw_pkg::requant32(prod, rms_shift);
           ww_sats = ww_sats + 32'(hw_pkg::requant32_sat(prod, rms_shift));
         end
@@ -1076,6 +1079,11 @@ module hw_core #(
                    tok_valid_i && !tok_ready_o |=> tok_valid_i && $stable(tok_token_i) &&
                                                    $stable(tok_pos_i))
     else $error("hw_core: input token changed before it was taken");
+  // RMSNorm's gain pass multiplies by r's low 17 bits and by rs(x * r, 16)'s low 32 bits:
+  // both are all there is (docs/numerics.md, RMSNorm steps 3 and 4).
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
+                   rms_ww |-> r_q > 64'd32768 && r_q <= 64'd65536)
+    else $error("hw_core: RMSNorm's r = %0d outside (2^15, 2^16]", r_q);
   // Only RMSNorm's rsqrt request waits for its table unit; every other table request is
   // issued once, so it must be taken at once.
   assert property (@(posedge clk_i) disable iff (!rst_ni)
