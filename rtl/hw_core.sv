@@ -1084,6 +1084,18 @@ module hw_core #(
   assert property (@(posedge clk_i) disable iff (!rst_ni)
                    rms_ww |-> r_q > 64'd32768 && r_q <= 64'd65536)
     else $error("hw_core: RMSNorm's r = %0d outside (2^15, 2^16]", r_q);
+  // SwiGLU multiplies by the sigmoids' low 17 bits: the table's range is [0, 1.0] in Q16.
+  logic sigmoid_over;
+  always_comb begin
+    sigmoid_over = 1'b0;
+    if (op_q == OpSwiglu && i_q > 0) begin
+      for (int k = 0; k < SgLanes; k++) begin
+        if (32'(k) < ww_count && nl_res[k] > 64'd65536) sigmoid_over = 1'b1;
+      end
+    end
+  end
+  assert property (@(posedge clk_i) disable iff (!rst_ni) !sigmoid_over)
+    else $error("hw_core: a SwiGLU sigmoid above 1.0 (Q16)");
   // Only RMSNorm's rsqrt request waits for its table unit; every other table request is
   // issued once, so it must be taken at once.
   assert property (@(posedge clk_i) disable iff (!rst_ni)
