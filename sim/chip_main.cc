@@ -418,39 +418,31 @@ int linktest(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card
         throw hw::Error("linktest: " + what + " raised no error");
     };
     const std::string& c = o.test_case;
-    if (c == "bad-crc" || c == "bad-length" || c == "unknown-kind") {
-        // A register read whose packet is damaged: the chip NAKs it, the host replays it.
+    if (c == "bad-crc" || c == "bad-length" || c == "unknown-kind" || c == "cut-short" ||
+        c == "ahead") {
+        // A register read whose packet is damaged: the chip NAKs it and counts it, the host
+        // replays what it had sent. cut-short: no CRC word and no EOP, so the host's next
+        // packet opens inside it; ahead: a sound TLP whose sequence number is ahead of the
+        // expected one, as if TLPs before it were lost.
         std::vector<std::uint32_t> words{dll_header(Kind::Tlp, 0x800, 2),
                                          tl_header(Type::RegRead, 0x55, 0), reg::ID};
         if (c == "bad-length") words[0] = dll_header(Kind::Tlp, 0x800, 5);
         if (c == "unknown-kind") words[0] = (0xEu << 28) | (words[0] & 0x0fffffff);
         std::vector<Symbol> s = frame_packet(words[0], {words[1], words[2]});
         if (c == "bad-crc") s[s.size() - 2].data ^= 0x10;  // the CRC word
-        const std::uint32_t naks0 = card.read(reg::NAKS_SENT);
-        const std::uint32_t crc0 = card.read(reg::RX_BAD_CRC), fr0 = card.read(reg::RX_FRAMING);
-        card.host_link().send_raw(s);
-        card.run(200);
-        expect(card.read(reg::NAKS_SENT) == naks0 + 1, c + ": the chip sent one NAK");
-        if (c == "bad-crc") expect(card.read(reg::RX_BAD_CRC) == crc0 + 1, "RX_BAD_CRC counted it");
-        else expect(card.read(reg::RX_FRAMING) == fr0 + 1, "RX_FRAMING counted it");
-        expect(card.host_link().counters().naks_received >= 1, "the host received the NAK");
-    } else if (c == "cut-short" || c == "ahead") {
-        // cut-short: a packet whose CRC and EOP never come; the host's next packet opens
-        // inside it (a framing error). ahead: a sound TLP whose sequence number is ahead of
-        // the expected one, as if TLPs before it were lost. Both are NAKed and counted.
-        std::vector<Symbol> s = frame_packet(dll_header(Kind::Tlp, 0x800, 2),
-                                             {tl_header(Type::RegRead, 0x55, 0), reg::ID});
-        if (c == "cut-short") s.resize(s.size() - 2);  // no CRC word, no EOP
-        const std::uint32_t naks0 = card.read(reg::NAKS_SENT);
-        const std::uint32_t fr0 = card.read(reg::RX_FRAMING), seq0 = card.read(reg::RX_SEQ);
+        if (c == "cut-short") s.resize(s.size() - 2);       // no CRC word, no EOP
+        const bool crc = c == "bad-crc", seq = c == "ahead";
+        const std::uint32_t counter = crc ? reg::RX_BAD_CRC : seq ? reg::RX_SEQ : reg::RX_FRAMING;
+        const std::string counter_name = crc ? "RX_BAD_CRC" : seq ? "RX_SEQ" : "RX_FRAMING";
+        const std::uint32_t naks0 = card.read(reg::NAKS_SENT), count0 = card.read(counter);
         const std::uint32_t tlps0 = card.read(reg::RX_TLPS);
         card.host_link().send_raw(s);
         card.run(200);
         expect(card.read(reg::NAKS_SENT) == naks0 + 1, c + ": the chip sent one NAK");
-        if (c == "cut-short") expect(card.read(reg::RX_FRAMING) == fr0 + 1, "RX_FRAMING counted it");
-        else expect(card.read(reg::RX_SEQ) == seq0 + 1, "RX_SEQ counted it");
-        // RX_TLPS counts the three reads since its first read, not the stray TLP.
-        expect(card.read(reg::RX_TLPS) == tlps0 + 3, "RX_TLPS: the stray TLP was not queued");
+        expect(card.read(counter) == count0 + 1, counter_name + " counted it");
+        expect(card.host_link().counters().naks_received >= 1, "the host received the NAK");
+        // RX_TLPS counts the three reads since its first read, not the damaged packet.
+        expect(card.read(reg::RX_TLPS) == tlps0 + 3, "RX_TLPS: the damaged packet was not queued");
     } else if (c == "unknown-type") {
         const Completion r = card.request(static_cast<Type>(0x7e), {0});
         expect_status(r.status, Status::Unsupported, "an unknown request type");
