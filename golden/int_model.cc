@@ -42,7 +42,6 @@ IntModel::IntModel(const QModel& q, const Tables& tables) : q_(q), t_(tables) {
     k_vec_.resize(c.kv_dim());
     v_vec_.resize(c.kv_dim());
     att_.resize(c.seq_len);
-    exp_.resize(c.seq_len);
     logits_.resize(c.vocab_size);
     act_.resize(std::max(c.dim, c.hidden_dim));
     const std::size_t rows = std::size_t(c.n_layers) * c.seq_len;
@@ -108,6 +107,26 @@ void IntModel::rmsnorm(std::int32_t* out, const std::int32_t* x, const QGain& ga
     }
 }
 
+// ---- softmax's sum ---------------------------------------------------------------------------
+
+std::int64_t softmax_sum(const Tables& t, const std::int32_t* s, int n, std::int32_t* max) {
+    // m is the running maximum and sum the sum of e_t = 2^-((m - s_t) log2 e) (Q30) over the
+    // positions so far. A new maximum rescales the sum by 2^-((s_t - m) log2 e) and adds its
+    // own term, 1.0.
+    std::int32_t m = s[0];
+    std::int64_t sum = kOneQ30;
+    for (int i = 1; i < n; i++) {
+        if (s[i] > m) {
+            sum = rescale_sum(sum, exp2neg_q16(t, softmax_arg(s[i], m))) + kOneQ30;
+            m = s[i];
+        } else {
+            sum += exp2neg_q16(t, softmax_arg(m, s[i]));
+        }
+    }
+    *max = m;
+    return sum;
+}
+
 // ---- attention for one layer at one position --------------------------------------------
 
 void IntModel::attention(int layer, int pos) {
@@ -132,20 +151,14 @@ void IntModel::attention(int layer, int pos) {
         }
         tap(pos, layer, Stage::kScores, att_.data(), pos + 1, h);
 
-        // softmax: e_t = 2^-((max - s_t) * log2 e) in Q30, p_t = e_t / sum in Q16
-        const std::int32_t mx = *std::max_element(att_.begin(), att_.begin() + pos + 1);
-        std::vector<std::int64_t>& e = exp_;
-        std::int64_t sum = 0;
-        for (int t = 0; t <= pos; t++) {
-            const std::int64_t d = std::int64_t(mx) - att_[t];          // >= 0, < 2^32
-            const std::int64_t z = fx::round_shift(d * kLog2eQ24, 24);  // Q16
-            e[t] = exp2neg_q16(t_, z);
-            sum += e[t];
-        }
+        std::int32_t mx = 0;
+        const std::int64_t sum = softmax_sum(t_, att_.data(), pos + 1, &mx);
+        // p_t = e_t / sum in Q16, e_t with the final maximum
         int sh = 0;
         const std::int64_t r = recip_u64(t_, static_cast<std::uint64_t>(sum), &sh);
         for (int t = 0; t <= pos; t++) {
-            att_[t] = static_cast<std::int32_t>(fx::round_shift(e[t] * r, sh));  // <= 2^16
+            const std::int64_t e = exp2neg_q16(t_, softmax_arg(mx, att_[t]));
+            att_[t] = static_cast<std::int32_t>(fx::round_shift(e * r, sh));  // <= 2^16
         }
         tap(pos, layer, Stage::kProbs, att_.data(), pos + 1, h);
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "fixed.h"
 #include "nonlinear.h"
 #include "quant.h"
 
@@ -70,6 +71,20 @@ struct IntConstants {
 };
 // LOG2(e) in Q24: softmax turns e^-d into 2^-(d*log2 e).
 constexpr std::int64_t kLog2eQ24 = 24204406;  // round(1.4426950408889634 * 2^24)
+// Softmax (its sum computed online): the argument z = rs((hi - lo) * log2 e, 24), Q16, of
+// 2^-z = e^-(hi - lo) for scores hi >= lo; 1.0 in Q30 (a new maximum's own term); and the
+// running sum (Q30, <= 2^30 * seq_len) times a factor f = 2^-z (Q30), with the sum rounded
+// to 2^12 first so that the product stays below 2^63 for seq_len <= kMaxSeqLen.
+constexpr std::int64_t kOneQ30 = std::int64_t(1) << 30;
+inline std::int64_t softmax_arg(std::int32_t hi, std::int32_t lo) {
+    return fx::round_shift((std::int64_t(hi) - lo) * kLog2eQ24, 24);
+}
+inline std::int64_t rescale_sum(std::int64_t sum, std::int64_t f) {
+    return fx::round_shift(fx::round_shift(sum, 12) * f, 18);
+}
+// The softmax's denominator over scores s[0..n), n >= 1, computed online in one pass as the
+// chip does (the running maximum, the sum rescaled when it grows); *max gets the maximum.
+std::int64_t softmax_sum(const Tables& t, const std::int32_t* s, int n, std::int32_t* max);
 // Activation word of the MAC array: signed 16 bits, per-vector power-of-two exponent.
 constexpr int kActBits = 16;
 
@@ -111,7 +126,6 @@ class IntModel {
 
     // State, Q16 unless noted (shapes as in FloatState).
     std::vector<std::int32_t> x_, xb_, xb2_, hb_, hb2_, q_vec_, k_vec_, v_vec_, att_, logits_;
-    std::vector<std::int64_t> exp_;          // (seq_len) softmax numerators, Q30
     std::vector<std::int16_t> act_;          // (max(dim, hidden)) MAC input words
     std::vector<std::int16_t> key_cache_;    // (n_layers, seq_len, kv_dim) int16
     std::vector<std::int16_t> value_cache_;  // (n_layers, seq_len, kv_dim) int16

@@ -130,6 +130,11 @@ module hw_core #(
   localparam int unsigned SgLanes   = (NHeads < Lanes) ? NHeads : Lanes;
   localparam int unsigned SgChunks  = (HiddenDim + SgLanes - 1) / SgLanes;
   localparam int unsigned KvAw     = $clog2(KvDepth);
+  // Scores store: a word per context position (every head's score); SRAM macros need 2 words.
+  localparam int unsigned ScDepth  = (SeqLen < 2) ? 2 : SeqLen;
+  localparam int unsigned ScAw     = $clog2(ScDepth);
+  // Softmax sum: <= 2^30 * SeqLen (docs/numerics.md).
+  localparam int unsigned SumBits  = 31 + $clog2(SeqLen + 1);
 
   // ---- the micro-program ---------------------------------------------------------------------
   typedef enum logic [3:0] {
@@ -216,8 +221,6 @@ module hw_core #(
   logic signed [31:0] hb_q [HiddenDim];
   logic signed [31:0] hb2_q [HiddenDim];
   logic signed [31:0] logits_q [VocabSize];
-  logic [NHeads*32-1:0] att_q [SeqLen]; // scores of every head at a position (Q16, signed)
-  logic [NHeads*32-1:0] e_q [SeqLen];   // softmax numerators (Q30)
   logic signed [7:0]  kshift_q [KvRows];
   logic signed [7:0]  vshift_q [KvRows];
 
@@ -345,8 +348,8 @@ module hw_core #(
     .data_i(kv_data), .word_o(kv_words)
   );
 
-  // KV cache: one SRAM for keys, one for values; a word is one kv head's slice of a row
-  // (HeadSize int16 entries), so attention reads a head's key or value vector per cycle.
+  // KV cache: one SRAM for keys, one for values; a word is a whole (layer, position) row
+  // (KvDim int16 entries), so attention reads every head's key or value vector per cycle.
   logic                kc_req, kc_we, vc_req, vc_we;
   logic [KvAw-1:0]     kc_addr, vc_addr;
   logic [KvWidth-1:0]  kc_wdata, vc_wdata, kc_rdata, vc_rdata;
@@ -355,6 +358,15 @@ module hw_core #(
     .clk_i, .req_i(kc_req), .we_i(kc_we), .addr_i(kc_addr), .wdata_i(kc_wdata), .rdata_o(kc_rdata));
   hw_sram #(.Depth(KvDepth), .Width(KvWidth)) u_vcache (
     .clk_i, .req_i(vc_req), .we_i(vc_we), .addr_i(vc_addr), .wdata_i(vc_wdata), .rdata_o(vc_rdata));
+
+  // Attention scores: every head's score (Q16) of a context position in one word, written in
+  // the scores' pass and read back in the weighted values' pass (ports set beside score_h).
+  logic                sc_req, sc_we;
+  logic [ScAw-1:0]     sc_addr;
+  logic [NHeads*32-1:0] sc_wdata, sc_rdata;
+
+  hw_sram #(.Depth(ScDepth), .Width(NHeads * 32)) u_scores (
+    .clk_i, .req_i(sc_req), .we_i(sc_we), .addr_i(sc_addr), .wdata_i(sc_wdata), .rdata_o(sc_rdata));
 
   // ---- sequencer state -------------------------------------------------------------------------
   logic [31:0]        layer_q, layer_d;      // 0..NLayers-1, NLayers = final steps
@@ -382,7 +394,10 @@ module hw_core #(
   logic signed [63:0] vacc_q [Dim];              // weighted value sums of every head
   logic signed [63:0] vacc_d [Dim];
   logic signed [31:0] mx_h_q [NHeads], mx_h_d [NHeads];     // score maxima
-  logic signed [63:0] sum_h_q [NHeads], sum_h_d [NHeads];   // softmax denominators
+  logic signed [63:0] sum_h_q [NHeads], sum_h_d [NHeads];   // softmax denominators (online)
+  logic signed [31:0] sc_q [NHeads];                        // scores of position t, registered
+  logic               sc_valid_q, sc_first_q;               // ... for some t; t = 0
+  logic [NHeads-1:0]  newmx_q;                              // 2^-z in flight rescales the sum
   logic [63:0]        r_h_q [NHeads], r_h_d [NHeads];       // their reciprocals
   logic [6:0]         rsh_h_q [NHeads], rsh_h_d [NHeads];
   logic signed [31:0] mon_val [MonLanes];            // monitor lanes
@@ -520,6 +535,8 @@ module hw_core #(
   // last cycle), times the 1/sqrt(head_size) mantissa, requantized to Q16.
   logic signed [31:0] score_h [NHeads];
   logic [31:0]        score_sats;
+  logic               score_en;
+  assign score_en = op_q == OpAttn && phase_q == 4'd0 && i_q > 0 && i_q <= pos_q + 1;
   always_comb begin
     logic signed [63:0] dot, scaled;
     int                 sh;
@@ -527,7 +544,7 @@ module hw_core #(
     score_sats = '0;
     dot = '0;  scaled = '0;  sh = 0;  kvh = 0;
     for (int h = 0; h < NHeads; h++) score_h[h] = '0;
-    if (op_q == OpAttn && phase_q == 4'd0 && i_q > 0) begin
+    if (score_en) begin
       sh = 32'(AttScaleFrac) + 16 - 32'(act_shift_q) - 32'(kshift_q[layer_q * SeqLen + i_q - 1]);
       for (int h = 0; h < NHeads; h++) begin
         kvh = h / KvMul;
@@ -543,22 +560,51 @@ module hw_core #(
     end
   end
 
-  // Softmax arguments (OpAttn phase 1): (max - s_t) * log2(e) of every head for t = i.
-  logic [63:0] exp_arg_h [NHeads];
+  // The scores store: written as score_h is computed (t = i-1), read for t = i in the
+  // weighted values' pass (OpAttn phase 2).
   always_comb begin
-    for (int h = 0; h < NHeads; h++) exp_arg_h[h] = '0;
-    if (op_q == OpAttn && phase_q == 4'd1 && i_q <= pos_q) begin
-      for (int h = 0; h < NHeads; h++) begin
-        exp_arg_h[h] = 64'(hw_pkg::round_shift((64'(mx_h_q[h]) -
-                                                64'($signed(att_q[i_q][h * 32 +: 32]))) *
-                                               64'(Log2eQ24), 24));
-      end
+    sc_req = 1'b0;  sc_we = 1'b0;  sc_addr = '0;  sc_wdata = '0;
+    if (score_en) begin
+      sc_req = 1'b1;  sc_we = 1'b1;  sc_addr = ScAw'(i_q - 1);
+      for (int h = 0; h < NHeads; h++) sc_wdata[h * 32 +: 32] = score_h[h];
+    end else if (op_q == OpAttn && phase_q == 4'd2 && i_q <= pos_q) begin
+      sc_req = 1'b1;  sc_addr = ScAw'(i_q);
     end
   end
 
-  // Per-head softmax state: score maxima (phase 0), denominators (phase 1), their
-  // reciprocals (phase 2, one head per result).
+  // Softmax arguments z of 2^-z, every head (golden/int_model.h: softmax_arg). Phase 0, for
+  // the score registered last cycle (sc_q, position t): below the running maximum, its
+  // distance from it; a new maximum (or t = 0), the old maximum's distance below it, which
+  // rescales the sum. Phase 2, for the stored score of t = i-1: its distance below the final
+  // maximum.
+  function automatic logic [63:0] softmax_arg(input logic signed [31:0] hi,
+                                              input logic signed [31:0] lo);
+    softmax_arg = 64'(hw_pkg::round_shift((64'(hi) - 64'(lo)) * 64'(Log2eQ24), 24));
+  endfunction
+  logic [63:0]       exp_arg_h [NHeads];
+  logic [NHeads-1:0] sc_new;
   always_comb begin
+    sc_new = '0;
+    for (int h = 0; h < NHeads; h++) exp_arg_h[h] = '0;
+    if (op_q == OpAttn && phase_q == 4'd0 && sc_valid_q) begin
+      for (int h = 0; h < NHeads; h++) begin
+        sc_new[h] = sc_first_q || sc_q[h] > mx_h_q[h];
+        if (sc_first_q)     exp_arg_h[h] = '0;
+        else if (sc_new[h]) exp_arg_h[h] = softmax_arg(sc_q[h], mx_h_q[h]);
+        else                exp_arg_h[h] = softmax_arg(mx_h_q[h], sc_q[h]);
+      end
+    end else if (op_q == OpAttn && phase_q == 4'd2 && i_q > 0 && i_q <= pos_q + 1) begin
+      for (int h = 0; h < NHeads; h++) exp_arg_h[h] = softmax_arg(mx_h_q[h], sc_rdata[h * 32 +: 32]);
+    end
+  end
+
+  // Per-head softmax state: the running maxima and sums (phase 0; a 2^-z result is added to
+  // the sum, or rescales it when its score was a new maximum, which then adds 1.0 in Q30);
+  // the sums' reciprocals (phase 1, one head per result). The rescale rounds the sum to
+  // 2^12 first (golden rescale_sum): SumBits - 11 bits times the 31-bit Q30 factor.
+  always_comb begin
+    logic [SumBits-12:0] rs_sum;  // the sum rounded to 2^12: SumBits - 11 bits, >= 0
+    rs_sum = '0;
     for (int h = 0; h < NHeads; h++) begin
       mx_h_d[h] = mx_h_q[h];  sum_h_d[h] = sum_h_q[h];  r_h_d[h] = r_h_q[h];  rsh_h_d[h] = rsh_h_q[h];
     end
@@ -566,16 +612,22 @@ module hw_core #(
       unique case (phase_q)
         4'd0: begin
           for (int h = 0; h < NHeads; h++) begin
-            if (i_q > 0 && (i_q == 1 || score_h[h] > mx_h_q[h])) mx_h_d[h] = score_h[h];
-            if (i_q == pos_q + 1) sum_h_d[h] = '0;
+            if (sc_new[h]) mx_h_d[h] = sc_q[h];
+            if (i_q == 0) begin
+              sum_h_d[h] = '0;
+            end else if (nl_res_valid[0]) begin
+              if (newmx_q[h]) begin
+                rs_sum = (SumBits - 11)'(hw_pkg::round_shift(sum_h_q[h], 12));
+                sum_h_d[h] = hw_pkg::round_shift(
+                                 64'($signed({1'b0, rs_sum})) *
+                                 64'($signed({1'b0, nl_res[h][30:0]})), 18) + (64'sd1 <<< 30);
+              end else begin
+                sum_h_d[h] = sum_h_q[h] + $signed(nl_res[h]);
+              end
+            end
           end
         end
         4'd1: begin
-          if (nl_res_valid[0]) begin
-            for (int h = 0; h < NHeads; h++) sum_h_d[h] = sum_h_q[h] + $signed(nl_res[h]);
-          end
-        end
-        4'd2: begin
           if (nl_res_valid[0]) begin
             for (int h = 0; h < NHeads; h++) begin
               if (32'(h) == j_q) begin r_h_d[h] = nl_res[0];  rsh_h_d[h] = nl_res_shift[0]; end
@@ -587,35 +639,37 @@ module hw_core #(
     end
   end
 
-  // Weighted values (OpAttn phase 3): probability p_t (Q16) of every head for t = i-1 (the
-  // V row read last cycle), accumulated as p_t * v into every head's output; cleared when
-  // the last reciprocal arrives (phase 2).
+  // Weighted values (OpAttn phase 2): probability p_t (Q16) of every head for t = i-2 (its
+  // 2^-z and V row were asked for last cycle), accumulated as p_t * v into every head's
+  // output; cleared when the last reciprocal arrives (phase 1).
   logic signed [31:0] prob_h [NHeads];
+  logic               prob_en;
+  assign prob_en = op_q == OpAttn && phase_q == 4'd2 && i_q > 1;
   always_comb begin
     int unsigned kvh;
     kvh = 0;
     for (int e = 0; e < Dim; e++) vacc_d[e] = vacc_q[e];
     for (int h = 0; h < NHeads; h++) prob_h[h] = '0;
-    if (op_q == OpAttn && phase_q == 4'd2 && nl_res_valid[0] && j_q == NHeads - 1) begin
+    if (op_q == OpAttn && phase_q == 4'd1 && nl_res_valid[0] && j_q == NHeads - 1) begin
       for (int e = 0; e < Dim; e++) vacc_d[e] = '0;
     end
-    if (op_q == OpAttn && phase_q == 4'd3 && i_q > 0) begin
+    if (prob_en) begin
       for (int h = 0; h < NHeads; h++) begin
         kvh = h / KvMul;
-        prob_h[h] = 32'(hw_pkg::round_shift(64'($unsigned(e_q[i_q - 1][h * 32 +: 32])) *
+        prob_h[h] = 32'(hw_pkg::round_shift(64'($unsigned(nl_res[h][30:0])) *
                                             $signed({1'b0, r_h_q[h][62:0]}),
                                             32'({25'b0, rsh_h_q[h]})));
         for (int e = 0; e < HeadSize; e++) begin
           // p * v * 2^shift as a shift (shift >= 0: the KV quantizer's minimum is 0)
           vacc_d[h * HeadSize + e] = vacc_q[h * HeadSize + e] +
               ((64'(prob_h[h]) * 64'($signed(vc_rdata[(kvh * HeadSize + e) * 16 +: 16]))) <<<
-               vshift_q[layer_q * SeqLen + i_q - 1]);
+               vshift_q[layer_q * SeqLen + i_q - 2]);
         end
       end
     end
   end
 
-  // Wide writes, several elements per cycle: the attention outputs to xb (OpAttn phase 4)
+  // Wide writes, several elements per cycle: the attention outputs to xb (OpAttn phase 3)
   // and the residual adds x += src (OpResid), Lanes elements of a Dim vector (chunk i); the
   // RMSNorm outputs x * r * gain to xb, Lanes elements (chunk i-1, its gains were read in
   // i-1); the SwiGLU products to hb, SgLanes elements (chunk i-1, likewise its sigmoids).
@@ -626,7 +680,7 @@ module hw_core #(
     logic signed [63:0] sum, silu, prod;
     logic signed [31:0] xr;
     logic [31:0]        rms_shift;
-    ww_en = (op_q == OpAttn && phase_q == 4'd4) || op_q == OpResid || rms_ww ||
+    ww_en = (op_q == OpAttn && phase_q == 4'd3) || op_q == OpResid || rms_ww ||
             (op_q == OpSwiglu && i_q > 0);
     ww_vec = (op_q == OpResid) ? VX : (op_q == OpSwiglu) ? VHB : VXB;
     ww_base = !ww_en ? '0 : (op_q == OpSwiglu) ? (i_q - 1) * SgLanes :
@@ -685,9 +739,9 @@ module hw_core #(
   // write, otherwise the schedule's single element.
   always_comb begin
     for (int k = 0; k < MonLanes; k++) mon_val[k] = '0;
-    if (op_q == OpAttn && phase_q == 4'd0) begin
+    if (score_en) begin
       for (int h = 0; h < NHeads; h++) mon_val[h] = score_h[h];
-    end else if (op_q == OpAttn && phase_q == 4'd3) begin
+    end else if (prob_en) begin
       for (int h = 0; h < NHeads; h++) mon_val[h] = prob_h[h];
     end else if (ww_en) begin
       for (int k = 0; k < Lanes; k++) mon_val[k] = ww_data[k];
@@ -864,33 +918,26 @@ module hw_core #(
       OpAttn: begin
         row_base = layer_q * SeqLen;
         unique case (phase_q)
-          4'd0: begin  // scores: K row read for t = i; q.k of every head (Dim MACs) for t = i-1
+          4'd0: begin  // scores: K row read for t = i, q.k (score_h) for t = i-1, 2^-z for
+                       // t = i-2 (sc_q), the sum for t = i-3 (below); the pipeline drains at P+3
             if (i_q <= pos_q) begin
               kc_req = 1'b1;  kc_addr = KvAw'(row_base + i_q);
             end
-            if (i_q > 0) begin  // score_h (below)
+            if (score_en) begin
               mon_valid_o = 1'b1;  mon_stage_o = hw_pkg::TapScores;  mon_index_o = i_q - 1;
               mon_count_o = 16'(NHeads);  mon_head_o = '0;  mon_head_step_o = 1'b1;  mon_index_step_o = 1'b0;
               sat_d = sat_q + score_sats;
             end
+            if (sc_valid_q) begin
+              nl_func = hw_pkg::NlExp2Neg;  nl_valid = '1;
+              for (int h = 0; h < NHeads; h++) nl_arg[h] = exp_arg_h[h];
+            end
             i_d = i_q + 1;
-            if (i_q == pos_q + 1) begin
+            if (i_q == pos_q + 3) begin
               i_d = '0;  j_d = '0;  phase_d = 4'd1;
             end
           end
-          4'd1: begin  // e_t = 2^-((mx - s_t) log2 e) for every head: issue t = i, result for t = j
-            nl_func = hw_pkg::NlExp2Neg;
-            if (i_q <= pos_q) begin
-              nl_valid = '1;
-              for (int h = 0; h < NHeads; h++) nl_arg[h] = exp_arg_h[h];
-              i_d = i_q + 1;
-            end
-            if (nl_res_valid[0]) begin  // sum_h (below)
-              j_d = j_q + 1;
-              if (j_q == pos_q) begin phase_d = 4'd2;  i_d = '0;  j_d = '0; end
-            end
-          end
-          4'd2: begin  // 1/sum of each head on unit 0: issue head i, result for head j
+          4'd1: begin  // 1/sum of each head on unit 0: issue head i, result for head j
             nl_func = hw_pkg::NlRecip;
             if (i_q < NHeads) begin
               nl_valid[0] = 1'b1;  nl_arg[0] = 64'(sum_h_q[i_q]);
@@ -898,19 +945,21 @@ module hw_core #(
             end
             if (nl_res_valid[0]) begin  // r_h (below)
               j_d = j_q + 1;
-              if (j_q == NHeads - 1) begin phase_d = 4'd3;  i_d = '0;  j_d = '0; end
+              if (j_q == NHeads - 1) begin phase_d = 4'd2;  i_d = '0;  j_d = '0; end
             end
           end
-          4'd3: begin  // V row read for t = i; probabilities p_t (Q16) and p_t * v for t = i-1
-            if (i_q <= pos_q) begin
-              vc_req = 1'b1;  vc_addr = KvAw'(row_base + i_q);
+          4'd2: begin  // scores read for t = i; 2^-z and V row for t = i-1; p_t * v for t = i-2
+            if (i_q > 0 && i_q <= pos_q + 1) begin
+              nl_func = hw_pkg::NlExp2Neg;  nl_valid = '1;
+              for (int h = 0; h < NHeads; h++) nl_arg[h] = exp_arg_h[h];
+              vc_req = 1'b1;  vc_addr = KvAw'(row_base + i_q - 1);
             end
-            if (i_q > 0) begin  // prob_h and vacc (below)
-              mon_valid_o = 1'b1;  mon_stage_o = hw_pkg::TapProbs;  mon_index_o = i_q - 1;
+            if (prob_en) begin  // prob_h and vacc (below)
+              mon_valid_o = 1'b1;  mon_stage_o = hw_pkg::TapProbs;  mon_index_o = i_q - 2;
               mon_count_o = 16'(NHeads);  mon_head_o = '0;  mon_head_step_o = 1'b1;  mon_index_step_o = 1'b0;
             end
             i_d = i_q + 1;
-            if (i_q == pos_q + 1) begin i_d = '0;  phase_d = 4'd4; end
+            if (i_q == pos_q + 2) begin i_d = '0;  phase_d = 4'd3; end
           end
           default: begin  // write the outputs to xb, Lanes elements per cycle (ww_*, below)
             mon_valid_o = 1'b1;  mon_stage_o = hw_pkg::TapAttention;  mon_index_o = ww_base;
@@ -962,15 +1011,13 @@ module hw_core #(
     endcase
   end
 
-  // Softmax numerators, probabilities, act words and KV shifts are written here (their
-  // values come from the sequencer's cycle above).
+  // The scores' pipeline registers, the per-head softmax state, the weighted value sums and
+  // the KV shifts are written here (their values come from the processes above).
   always_ff @(posedge clk_i) begin
-    if (op_q == OpAttn && phase_q == 4'd0 && i_q > 0) begin
-      for (int h = 0; h < NHeads; h++) att_q[i_q - 1][h * 32 +: 32] <= score_h[h];
-    end
-    if (op_q == OpAttn && phase_q == 4'd1 && nl_res_valid[0]) begin
-      for (int h = 0; h < NHeads; h++) e_q[j_q][h * 32 +: 32] <= nl_res[h][31:0];
-    end
+    sc_valid_q <= score_en;
+    sc_first_q <= score_en && i_q == 1;
+    for (int h = 0; h < NHeads; h++) sc_q[h] <= score_h[h];
+    newmx_q <= sc_new;
     for (int h = 0; h < NHeads; h++) begin
       mx_h_q[h] <= mx_h_d[h];  sum_h_q[h] <= sum_h_d[h];  r_h_q[h] <= r_h_d[h];  rsh_h_q[h] <= rsh_h_d[h];
     end
@@ -1070,7 +1117,7 @@ module hw_core #(
   assert property (@(posedge clk_i) disable iff (!rst_ni)
                    op_q <= OpDone && layer_q <= NLayers &&
                    step_q < ((layer_q < NLayers) ? 32'd20 : 32'd4) &&
-                   phase_q <= ((op_q == OpKvw) ? 4'd1 : (op_q == OpAttn) ? 4'd4 :
+                   phase_q <= ((op_q == OpKvw) ? 4'd1 : (op_q == OpAttn) ? 4'd3 :
                                (op_q == OpRms) ? 4'd2 : 4'd0))
     else $error("hw_core: illegal state: op %0d phase %0d layer %0d step %0d",
                 op_q, phase_q, layer_q, step_q);
@@ -1156,10 +1203,13 @@ module hw_core #(
   `HW_COVER(c_kvw_value_row,     op_q == OpKvw  && phase_q == 4'd1)
   `HW_COVER(c_kvw_shift_zero,    op_q == OpKvw  && kv_shift == 8'sd0)
   `HW_COVER(c_attn_scores,       op_q == OpAttn && phase_q == 4'd0)
-  `HW_COVER(c_attn_exp,          op_q == OpAttn && phase_q == 4'd1)
-  `HW_COVER(c_attn_recip,        op_q == OpAttn && phase_q == 4'd2)
-  `HW_COVER(c_attn_weighted_v,   op_q == OpAttn && phase_q == 4'd3)
-  `HW_COVER(c_attn_drain,        op_q == OpAttn && phase_q == 4'd4)
+  `HW_COVER(c_attn_new_max,      op_q == OpAttn && phase_q == 4'd0 && sc_valid_q && !sc_first_q &&
+                                 sc_new != '0)
+  `HW_COVER(c_attn_no_new_max,   op_q == OpAttn && phase_q == 4'd0 && sc_valid_q && !sc_first_q &&
+                                 sc_new == '0)
+  `HW_COVER(c_attn_recip,        op_q == OpAttn && phase_q == 4'd1)
+  `HW_COVER(c_attn_weighted_v,   op_q == OpAttn && phase_q == 4'd2)
+  `HW_COVER(c_attn_drain,        op_q == OpAttn && phase_q == 4'd3)
 
   `HW_COVER(c_idle_to_embed,     op_q == OpIdle   && op_d == OpEmbed)
   `HW_COVER(c_embed_to_rms,      op_q == OpEmbed  && op_d == OpRms)
@@ -1181,7 +1231,7 @@ module hw_core #(
 
   `HW_COVER(c_kv_first_row,      kc_we && pos_q == 0)
   `HW_COVER(c_kv_last_row,       kc_we && pos_q == SeqLen - 1)
-  `HW_COVER(c_attn_full_context, op_q == OpAttn && phase_q == 4'd3 && i_q == SeqLen)
+  `HW_COVER(c_attn_full_context, prob_en && i_q - 2 == SeqLen - 1)
   `HW_COVER(c_saturation,        sat_d != sat_q)
   // No cover point for a token offered while the core is busy: hw_endpoint offers one only
   // when the core is idle (its own assertion), so in this chip that path cannot be reached.

@@ -74,6 +74,9 @@ TEST_CASE("bad synthetic specs name the key and value", "[fast][synthetic]") {
                       Contains("a multiple of n_kv_heads=3"));
     CHECK_THROWS_WITH(hw::parse_synthetic_spec("dim=64,layers"), Contains("key=value"));
     CHECK_THROWS_WITH(hw::parse_synthetic_spec("shared=2"), Contains("0 or 1"));
+    CHECK_THROWS_WITH(hw::parse_synthetic_spec("seq_len=32769"),
+                      Contains("header field seq_len") && Contains("at most 32768") &&
+                          Contains("found 32769"));
 }
 
 TEST_CASE("synthetic weights are scaled like a trained model's", "[fast][synthetic]") {

@@ -55,6 +55,11 @@ void validate_config(const Config& c, const std::string& where) {
                              "a positive integer", std::to_string(values[i]));
         }
     }
+    if (c.seq_len > kMaxSeqLen) {
+        throw make_error(where, "header field seq_len",
+                         "at most " + std::to_string(kMaxSeqLen) + " (the softmax sum's width)",
+                         std::to_string(c.seq_len));
+    }
     if (c.dim % c.n_heads != 0) {
         throw make_error(where, "header field dim",
                          "a multiple of n_heads=" + std::to_string(c.n_heads),

@@ -11,6 +11,10 @@ namespace hw {
 // ---------------------------------------------------------------------------
 // Config: the seven-int header of a llama2.c legacy checkpoint.
 // ---------------------------------------------------------------------------
+// The longest context the chip's arithmetic is specified for: the softmax's running sum
+// (golden/int_model.h, rescale_sum) stays within 64 bits up to here.
+constexpr int kMaxSeqLen = 1 << 15;
+
 struct Config {
     int dim = 0;                    // residual stream width
     int hidden_dim = 0;             // FFN inner width
