@@ -86,7 +86,7 @@ module hw_core #(
   input  logic [NHeads*2*EntryBits-1:0]  sigmoid_data_i,
   output logic                           rope_en_o,
   output logic [31:0]                    rope_addr_o,
-  input  logic [33:0]                    rope_data_i,
+  input  logic [RopePairs*34-1:0]        rope_data_i,  // a position: pair p at [34p +: 34]
 
   // Write monitor: every tapped write, mon_count_o elements per cycle. Element k belongs to
   // (stage, layer or 255, head mon_head_o + k * mon_head_step_o or 255, index mon_index_o +
@@ -238,12 +238,12 @@ module hw_core #(
     endcase
   endfunction
 
-  // Vector write ports: any vector; xb2 (RoPE writes rotated q and k in one cycle); and
-  // Lanes elements of xb (attention outputs) or x (residual adds).
-  logic               wa_en, wb_en, ww_en;
+  // Vector write ports: any vector, one element; and Lanes elements of x (residual adds), xb
+  // (RMSNorm, RoPE of q, attention outputs), xb2 (RoPE of k) or hb (SwiGLU).
+  logic               wa_en, ww_en;
   vec_e               wa_vec, ww_vec;
-  logic [31:0]        wa_idx, wb_idx, ww_base, ww_count;
-  logic signed [31:0] wa_data, wb_data;
+  logic [31:0]        wa_idx, ww_base, ww_count;
+  logic signed [31:0] wa_data;
   logic signed [31:0] ww_data [Lanes];
 
   always_ff @(posedge clk_i) begin
@@ -260,13 +260,13 @@ module hw_core #(
         default: logits_q[wa_idx] <= wa_data;
       endcase
     end
-    if (wb_en) xb2_q[wb_idx] <= wb_data;
     if (ww_en) begin
       for (int k = 0; k < Lanes; k++) begin
         if (32'(k) < ww_count) begin
-          if (ww_vec == VX)       x_q[ww_base + 32'(k)]  <= ww_data[k];
-          else if (ww_vec == VHB) hb_q[ww_base + 32'(k)] <= ww_data[k];
-          else                    xb_q[ww_base + 32'(k)] <= ww_data[k];
+          if (ww_vec == VX)        x_q[ww_base + 32'(k)]   <= ww_data[k];
+          else if (ww_vec == VHB)  hb_q[ww_base + 32'(k)]  <= ww_data[k];
+          else if (ww_vec == VXB2) xb2_q[ww_base + 32'(k)] <= ww_data[k];
+          else                     xb_q[ww_base + 32'(k)]  <= ww_data[k];
         end
       end
     end
@@ -452,10 +452,14 @@ module hw_core #(
       end
     end
     if (op_q == OpActQ) amax_d = '0;
-    // KV rows: k is written by RoPE (port b), v by its matrix product.
+    // KV rows: k is written by RoPE (to xb2, wide), v by its matrix product.
     kmax_d = kmax_q;
     vmax_d = vmax_q;
-    if (wb_en && hw_pkg::abs33(wb_data) > kmax_q) kmax_d = hw_pkg::abs33(wb_data);
+    if (ww_en && ww_vec == VXB2) begin
+      for (int k = 0; k < Lanes; k++) begin
+        if (32'(k) < ww_count && hw_pkg::abs33(ww_data[k]) > kmax_d) kmax_d = hw_pkg::abs33(ww_data[k]);
+      end
+    end
     if (wa_en && wa_vec == VV && hw_pkg::abs33(wa_data) > vmax_q) vmax_d = hw_pkg::abs33(wa_data);
     if (op_q == OpKvw && phase_q == 4'd1 && i_q == KvChunks - 1) begin kmax_d = '0;  vmax_d = '0; end
   end
@@ -482,26 +486,40 @@ module hw_core #(
     end
   end
 
-  // RoPE (OpRope): element e = i-1 of q and of k, rotated with the pair's cos and sin (the
-  // ROM word read last cycle: cos in the low 17 bits, sin above), requantized to Q16.
-  logic signed [31:0] rope_q, rope_k;
-  logic               rope_q_sat, rope_k_sat;
+  // RoPE (OpRope): chunk i-1 of q (i <= DimChunks), then chunk i-1-DimChunks of k, Lanes
+  // elements, rotated with their pairs' cos and sin from the position's ROM word (read at
+  // i = 0: pair p's cos in bits [34p +: 17], its sin above), requantized to Q16. Lanes is even
+  // and a chunk starts at a multiple of it, so both elements of a pair are in one chunk.
+  logic               rope_en, rope_k_chunk;
+  logic [31:0]        rope_base, rope_len, rope_sats;
+  logic signed [31:0] rope_w [Lanes];
+  assign rope_en      = op_q == OpRope && i_q > 0;
+  assign rope_k_chunk = i_q > DimChunks;
+  assign rope_base    = !rope_en ? '0 : rope_k_chunk ? (i_q - 1 - DimChunks) * Lanes : (i_q - 1) * Lanes;
+  assign rope_len     = rope_k_chunk ? KvDim : Dim;
   always_comb begin
-    logic signed [63:0] cos_v, sin_v, rq, rk;
-    logic               even;
-    rope_q = '0;  rope_k = '0;  rope_q_sat = 1'b0;  rope_k_sat = 1'b0;
-    cos_v = '0;  sin_v = '0;  rq = '0;  rk = '0;  even = 1'b0;
-    if (op_q == OpRope && i_q > 0) begin
-      cos_v = 64'($signed(rope_data_i[16:0]));
-      sin_v = 64'($signed(rope_data_i[33:17]));
-      even  = ((i_q - 1) % 2) == 0;
-      rq = rope_rotate(q_q[i_q - 1], even ? q_q[i_q] : q_q[i_q - 2], even, cos_v, sin_v);
-      rope_q = hw_pkg::requant32(rq, 15);
-      rope_q_sat = hw_pkg::requant32_sat(rq, 15);
-      if (i_q - 1 < KvDim) begin
-        rk = rope_rotate(k_q[i_q - 1], even ? k_q[i_q] : k_q[i_q - 2], even, cos_v, sin_v);
-        rope_k = hw_pkg::requant32(rk, 15);
-        rope_k_sat = hw_pkg::requant32_sat(rk, 15);
+    logic signed [63:0] cos_v, sin_v, r;
+    logic signed [31:0] self, partner;
+    int unsigned        e, p;
+    rope_sats = '0;
+    cos_v = '0;  sin_v = '0;  r = '0;  self = '0;  partner = '0;  e = 0;  p = 0;
+    for (int k = 0; k < Lanes; k++) rope_w[k] = '0;
+    if (rope_en) begin
+      for (int k = 0; k < Lanes; k++) begin
+        e = rope_base + 32'(k);
+        if (e < rope_len) begin
+          p = (e % HeadSize) / 2;
+          cos_v = 64'($signed(rope_data_i[p * 34 +: 17]));
+          sin_v = 64'($signed(rope_data_i[p * 34 + 17 +: 17]));
+          if (rope_k_chunk) begin
+            self = k_q[e];  partner = (k % 2 == 0) ? k_q[e + 1] : k_q[e - 1];
+          end else begin
+            self = q_q[e];  partner = (k % 2 == 0) ? q_q[e + 1] : q_q[e - 1];
+          end
+          r = rope_rotate(self, partner, k % 2 == 0, cos_v, sin_v);
+          rope_w[k] = hw_pkg::requant32(r, 15);
+          rope_sats = rope_sats + 32'(hw_pkg::requant32_sat(r, 15));
+        end
       end
     end
   end
@@ -672,7 +690,8 @@ module hw_core #(
   // Wide writes, several elements per cycle: the attention outputs to xb (OpAttn phase 3)
   // and the residual adds x += src (OpResid), Lanes elements of a Dim vector (chunk i); the
   // RMSNorm outputs x * r * gain to xb, Lanes elements (chunk i-1, its gains were read in
-  // i-1); the SwiGLU products to hb, SgLanes elements (chunk i-1, likewise its sigmoids).
+  // i-1); the SwiGLU products to hb, SgLanes elements (chunk i-1, likewise its sigmoids);
+  // RoPE's rotated q to xb and k to xb2 (rope_w, above).
   logic [31:0] ww_sats;
   logic        rms_ww;
   assign rms_ww = op_q == OpRms && phase_q == 4'd2 && i_q > 0;
@@ -681,20 +700,25 @@ module hw_core #(
     logic signed [31:0] xr;
     logic [31:0]        rms_shift;
     ww_en = (op_q == OpAttn && phase_q == 4'd3) || op_q == OpResid || rms_ww ||
-            (op_q == OpSwiglu && i_q > 0);
-    ww_vec = (op_q == OpResid) ? VX : (op_q == OpSwiglu) ? VHB : VXB;
-    ww_base = !ww_en ? '0 : (op_q == OpSwiglu) ? (i_q - 1) * SgLanes :
+            (op_q == OpSwiglu && i_q > 0) || rope_en;
+    ww_vec = (op_q == OpResid) ? VX : (op_q == OpSwiglu) ? VHB : (rope_en && rope_k_chunk) ? VXB2 : VXB;
+    ww_base = !ww_en ? '0 : (op_q == OpSwiglu) ? (i_q - 1) * SgLanes : rope_en ? rope_base :
               rms_ww ? (i_q - 1) * Lanes : i_q * Lanes;
     ww_count = '0;
     if (ww_en && op_q == OpSwiglu)
       ww_count = (HiddenDim - ww_base < SgLanes) ? HiddenDim - ww_base : SgLanes;
+    else if (rope_en)
+      ww_count = (rope_len - ww_base < Lanes) ? rope_len - ww_base : Lanes;
     else if (ww_en)
       ww_count = (Dim - ww_base < Lanes) ? Dim - ww_base : Lanes;
     ww_sats = '0;
     sum = '0;  silu = '0;  prod = '0;  xr = '0;
     rms_shift = 32'(frac_q) - 8 + 32'({25'b0, rsh_q});
     for (int k = 0; k < Lanes; k++) ww_data[k] = '0;
-    if (rms_ww) begin
+    if (rope_en) begin
+      for (int k = 0; k < Lanes; k++) ww_data[k] = rope_w[k];
+      ww_sats = rope_sats;
+    end else if (rms_ww) begin
       // xb = requant(rs(x * r, 16) * gain, frac - 8 + rsh). Operand widths from
       // docs/numerics.md: r in (2^15, 2^16] (17 bits, asserted below), |rs(x * r, 16)| <= |x|
       // (32 bits), so the products are 32 x 18 and 32 x 24 bits.
@@ -767,7 +791,6 @@ module hw_core #(
     act_shift_d = act_shift_q;
 
     wa_en = 1'b0;  wa_vec = VX;  wa_idx = '0;  wa_data = '0;
-    wb_en = 1'b0;  wb_idx = '0;  wb_data = '0;
     wrom_en_o = 1'b0;  wrom_class_o = st.w;  wrom_sel_o = 8'(layer_q);  wrom_addr_o = '0;  wrom_row_o = '0;
     ng_en_o = 1'b0;  ng_sel_o = '0;  ng_addr_o = '0;  nf_en_o = 1'b0;  nf_addr_o = '0;
     rope_en_o = 1'b0;  rope_addr_o = '0;
@@ -871,22 +894,17 @@ module hw_core #(
         end
       end
 
-      // ---- RoPE: q -> xb (tapped), k -> xb2 (ROM read for element i, use for i-1) ---------------
-      OpRope: begin
-        if (i_q < Dim) begin
-          rope_en_o = 1'b1;  rope_addr_o = pos_q * RopePairs + (i_q % HeadSize) / 2;
+      // ---- RoPE: q -> xb (tapped), k -> xb2, Lanes elements per cycle (rope_*, ww_*) -------------
+      OpRope: begin  // the position's RoPE word at i = 0; then chunk i-1 of q, then of k
+        if (i_q == 0) begin
+          rope_en_o = 1'b1;  rope_addr_o = pos_q;
         end
-        if (i_q > 0) begin  // element i-1 of q and k, rotated (rope_* below)
-          wa_en = 1'b1;  wa_vec = VXB;  wa_idx = i_q - 1;  wa_data = rope_q;
-          sat_d = sat_q + 32'(rope_q_sat);
-          mon_valid_o = 1'b1;  mon_index_o = i_q - 1;  mon_val0 = wa_data;
-          if (i_q - 1 < KvDim) begin
-            wb_en = 1'b1;  wb_idx = i_q - 1;  wb_data = rope_k;
-            sat_d = sat_d + 32'(rope_k_sat);
-          end
+        if (rope_en) sat_d = sat_q + ww_sats;
+        if (rope_en && !rope_k_chunk) begin  // q is tapped here; k as the cache's rows (OpKvw)
+          mon_valid_o = 1'b1;  mon_index_o = ww_base;  mon_count_o = 16'(ww_count);
         end
         i_d = i_q + 1;
-        if (i_q == Dim) begin
+        if (i_q == DimChunks + KvChunks) begin
           step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;  i_d = '0;  phase_d = '0;
         end
       end

@@ -49,7 +49,8 @@ std::string layout_note(const RomImage& r) {
         return "word = gain of one element, signed, times sqrt(dim), 2^-frac units.";
     if (r.kind == "norm_frac")
         return "word = frac of a gain vector: att l at 2l, ffn l at 2l+1, final at 2L.";
-    if (r.tensor == "rope") return "word pos * pairs + p = {sin, cos} in Q15, 17-bit signed each.";
+    if (r.tensor == "rope")
+        return "word = one position: pair p's {sin, cos} in bits [34p +: 34], Q15, 17-bit signed each.";
     return "word k = {entry[k+1], entry[k]}: both ends of interpolation segment k.";
 }
 
@@ -344,7 +345,7 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
       << "  logic ng_en, nf_en, rope_en;\n  logic [7:0] ng_sel, nf_addr;\n  logic [31:0] ng_addr, "
          "rope_addr;\n"
       << "  logic [" << lanes * kGainBits - 1
-      << ":0] ng_data;\n  logic [7:0] nf_data;\n  logic [33:0] rope_data;\n"
+      << ":0] ng_data;\n  logic [7:0] nf_data;\n  logic [" << pkg << "ROPE_PAIRS*34-1:0] rope_data;\n"
       << "  logic rsqrt_en, recip_en;\n"
       << "  logic [" << pkg << "RSQRT_INDEX_BITS-1:0] rsqrt_addr;\n  logic [" << pkg << "RECIP_INDEX_BITS-1:0] recip_addr;\n"
       << "  logic [2*" << pkg << "TABLE_ENTRY_BITS-1:0] rsqrt_data, recip_data;\n"
@@ -380,7 +381,7 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
       << "    .sigmoid_en_i(sigmoid_en[0]), .sigmoid_addr_i(sigmoid_addr[" << pkg << "SIGMOID_INDEX_BITS-1:0]),\n"
       << "    .sigmoid_data_o(sigmoid_data[2*" << pkg << "TABLE_ENTRY_BITS-1:0]),\n"
       << "    .rope_en_i(rope_en), .rope_addr_i(rope_addr["
-      << addr_bits(c.seq_len * (c.head_size() / 2)) - 1 << ":0]),\n"
+      << addr_bits(c.seq_len) - 1 << ":0]),\n"
       << "    .rope_data_o(rope_data)\n  );\n\n"
       << mux.str() << "  hw_core #(\n"
       << "    .Dim(" << pkg << "DIM), .HiddenDim(" << pkg << "HIDDEN_DIM), .NLayers(" << pkg << "N_LAYERS), .NHeads(" << pkg << "N_HEADS),\n"

@@ -159,12 +159,18 @@ std::vector<RomImage> chip_roms(const ChipData& d, int lanes) {
     roms.push_back(pwl_rom("recip", t.recip, kTableEntryBits));
     roms.push_back(pwl_rom("exp2neg", t.exp2neg, kExp2EntryBits));
     roms.push_back(pwl_rom("sigmoid", t.sigmoid, kTableEntryBits));
-    RomImage rope =
-        make_rom("rope", "rope", "table", -1, 2 * kRopeEntryBits, c.seq_len * t.rope_pairs);
-    for (int a = 0; a < rope.depth; a++) {  // word pos * pairs + p = {sin, cos}
-        rope.put(a, 0, kRopeEntryBits, static_cast<std::uint64_t>(std::int64_t(t.rope[2 * a])));
-        rope.put(a, kRopeEntryBits, kRopeEntryBits,
-                 static_cast<std::uint64_t>(std::int64_t(t.rope[2 * a + 1])));
+    // RoPE: a word per position with every pair's {sin, cos} (pair p at bit 2 * 17 * p), so
+    // the chip rotates Lanes elements per cycle from one read.
+    const int pair_bits = 2 * kRopeEntryBits;
+    RomImage rope = make_rom("rope", "rope", "table", -1, pair_bits * t.rope_pairs, c.seq_len);
+    for (int pos = 0; pos < c.seq_len; pos++) {
+        for (int p = 0; p < t.rope_pairs; p++) {
+            const std::size_t a = std::size_t(pos) * t.rope_pairs + p;
+            rope.put(pos, pair_bits * p, kRopeEntryBits,
+                     static_cast<std::uint64_t>(std::int64_t(t.rope[2 * a])));
+            rope.put(pos, pair_bits * p + kRopeEntryBits, kRopeEntryBits,
+                     static_cast<std::uint64_t>(std::int64_t(t.rope[2 * a + 1])));
+        }
     }
     roms.push_back(std::move(rope));
     return roms;
