@@ -260,14 +260,16 @@ module hw_core #(
         default: logits_q[wa_idx] <= wa_data;
       endcase
     end
-    if (ww_en) begin
-      for (int k = 0; k < Lanes; k++) begin
-        if (32'(k) < ww_count) begin
-          if (ww_vec == VX)        x_q[ww_base + 32'(k)]   <= ww_data[k];
-          else if (ww_vec == VHB)  hb_q[ww_base + 32'(k)]  <= ww_data[k];
-          else if (ww_vec == VXB2) xb2_q[ww_base + 32'(k)] <= ww_data[k];
-          else                     xb_q[ww_base + 32'(k)]  <= ww_data[k];
-        end
+  end
+  // The wide port, a process per lane: Verilator unrolls a procedural loop of non-blocking
+  // writes only up to 64 iterations (BLKLOOPINIT), and Lanes goes to 256.
+  for (genvar k = 0; k < Lanes; k++) begin : gen_ww
+    always_ff @(posedge clk_i) begin
+      if (ww_en && 32'(k) < ww_count) begin
+        if (ww_vec == VX)        x_q[ww_base + 32'(k)]   <= ww_data[k];
+        else if (ww_vec == VHB)  hb_q[ww_base + 32'(k)]  <= ww_data[k];
+        else if (ww_vec == VXB2) xb2_q[ww_base + 32'(k)] <= ww_data[k];
+        else                     xb_q[ww_base + 32'(k)]  <= ww_data[k];
       end
     end
   end
@@ -1039,9 +1041,7 @@ module hw_core #(
     for (int h = 0; h < NHeads; h++) begin
       mx_h_q[h] <= mx_h_d[h];  sum_h_q[h] <= sum_h_d[h];  r_h_q[h] <= r_h_d[h];  rsh_h_q[h] <= rsh_h_d[h];
     end
-    if (op_q == OpAttn) begin  // vacc changes only in attention
-      for (int e = 0; e < Dim; e++) vacc_q[e] <= vacc_d[e];
-    end
+    if (op_q == OpAttn) vacc_q <= vacc_d;  // vacc changes only in attention
     kvword_q <= kvword_d;
     if (op_q == OpKvw && i_q == KvChunks - 1) begin
       if (phase_q == 4'd0) kshift_q[layer_q * SeqLen + pos_q] <= kv_shift;

@@ -82,7 +82,11 @@ VerilatedBuildResult build_verilated(const VerilatedBuild& b,
             include_dirs.push_back(dir);
     }
     if (!include_dirs.empty()) p << "\n  INCLUDE_DIRS" << cmake_list(include_dirs);
-    p << "\n  VERILATOR_ARGS -O3 -Wno-fatal";
+    // Build time: the settle and initialisation code ("slow" files, run once) is compiled
+    // without optimisation, and large functions are split so that no one file holds the
+    // 2-job build back (stories260K: 85 s -> about 40 s, the same simulation speed).
+    p << "\n  OPT_SLOW -O0";
+    p << "\n  VERILATOR_ARGS -O3 -Wno-fatal --output-split-cfuncs 3000";
     for (const auto& a : b.verilator_args) p << " " << a;
     p << ")\n";
     const std::string project = p.str();

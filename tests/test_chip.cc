@@ -72,6 +72,8 @@ TEST_CASE("synthetic models of awkward shapes: 32 tokens bit-exact", "[chip][slo
         // separate classifier, one kv head, int4 with one scale per row
         {"dim=32,hidden=96,layers=2,heads=4,kv_heads=1,vocab=100,seq_len=32,shared=0,seed=3",
          "int4/row", 64},
+        // dim > 64 and 128 lanes, wider than dim: loops past Verilator's unroll limit of 64
+        {"dim=96,hidden=200,layers=1,heads=6,kv_heads=2,vocab=97,seq_len=32,seed=4", "int8", 128},
     };
     for (const auto& c : cases) {
         INFO(c.spec << " " << c.format << " lanes " << c.lanes);
