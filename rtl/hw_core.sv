@@ -47,7 +47,8 @@ module hw_core #(
   output logic        out_valid_o,
   input  logic        out_ready_i,
   output logic [31:0] out_token_o,
-  // The last token's logits, readable until the next token starts (Q16).
+  // The last token's logits, readable until the next token starts (Q16): the logits SRAM
+  // is read at logit_addr_i while the core is idle, its data the next cycle.
   input  logic [31:0] logit_addr_i,
   output logic signed [31:0] logit_data_o,
 
@@ -220,7 +221,6 @@ module hw_core #(
   logic signed [31:0] v_q [KvDim];
   logic signed [31:0] hb_q [HiddenDim];
   logic signed [31:0] hb2_q [HiddenDim];
-  logic signed [31:0] logits_q [VocabSize];
   logic signed [7:0]  kshift_q [KvRows];
   logic signed [7:0]  vshift_q [KvRows];
 
@@ -234,7 +234,7 @@ module hw_core #(
       VV:      vread = v_q[i];
       VHB:     vread = hb_q[i];
       VHB2:    vread = hb2_q[i];
-      default: vread = logits_q[i];
+      default: vread = '0;  // logits are only written (the logits SRAM)
     endcase
   endfunction
 
@@ -257,7 +257,7 @@ module hw_core #(
         VV:      v_q[wa_idx]      <= wa_data;
         VHB:     hb_q[wa_idx]     <= wa_data;
         VHB2:    hb2_q[wa_idx]    <= wa_data;
-        default: logits_q[wa_idx] <= wa_data;
+        default: ;  // logits: the logits SRAM (below)
       endcase
     end
   end
@@ -1090,7 +1090,17 @@ module hw_core #(
 
   assign out_valid_o  = out_valid_q;
   assign out_token_o  = best_idx_q;
-  assign logit_data_o = logits_q[logit_addr_i < VocabSize ? logit_addr_i : 0];
+  // Logits: the largest vector (VocabSize words), an SRAM macro. The classifier writes one
+  // a cycle (port a); while the core is idle the host link reads them.
+  localparam int unsigned LgDepth = (VocabSize < 2) ? 2 : VocabSize;
+  logic                       lg_req, lg_we;
+  logic [$clog2(LgDepth)-1:0] lg_addr;
+  assign lg_we   = wa_en && wa_vec == VLogits;
+  assign lg_req  = lg_we || op_q == OpIdle;
+  assign lg_addr = lg_we ? $clog2(LgDepth)'(wa_idx) :
+                   $clog2(LgDepth)'((logit_addr_i < VocabSize) ? logit_addr_i : 32'd0);
+  hw_sram #(.Depth(LgDepth), .Width(32)) u_logits (
+    .clk_i, .req_i(lg_req), .we_i(lg_we), .addr_i(lg_addr), .wdata_i(wa_data), .rdata_o(logit_data_o));
 
   // ---- performance counters --------------------------------------------------------------------
   logic [63:0] cyc_q, busy_q, mvc_q, attc_q, vecc_q;

@@ -40,8 +40,8 @@ module hw_endpoint #(
   input  logic        out_valid_i,
   output logic        out_ready_o,
   input  logic [31:0] out_token_i,
-  output logic [31:0] logit_addr_o,
-  input  logic signed [31:0] logit_data_i,
+  output logic [31:0] logit_addr_o,       // read the cycle before its word goes out:
+  input  logic signed [31:0] logit_data_i,  // the core's logits are an SRAM (data a cycle later)
 
   // The core's performance counters (the per-class cycle counts' low words).
   input  logic [63:0] perf_cycles_i,
@@ -214,7 +214,6 @@ module hw_endpoint #(
     app_valid = 1'b0;  app_len = msg_len_q;  app_data = '0;  app_last = 1'b0;
     out_ready_o = 1'b0;
     tok_valid_o = 1'b0;  tok_token_o = prompt_q;  tok_pos_o = pos_q;
-    logit_addr_o = log_off_q + 32'(msg_k_q) - 32'd3;
 
     unique case (st_q)
       // ---- pick the next thing to do: a token out, a READY, or the next request ----
@@ -373,6 +372,10 @@ module hw_endpoint #(
         end
       end
     end
+    // The logit of the next word offered (words 3.. of a LOGITS message), read now: the
+    // logits SRAM answers the cycle after the address. While the link stalls, the same
+    // address is read again.
+    logit_addr_o = log_off_d + 32'(msg_k_d) - 32'd3;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

@@ -81,6 +81,9 @@ const Group kGroups[] = {
     {"KV cache",
      {"u_core.u_kcache.req_i", "u_core.u_kcache.we_i", "u_core.u_kcache.addr_i",
       "u_core.u_vcache.req_i", "u_core.u_vcache.we_i", "u_core.u_vcache.addr_i"}},
+    {"Scratch SRAMs",
+     {"u_core.u_scores.req_i", "u_core.u_scores.we_i", "u_core.u_scores.addr_i",
+      "u_core.u_logits.req_i", "u_core.u_logits.we_i", "u_core.u_logits.addr_i"}},
 };
 
 }  // namespace

@@ -214,7 +214,8 @@ TEST_CASE("trace: an FST of the chosen positions and a GTKWave layout grouped by
     REQUIRE(rc == 0);
     CHECK(hw::test::read_file(dir.file("w/p2.fst")).size() > 10000);
     const std::string gtkw = hw::test::read_file(dir.file("w/p2.gtkw"));
-    for (const char* group : {"-Host link", "-Sequencer", "-MAC array", "-Vector unit", "-KV cache"})
+    for (const char* group : {"-Host link", "-Sequencer", "-MAC array", "-Vector unit", "-KV cache",
+                              "-Scratch SRAMs"})
         CHECK_THAT(gtkw, Contains(group));
     CHECK_THAT(gtkw, Contains("synth_chip.u_core.op_q") && Contains("synth_chip.link_rx_data_i[31:0]"));
 }
