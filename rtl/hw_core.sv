@@ -1041,12 +1041,17 @@ module hw_core #(
     for (int h = 0; h < NHeads; h++) begin
       mx_h_q[h] <= mx_h_d[h];  sum_h_q[h] <= sum_h_d[h];  r_h_q[h] <= r_h_d[h];  rsh_h_q[h] <= rsh_h_d[h];
     end
-    if (op_q == OpAttn) vacc_q <= vacc_d;  // vacc changes only in attention
     kvword_q <= kvword_d;
     if (op_q == OpKvw && i_q == KvChunks - 1) begin
       if (phase_q == 4'd0) kshift_q[layer_q * SeqLen + pos_q] <= kv_shift;
       else                 vshift_q[layer_q * SeqLen + pos_q] <= kv_shift;
     end
+  end
+
+  // vacc changes only in attention; a process per element, as the wide write port (Yosys 0.23
+  // reads no whole unpacked-array copy, and Verilator unrolls a loop of them only to 64).
+  for (genvar e = 0; e < Dim; e++) begin : gen_vacc
+    always_ff @(posedge clk_i) if (op_q == OpAttn) vacc_q[e] <= vacc_d[e];
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
