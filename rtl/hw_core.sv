@@ -510,7 +510,8 @@ module hw_core #(
       for (int k = 0; k < Lanes; k++) begin
         e = rope_base + 32'(k);
         if (e < rope_len) begin
-          p = (e % HeadSize) / 2;
+          // the pair's frequency; a constant per lane when chunks start at head boundaries
+          p = (Lanes % HeadSize == 0) ? (k % HeadSize) / 2 : (e % HeadSize) / 2;
           cos_v = 64'($signed(rope_data_i[p * 34 +: 17]));
           sin_v = 64'($signed(rope_data_i[p * 34 + 17 +: 17]));
           if (rope_k_chunk) begin
