@@ -397,11 +397,11 @@ module hw_core #(
   logic signed [63:0] vacc_d [Dim];
   logic signed [31:0] mx_h_q [NHeads], mx_h_d [NHeads];     // score maxima
   logic signed [63:0] sum_h_q [NHeads], sum_h_d [NHeads];   // softmax denominators (online)
+  logic [63:0]        r_h_q [NHeads], r_h_d [NHeads];       // their reciprocals
+  logic [6:0]         rsh_h_q [NHeads], rsh_h_d [NHeads];
   logic signed [31:0] sc_q [NHeads];                        // scores of position t, registered
   logic               sc_valid_q, sc_first_q;               // ... for some t; t = 0
   logic [NHeads-1:0]  newmx_q;                              // 2^-z in flight rescales the sum
-  logic [63:0]        r_h_q [NHeads], r_h_d [NHeads];       // their reciprocals
-  logic [6:0]         rsh_h_q [NHeads], rsh_h_d [NHeads];
   logic signed [31:0] mon_val [MonLanes];            // monitor lanes
   logic signed [31:0] mon_val0;                      // lane 0 of single-element writes
   logic [31:0]        sat_q, sat_d;
@@ -1177,6 +1177,19 @@ module hw_core #(
   end
   assert property (@(posedge clk_i) disable iff (!rst_ni) !sigmoid_over)
     else $error("hw_core: a SwiGLU sigmoid above 1.0 (Q16)");
+  // The online softmax sums stay below 2^(SumBits-1) (at most 2^30 * SeqLen), so the
+  // rescale's operand, narrowed to SumBits - 11 bits, loses nothing.
+  logic sum_over;
+  always_comb begin
+    sum_over = 1'b0;
+    if (op_q == OpAttn && phase_q == 4'd0 && i_q > 0) begin
+      for (int h = 0; h < NHeads; h++) begin
+        if (sum_h_q[h] < 0 || sum_h_q[h] >= (64'sd1 <<< (SumBits - 1))) sum_over = 1'b1;
+      end
+    end
+  end
+  assert property (@(posedge clk_i) disable iff (!rst_ni) !sum_over)
+    else $error("hw_core: a softmax sum outside [0, 2^%0d)", SumBits - 1);
   // Only RMSNorm's rsqrt request waits for its table unit; every other table request is
   // issued once, so it must be taken at once.
   assert property (@(posedge clk_i) disable iff (!rst_ni)
