@@ -193,8 +193,8 @@ TEST_CASE("the online softmax sum stays within its bound of the exact sum", "[fa
         std::vector<std::int32_t> random(n), rising(n), falling(n), slow(n), equal(n, -5 * 65536);
         for (int i = 0; i < n; i++) {
             random[i] = static_cast<std::int32_t>(rng.below(40u << 16)) - (20 << 16);
-            rising[i] = (i - n) << 15;  // a new maximum every position
-            falling[i] = (n - i) << 15;
+            rising[i] = (i - n) * 32768;  // a new maximum every position (half a unit apart)
+            falling[i] = (n - i) * 32768;
             slow[i] = i * 3;            // a new maximum, each rescale by 2^-z with z near 0
         }
         cases["random/" + std::to_string(n)] = random;
