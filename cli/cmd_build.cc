@@ -11,7 +11,7 @@ namespace hw::cli {
 int cmd_build(int argc, char** argv) {
     Args args(
         "hardwire build",
-        "hardwire build (--model FILE | --synthetic SPEC) [--format F] [--lanes N] [--cache DIR] "
+        "hardwire build (--model FILE | --synthetic SPEC) [--format F] [--rows R] [--lanes L] [--attn-par P] [--cache DIR] "
         "[--run STEPS [--trace FILE.fst [--trace-tokens A[:B]]]]",
         "Generates the model's RTL, verilates it with the datapath in rtl/ and compiles the\n"
         "chip_sim simulator (the chip behind its host link, driven by the host driver, with a\n"
@@ -19,8 +19,8 @@ int cmd_build(int argc, char** argv) {
         "second call returns at once. With --run, decodes STEPS tokens from BOS; --trace\n"
         "builds the configuration with FST tracing and writes positions A..B only.");
     add_model_options(args);
+    add_datapath_options(args);
     args.option("format", "F", "weight format: int8 or int4, then /gN or /row", "int8")
-        .option("lanes", "N", "MAC lanes (a power of two, 8..1024)", "64")
         .option("cache", "DIR", "cache root (default: $HARDWIRE_CACHE or ~/.cache/hardwire)")
         .option("run", "STEPS", "after building, decode STEPS tokens and check every stage")
         .option("trace", "FILE", "with --run: FST of the chosen positions (a traced build)")
@@ -32,7 +32,7 @@ int cmd_build(int argc, char** argv) {
     if (args.flag_set("model")) o.gen.model = model_path(args);
     if (args.flag_set("synthetic")) o.gen.synthetic = args.get("synthetic");
     o.gen.format = parse_weight_format(args.get("format"));
-    o.gen.lanes = static_cast<int>(args.get_int("lanes", 1, 1 << 30));
+    o.gen.datapath = datapath_options(args);
     o.gen.command_line = "hardwire build";
     o.cache = args.flag_set("cache") ? args.get("cache") : default_cache_root();
     const long long steps = args.flag_set("run") ? args.get_int("run", 1, 1 << 20) : 0;

@@ -26,7 +26,7 @@ const char* const kFixedShape =
 
 struct Draw {
     std::string spec, format = "int8";
-    int lanes = 64;
+    Datapath datapath{2, 16, 3};  // --shape fixed: two rows, a block of 3 positions
     std::vector<int> prompt;
     int steps = 0;
     double flip = 0, drop = 0, dup = 0;
@@ -79,7 +79,9 @@ Draw draw(std::uint64_t seed, bool random_shape) {
                  ",seq_len=" + std::to_string(seq_len) + ",shared=" + std::to_string(shared) +
                  ",seed=" + std::to_string(between(r, 1, 1000000));
         d.format = pick(r, std::vector<std::string>{"int8", "int8/row", "int4", "int4/row"});
-        d.lanes = pick(r, std::vector<int>{16, 32, 64});
+        d.datapath.rows = 1;
+        d.datapath.lanes = pick(r, std::vector<int>{16, 32, 64});
+        d.datapath.attn_par = 1;
     } else {
         d.spec = kFixedShape;
     }
@@ -101,6 +103,10 @@ Draw draw(std::uint64_t seed, bool random_shape) {
     d.x_seed = 1 + r.below(1u << 30);
     // Drawn last, so the draws above stay what they were for every seed.
     d.logits = r.below(4) == 0;
+    if (random_shape) {
+        d.datapath.rows = pick(r, std::vector<int>{1, 2, 3, 4, 8});
+        d.datapath.attn_par = pick(r, std::vector<int>{1, 2, 3, 4, 8});
+    }
     return d;
 }
 
@@ -116,7 +122,8 @@ int cmd_random(int argc, char** argv) {
     Args args("hardwire random",
               "hardwire random --seed S [--shape fixed|random] [--cache DIR] [--dry-run]",
               "One constrained-random chip test, drawn from the seed: with --shape random the\n"
-              "model's shape, weights, weight format and MAC lanes; always the prompt (BOS and\n"
+              "model's shape, weights, weight format and datapath (MAC rows and lanes, attention\n"
+              "positions per cycle); always the prompt (BOS and\n"
               "random tokens), the positions decoded, link fault rates (bit flips, dropped and\n"
               "duplicated packets), host backpressure (its credits and stalls), whether the host\n"
               "reads the logits too (checked against the golden model's), and the random\n"
@@ -139,9 +146,10 @@ int cmd_random(int argc, char** argv) {
     std::snprintf(rates, sizeof rates, "%g:%g:%g", d.flip, d.drop, d.dup);
     char stall[32];
     std::snprintf(stall, sizeof stall, "%g", d.stall_rate);
-    std::printf("random %llu: model %s %s lanes %d; prompt %s; %d positions; faults %s; host "
+    std::printf("random %llu: model %s %s, rows %d lanes %d attn-par %d; prompt %s; %d positions; faults %s; host "
                 "credits %u, stalls %s; x-seed %llu%s\n",
-                static_cast<unsigned long long>(seed), d.spec.c_str(), d.format.c_str(), d.lanes,
+                static_cast<unsigned long long>(seed), d.spec.c_str(), d.format.c_str(),
+                d.datapath.rows, d.datapath.lanes, d.datapath.attn_par,
                 join(d.prompt).c_str(), d.steps, rates, d.host_credits, stall,
                 static_cast<unsigned long long>(d.x_seed), d.logits ? "; logits read" : "");
     std::fflush(stdout);
@@ -150,7 +158,7 @@ int cmd_random(int argc, char** argv) {
     ChipBuildOptions o;
     o.gen.synthetic = d.spec;
     o.gen.format = parse_weight_format(d.format);
-    o.gen.lanes = d.lanes;
+    o.gen.datapath = d.datapath;
     o.gen.command_line = "hardwire random";
     o.cache = args.flag_set("cache") ? args.get("cache") : default_cache_root();
     o.verilator_args = {"--x-assign", "unique", "--x-initial", "unique"};

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "args.h"
+#include "datapath.h"
 #include "model.h"
 #include "shell.h"
 #include "tokenizer.h"
@@ -22,6 +23,7 @@ int cmd_build(int argc, char** argv);
 int cmd_run(int argc, char** argv);
 int cmd_random(int argc, char** argv);
 int cmd_regress(int argc, char** argv);
+int cmd_cycles(int argc, char** argv);
 
 // Runs a shell command with our output flushed first; returns its exit code (1 if it
 // did not exit normally).
@@ -34,6 +36,10 @@ void add_model_options(Args& args);
 std::string model_path(const Args& args);
 // Loads the model named by --model (a llama2.c checkpoint) or --synthetic (a spec).
 Model load_model(const Args& args);
+// Declares --rows, --lanes and --attn-par: the chip's datapath (golden/datapath.h).
+void add_datapath_options(Args& args);
+// The datapath those options give; hw::Error names an option out of its range.
+Datapath datapath_options(const Args& args);
 // Loads --tokenizer if given (checked against the model's vocabulary), else nullptr.
 std::unique_ptr<Tokenizer> load_tokenizer(const Args& args, const Model& model);
 

@@ -20,6 +20,21 @@ void add_model_options(Args& args) {
                 "(dim,hidden,layers,heads,kv_heads,vocab,seq_len,shared,seed,gain) or a JSON file");
 }
 
+void add_datapath_options(Args& args) {
+    args.option("rows", "R", "MAC cluster rows: output rows per cycle, 1..64", "1")
+        .option("lanes", "L", "MAC lanes: weights of a row per cycle, a power of two 8..4096", "64")
+        .option("attn-par", "P", "attention: context positions per cycle in each pass, 1..64", "1");
+}
+
+Datapath datapath_options(const Args& args) {
+    Datapath d;
+    d.rows = static_cast<int>(args.get_int("rows", 1, kMaxRows));
+    d.lanes = static_cast<int>(args.get_int("lanes", kMinLanes, kMaxLanes));
+    d.attn_par = static_cast<int>(args.get_int("attn-par", 1, kMaxAttnPar));
+    check_datapath(d);  // lanes: a power of two
+    return d;
+}
+
 std::string model_path(const Args& args) {
     const std::string given = args.get("model");
     const char* env = std::getenv("HARDWIRE_MODELS");

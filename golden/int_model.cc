@@ -41,7 +41,8 @@ IntModel::IntModel(const QModel& q, const Tables& tables) : q_(q), t_(tables) {
     q_vec_.resize(c.dim);
     k_vec_.resize(c.kv_dim());
     v_vec_.resize(c.kv_dim());
-    att_.resize(c.seq_len);
+    scores_.resize(std::size_t(c.n_heads) * c.seq_len);
+    probs_.resize(std::size_t(c.n_heads) * c.seq_len);
     logits_.resize(c.vocab_size);
     act_.resize(std::max(c.dim, c.hidden_dim));
     const std::size_t rows = std::size_t(c.n_layers) * c.seq_len;
@@ -127,51 +128,86 @@ std::int64_t softmax_sum(const Tables& t, const std::int32_t* s, int n, std::int
     return sum;
 }
 
+// ---- the vector unit's element-wise steps ----------------------------------------------------
+
+void IntModel::embed(std::int32_t* x, const QMatrix& e, int token, std::uint64_t* sat) {
+    for (int j = 0; j < e.cols; j++) {
+        const std::int64_t w = e.w[std::size_t(token) * e.cols + j];
+        const std::int64_t m = e.mantissa[std::size_t(token) * e.groups + j / e.group_size];
+        x[j] = fx::requant32(w * m, e.shift[token] - 16, sat);
+    }
+}
+
+void IntModel::rope(std::int32_t* v, int n, int head_size, const std::int32_t* rope_row,
+                    std::uint64_t* sat) {
+    for (int i = 0; i < n; i += 2) {
+        const int pair = (i % head_size) / 2;
+        const std::int64_t co = rope_row[2 * pair], si = rope_row[2 * pair + 1];
+        const std::int64_t v0 = v[i], v1 = v[i + 1];
+        v[i] = fx::requant32(v0 * co - v1 * si, kRopeFrac, sat);
+        v[i + 1] = fx::requant32(v0 * si + v1 * co, kRopeFrac, sat);
+    }
+}
+
+void IntModel::swiglu(std::int32_t* hb, const std::int32_t* hb2, int n, const Tables& t,
+                      std::uint64_t* sat) {
+    for (int i = 0; i < n; i++) {
+        const std::int64_t g = hb[i];
+        const std::int64_t silu = fx::round_shift(g * sigmoid_q16(t, hb[i]), 16);  // |silu| <= |g|
+        hb[i] = fx::requant32(silu * hb2[i], 16, sat);
+    }
+}
+
+void IntModel::residual(std::int32_t* x, const std::int32_t* y, int n, std::uint64_t* sat) {
+    for (int i = 0; i < n; i++) x[i] = fx::sat32(std::int64_t(x[i]) + y[i], sat);
+}
+
 // ---- attention for one layer at one position --------------------------------------------
 
-void IntModel::attention(int layer, int pos) {
-    const Config& c = q_.config;
-    const int hs = c.head_size(), kv_dim = c.kv_dim();
-    const std::size_t row0 = std::size_t(layer) * c.seq_len;  // first cache row of this layer
+void IntModel::attention(const Config& c, const Tables& t, const IntConstants& k,
+                         const std::int32_t* q, const std::int16_t* k_rows,
+                         const std::int8_t* k_shift, const std::int16_t* v_rows,
+                         const std::int8_t* v_shift, int pos, std::int32_t* out,
+                         std::int32_t* scores, std::int32_t* probs, std::uint64_t* sat) {
+    const int hs = c.head_size(), kv_dim = c.kv_dim(), n = pos + 1;
 
     // q as MAC words (one shift for the whole vector)
-    std::vector<std::int16_t>& qa = act_;
-    const int sq = quantize_activations(q_vec_.data(), c.dim, qa.data(), INT32_MIN);
+    std::vector<std::int16_t> qa(c.dim);
+    const int sq = quantize_activations(q, c.dim, qa.data(), INT32_MIN);
+    std::vector<std::int32_t> att(n);
 
     for (int h = 0; h < c.n_heads; h++) {
         const int kv_off = (h / c.kv_mul()) * hs;
         // scores: dot * 2^(sq + sk - 32) / sqrt(hs), in Q16
-        for (int t = 0; t <= pos; t++) {
-            const std::int16_t* kt = key_cache_.data() + (row0 + t) * kv_dim + kv_off;
+        for (int p = 0; p < n; p++) {
+            const std::int16_t* kt = k_rows + std::size_t(p) * kv_dim + kv_off;
             std::int64_t dot = 0;  // |dot| < 2^30 * hs
             for (int i = 0; i < hs; i++) dot += std::int32_t(qa[h * hs + i]) * std::int32_t(kt[i]);
-            att_[t] =
-                fx::requant32(dot * k_.att_scale,
-                              k_.att_scale_frac + 16 - sq - key_shift_[row0 + t], &saturations_);
+            att[p] = fx::requant32(dot * k.att_scale, k.att_scale_frac + 16 - sq - k_shift[p], sat);
         }
-        tap(pos, layer, Stage::kScores, att_.data(), pos + 1, h);
+        if (scores) std::copy(att.begin(), att.end(), scores + std::size_t(h) * n);
 
         std::int32_t mx = 0;
-        const std::int64_t sum = softmax_sum(t_, att_.data(), pos + 1, &mx);
+        const std::int64_t sum = softmax_sum(t, att.data(), n, &mx);
         // p_t = e_t / sum in Q16, e_t with the final maximum
         int sh = 0;
-        const std::int64_t r = recip_u64(t_, static_cast<std::uint64_t>(sum), &sh);
-        for (int t = 0; t <= pos; t++) {
-            const std::int64_t e = exp2neg_q16(t_, softmax_arg(mx, att_[t]));
-            att_[t] = static_cast<std::int32_t>(fx::round_shift(e * r, sh));  // <= 2^16
+        const std::int64_t r = recip_u64(t, static_cast<std::uint64_t>(sum), &sh);
+        for (int p = 0; p < n; p++) {
+            const std::int64_t e = exp2neg_q16(t, softmax_arg(mx, att[p]));
+            att[p] = static_cast<std::int32_t>(fx::round_shift(e * r, sh));  // <= 2^16
         }
-        tap(pos, layer, Stage::kProbs, att_.data(), pos + 1, h);
+        if (probs) std::copy(att.begin(), att.end(), probs + std::size_t(h) * n);
 
         // weighted values: sum_t p_t * v_t * 2^(sv_t - 16) * 2^-16, in Q16. The shift of
         // each term is >= 0 (value rows use min_shift 0), and sum p_t ~= 2^16 bounds the
         // accumulator below 2^49.
         for (int i = 0; i < hs; i++) {
             std::int64_t acc = 0;
-            for (int t = 0; t <= pos; t++) {
-                const std::int64_t v = value_cache_[(row0 + t) * kv_dim + kv_off + i];
-                acc += att_[t] * v * (std::int64_t(1) << value_shift_[row0 + t]);
+            for (int p = 0; p < n; p++) {
+                const std::int64_t v = v_rows[std::size_t(p) * kv_dim + kv_off + i];
+                acc += att[p] * v * (std::int64_t(1) << v_shift[p]);
             }
-            xb_[h * hs + i] = fx::requant32(acc, 16, &saturations_);
+            out[h * hs + i] = fx::requant32(acc, 16, sat);
         }
     }
 }
@@ -191,15 +227,8 @@ const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
     const int dim = c.dim, kv_dim = c.kv_dim(), hidden = c.hidden_dim;
 
     // embedding: row `token` of the embedding ROM, dequantized to Q16
-    {
-        const QMatrix& e = q_.token_embedding;
-        for (int j = 0; j < dim; j++) {
-            const std::int64_t w = e.w[std::size_t(token) * dim + j];
-            const std::int64_t m = e.mantissa[std::size_t(token) * e.groups + j / e.group_size];
-            x_[j] = fx::requant32(w * m, e.shift[token] - 16, &saturations_);
-        }
-        tap(pos, -1, Stage::kEmbedding, x_.data(), dim);
-    }
+    embed(x_.data(), q_.token_embedding, token, &saturations_);
+    tap(pos, -1, Stage::kEmbedding, x_.data(), dim);
 
     for (int l = 0; l < c.n_layers; l++) {
         const QLayer& L = q_.layers[l];
@@ -214,17 +243,9 @@ const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
         matvec(v_vec_.data(), L.wv, act_.data(), s);
 
         // RoPE on q and k: rotate pair (2i, 2i+1) of each head by the table's angle
-        const std::int32_t* rope = t_.rope.data() + std::size_t(pos) * t_.rope_pairs * 2;
-        for (int i = 0; i < dim; i += 2) {
-            const int pair = (i % c.head_size()) / 2;
-            const std::int64_t co = rope[2 * pair], si = rope[2 * pair + 1];
-            for (std::int32_t* vec : {q_vec_.data(), i < kv_dim ? k_vec_.data() : nullptr}) {
-                if (!vec) continue;
-                const std::int64_t v0 = vec[i], v1 = vec[i + 1];
-                vec[i] = fx::requant32(v0 * co - v1 * si, kRopeFrac, &saturations_);
-                vec[i + 1] = fx::requant32(v0 * si + v1 * co, kRopeFrac, &saturations_);
-            }
-        }
+        const std::int32_t* rope_row = t_.rope.data() + std::size_t(pos) * t_.rope_pairs * 2;
+        rope(q_vec_.data(), dim, c.head_size(), rope_row, &saturations_);
+        rope(k_vec_.data(), kv_dim, c.head_size(), rope_row, &saturations_);
         tap(pos, l, Stage::kQuery, q_vec_.data(), dim);
 
         // KV cache write: int16 rows with one exponent each
@@ -241,15 +262,22 @@ const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
             tap(pos, l, Stage::kValue, tap_buf_.data(), kv_dim, -1, value_shift_[row]);
         }
 
-        attention(l, pos);
+        const std::size_t row0 = std::size_t(l) * c.seq_len;  // first cache row of this layer
+        attention(c, t_, k_, q_vec_.data(), key_cache_.data() + row0 * kv_dim,
+                  key_shift_.data() + row0, value_cache_.data() + row0 * kv_dim,
+                  value_shift_.data() + row0, pos, xb_.data(), scores_.data(), probs_.data(),
+                  &saturations_);
+        for (int h = 0; h < c.n_heads; h++)
+            tap(pos, l, Stage::kScores, scores_.data() + std::size_t(h) * (pos + 1), pos + 1, h);
+        for (int h = 0; h < c.n_heads; h++)
+            tap(pos, l, Stage::kProbs, probs_.data() + std::size_t(h) * (pos + 1), pos + 1, h);
         tap(pos, l, Stage::kAttention, xb_.data(), dim);
 
         // output projection and residual
         s = quantize_activations(xb_.data(), dim, act_.data(), INT32_MIN);
         matvec(xb2_.data(), L.wo, act_.data(), s);
         tap(pos, l, Stage::kAttProj, xb2_.data(), dim);
-        for (int i = 0; i < dim; i++)
-            x_[i] = fx::sat32(std::int64_t(x_[i]) + xb2_[i], &saturations_);
+        residual(x_.data(), xb2_.data(), dim, &saturations_);
         tap(pos, l, Stage::kAttResidual, x_.data(), dim);
 
         // feed-forward: w2(SiLU(w1 x) * w3 x)
@@ -260,18 +288,12 @@ const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
         matvec(hb2_.data(), L.w3, act_.data(), s);
         tap(pos, l, Stage::kGate, hb_.data(), hidden);
         tap(pos, l, Stage::kUp, hb2_.data(), hidden);
-        for (int i = 0; i < hidden; i++) {
-            const std::int64_t g = hb_[i];
-            const std::int64_t silu =
-                fx::round_shift(g * sigmoid_q16(t_, hb_[i]), 16);  // |silu| <= |g|
-            hb_[i] = fx::requant32(silu * hb2_[i], 16, &saturations_);
-        }
+        swiglu(hb_.data(), hb2_.data(), hidden, t_, &saturations_);
         tap(pos, l, Stage::kSwiGlu, hb_.data(), hidden);
         s = quantize_activations(hb_.data(), hidden, act_.data(), INT32_MIN);
         matvec(xb_.data(), L.w2, act_.data(), s);
         tap(pos, l, Stage::kDown, xb_.data(), dim);
-        for (int i = 0; i < dim; i++)
-            x_[i] = fx::sat32(std::int64_t(x_[i]) + xb_[i], &saturations_);
+        residual(x_.data(), xb_.data(), dim, &saturations_);
         tap(pos, l, Stage::kFfnResidual, x_.data(), dim);
     }
 

@@ -112,11 +112,31 @@ class IntModel {
     void matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a, int a_shift);
     // out = RMSNorm(x) * gain, Q16 in and out.
     void rmsnorm(std::int32_t* out, const std::int32_t* x, const QGain& gain);
+    // The vector unit's element-wise steps; `sat` counts the values they clamp.
+    // x (e.cols) = row `token` of the embedding matrix, dequantized to Q16.
+    static void embed(std::int32_t* x, const QMatrix& e, int token, std::uint64_t* sat);
+    // RoPE of v's pairs (2i, 2i+1), n elements of heads of head_size (n = dim for q, kv_dim
+    // for k), with a position's row of the RoPE table (cos, sin of each pair of a head, Q15).
+    static void rope(std::int32_t* v, int n, int head_size, const std::int32_t* rope_row,
+                     std::uint64_t* sat);
+    // hb = SiLU(hb) * hb2, n elements.
+    static void swiglu(std::int32_t* hb, const std::int32_t* hb2, int n, const Tables& t,
+                       std::uint64_t* sat);
+    // x += y, saturating to int32, n elements.
+    static void residual(std::int32_t* x, const std::int32_t* y, int n, std::uint64_t* sat);
+    // One layer's attention of the token at `pos` over the KV rows of positions 0..pos:
+    // k_rows and v_rows hold pos + 1 rows of kv_dim int16 entries, each row with its shift; q
+    // is Q16 (dim). out (dim, Q16) gets every head's output; scores and probs, when not null,
+    // get each head's pos + 1 scores and probabilities (head h from [h * (pos + 1)]).
+    static void attention(const Config& c, const Tables& t, const IntConstants& k,
+                          const std::int32_t* q, const std::int16_t* k_rows,
+                          const std::int8_t* k_shift, const std::int16_t* v_rows,
+                          const std::int8_t* v_shift, int pos, std::int32_t* out,
+                          std::int32_t* scores, std::int32_t* probs, std::uint64_t* sat);
 
   private:
     void tap(int pos, int layer, Stage s, const std::int32_t* d, int n, int head = -1,
              int shift = 0);
-    void attention(int layer, int pos);
 
     const QModel& q_;
     const Tables& t_;
@@ -125,7 +145,8 @@ class IntModel {
     std::uint64_t saturations_ = 0;
 
     // State, Q16 unless noted (shapes as in FloatState).
-    std::vector<std::int32_t> x_, xb_, xb2_, hb_, hb2_, q_vec_, k_vec_, v_vec_, att_, logits_;
+    std::vector<std::int32_t> x_, xb_, xb2_, hb_, hb2_, q_vec_, k_vec_, v_vec_, logits_;
+    std::vector<std::int32_t> scores_, probs_;  // (n_heads, seq_len) of the current position
     std::vector<std::int16_t> act_;          // (max(dim, hidden)) MAC input words
     std::vector<std::int16_t> key_cache_;    // (n_layers, seq_len, kv_dim) int16
     std::vector<std::int16_t> value_cache_;  // (n_layers, seq_len, kv_dim) int16

@@ -155,6 +155,8 @@ Identity Card::identify() {
     id.vocab_size = read(reg::VOCAB_SIZE);
     id.seq_len = read(reg::SEQ_LEN);
     id.lanes = read(reg::LANES);
+    id.rows = read(reg::ROWS);
+    id.attn_par = read(reg::ATTN_PAR);
     return id;
 }
 

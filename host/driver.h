@@ -53,12 +53,12 @@ struct CardOptions {
     unsigned stall_max = 2000;
 };
 
-// What the card says it is (registers ID .. LANES).
+// What the card says it is (registers ID .. ATTN_PAR).
 struct Identity {
     std::uint32_t id = 0, version = 0;  // ID, VERSION
     std::string model_hash;             // 64 hex digits
     std::uint32_t dim = 0, hidden_dim = 0, n_layers = 0, n_heads = 0, n_kv_heads = 0;
-    std::uint32_t vocab_size = 0, seq_len = 0, lanes = 0;
+    std::uint32_t vocab_size = 0, seq_len = 0, lanes = 0, rows = 0, attn_par = 0;
 };
 
 // One TOKEN_OUT (with its logits when requested).
@@ -89,7 +89,7 @@ class Card {
   public:
     Card(Device& device, CardOptions options);
 
-    // Reads ID .. LANES; throws DeviceError when ID is not hardwire's.
+    // Reads ID .. ATTN_PAR; throws DeviceError when ID is not hardwire's.
     Identity identify();
     // Throws DeviceError unless the card's model hash is `manifest_hash`.
     void check_model(const std::string& manifest_hash);

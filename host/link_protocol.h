@@ -117,6 +117,8 @@ inline constexpr std::uint32_t N_KV_HEADS = 0x0e;
 inline constexpr std::uint32_t VOCAB_SIZE = 0x0f;
 inline constexpr std::uint32_t SEQ_LEN = 0x10;
 inline constexpr std::uint32_t LANES = 0x11;
+inline constexpr std::uint32_t ROWS = 0x12;
+inline constexpr std::uint32_t ATTN_PAR = 0x13;
 inline constexpr std::uint32_t STATUS = 0x20;
 inline constexpr std::uint32_t CONTROL = 0x21;
 inline constexpr std::uint32_t STEPS = 0x22;
@@ -169,6 +171,8 @@ inline constexpr Register kRegisters[] = {
     {"VOCAB_SIZE", 0x0f, false},
     {"SEQ_LEN", 0x10, false},
     {"LANES", 0x11, false},
+    {"ROWS", 0x12, false},
+    {"ATTN_PAR", 0x13, false},
     {"STATUS", 0x20, false},
     {"CONTROL", 0x21, true},
     {"STEPS", 0x22, true},

@@ -14,7 +14,9 @@ module hw_endpoint #(
   parameter int unsigned NKvHeads   = 4,
   parameter int unsigned VocabSize  = 512,
   parameter int unsigned SeqLen     = 512,
+  parameter int unsigned Rows       = 1,
   parameter int unsigned Lanes      = 64,
+  parameter int unsigned AttnPar    = 1,
   parameter logic [255:0] ModelHash = '0,
   /// Logits per LOGITS message.
   parameter int unsigned LogitsPerTlp = 32,
@@ -152,6 +154,8 @@ module hw_endpoint #(
       hw_link_pkg::REG_VOCAB_SIZE:   rd_data = VocabSize;
       hw_link_pkg::REG_SEQ_LEN:      rd_data = SeqLen;
       hw_link_pkg::REG_LANES:        rd_data = Lanes;
+      hw_link_pkg::REG_ROWS:         rd_data = Rows;
+      hw_link_pkg::REG_ATTN_PAR:     rd_data = AttnPar;
       hw_link_pkg::REG_STATUS:       rd_data = {16'd0, end_code_q, 6'd0, error_q, running_q};
       hw_link_pkg::REG_CONTROL:      rd_data = {28'd0, logits_q, 3'd0};
       hw_link_pkg::REG_STEPS:        rd_data = steps_q;

@@ -65,7 +65,9 @@ package hw_link_pkg;
   localparam logic [31:0] REG_N_KV_HEADS = 32'h0e;  // ro: key/value heads
   localparam logic [31:0] REG_VOCAB_SIZE = 32'h0f;  // ro: vocabulary size
   localparam logic [31:0] REG_SEQ_LEN = 32'h10;  // ro: context length (KV-cache positions)
-  localparam logic [31:0] REG_LANES = 32'h11;  // ro: MAC lanes
+  localparam logic [31:0] REG_LANES = 32'h11;  // ro: MAC lanes: weights of a row per cycle
+  localparam logic [31:0] REG_ROWS = 32'h12;  // ro: MAC cluster rows: output rows per cycle
+  localparam logic [31:0] REG_ATTN_PAR = 32'h13;  // ro: attention: context positions per cycle
   localparam logic [31:0] REG_STATUS = 32'h20;  // ro: bit 0 running; bit 1 error (sticky until START or RESET); bits 15:8 end code of the last generation
   localparam logic [31:0] REG_CONTROL = 32'h21;  // rw: write: bit 0 RESET (position 0, status cleared), bit 1 START, bit 2 STOP; bit 3 LOGITS (send logits after each token) reads back
   localparam logic [31:0] REG_STEPS = 32'h22;  // rw: tokens to generate after the prompt (the last prompt token's output is the first)

@@ -44,6 +44,29 @@ package hw_pkg;
     TapNone        = 5'd31
   } tap_e;
 
+  // ---- the sequencer (hw_sequencer; golden/cycle_model.h: SeqOp, same order) -------------------
+  /// Ops of the per-token program.
+  typedef enum logic [3:0] {
+    OpIdle = 4'd0, OpEmbed = 4'd1, OpRms = 4'd2, OpActQ = 4'd3, OpMv = 4'd4, OpRope = 4'd5,
+    OpKvw = 4'd6, OpAttn = 4'd7, OpResid = 4'd8, OpSwiglu = 4'd9, OpDone = 4'd10
+  } op_e;
+
+  /// Vectors of the activation scratch (hw_scratch); logits are its SRAM.
+  typedef enum logic [3:0] {
+    VX = 4'd0, VXB = 4'd1, VXB2 = 4'd2, VQ = 4'd3, VK = 4'd4, VV = 4'd5, VHB = 4'd6, VHB2 = 4'd7,
+    VLogits = 4'd8
+  } vec_e;
+
+  /// Operations of the vector unit (hw_vector_unit).
+  typedef enum logic [2:0] {
+    VuNone = 3'd0, VuEmbed = 3'd1, VuRmsGain = 3'd2, VuRope = 3'd3, VuSwiglu = 3'd4, VuResid = 3'd5
+  } vu_op_e;
+
+  /// Sources of the scratch's write port.
+  typedef enum logic [1:0] {
+    WbVector = 2'd0, WbAttention = 2'd1, WbMac = 2'd2
+  } wb_src_e;
+
   /// Weight ROM classes of the matrix read port.
   typedef enum logic [3:0] {
     WEmb = 4'd0, WCls = 4'd1, WQ = 4'd2, WK = 4'd3, WV = 4'd4, WO = 4'd5, W1 = 4'd6, W2 = 4'd7, W3 = 4'd8

@@ -24,10 +24,10 @@ namespace hw {
 
 namespace {
 
-// sha256 over the sources that decide the generated RTL (weightgen/ and golden/), in name order.
+// sha256 over the sources that decide the generated RTL (model/, golden/ and weightgen/), in name order.
 std::string generator_sources_hash() {
     std::vector<fs::path> files;
-    for (const char* dir : {"weightgen", "golden"}) {
+    for (const char* dir : {"model", "golden", "weightgen"}) {
         for (const auto& e : fs::directory_iterator(source_path(dir))) {
             if (e.is_regular_file()) files.push_back(e.path());
         }
@@ -68,6 +68,15 @@ private:
 
 }  // namespace
 
+const std::vector<const char*> kChipRtlFiles = {
+    "rtl/lint.vlt",          "rtl/hw_pkg.sv",          "rtl/hw_link_pkg.sv",
+    "rtl/hw_sram.sv",        "rtl/hw_mac_array.sv",    "rtl/hw_mac_cluster.sv",
+    "rtl/hw_nonlinear.sv",   "rtl/hw_table_units.sv",  "rtl/hw_act_quant.sv",
+    "rtl/hw_scratch.sv",     "rtl/hw_vector_unit.sv",  "rtl/hw_attention.sv",
+    "rtl/hw_argmax.sv",      "rtl/hw_monitor.sv",      "rtl/hw_perf_counters.sv",
+    "rtl/hw_sequencer.sv",   "rtl/hw_core.sv",         "rtl/hw_link_rx.sv",
+    "rtl/hw_link_tx.sv",     "rtl/hw_endpoint.sv"};
+
 bool coverage_requested() {
     const char* d = std::getenv(kCoverageDirEnv);
     return d && *d;
@@ -90,7 +99,9 @@ ChipBuild build_chip(const ChipBuildOptions& o,
     Sha256 key;
     const std::string model_id =
         g.model.empty() ? "synthetic:" + g.synthetic : sha256_file(g.model);
-    std::string text = model_id + "|" + g.format.name() + "|" + std::to_string(g.lanes) + "|" +
+    std::string text = model_id + "|" + g.format.name() + "|" + std::to_string(g.datapath.rows) +
+                       "x" + std::to_string(g.datapath.lanes) + "x" +
+                       std::to_string(g.datapath.attn_par) + "|" +
                        g.name + "|" + generator_version() + "|" + generator_sources_hash();
     for (const auto& a : o.verilator_args) text += "|" + a;
     const bool coverage = coverage_requested();
@@ -120,10 +131,7 @@ ChipBuild build_chip(const ChipBuildOptions& o,
     }
     VerilatedBuild v;
     v.gen_dir = b.gen_dir;
-    for (const char* f : {"rtl/lint.vlt", "rtl/hw_pkg.sv", "rtl/hw_link_pkg.sv", "rtl/hw_sram.sv",
-                          "rtl/hw_mac_array.sv", "rtl/hw_nonlinear.sv", "rtl/hw_act_quant.sv",
-                          "rtl/hw_core.sv", "rtl/hw_link_rx.sv", "rtl/hw_link_tx.sv",
-                          "rtl/hw_endpoint.sv"}) {
+    for (const char* f : kChipRtlFiles) {
         v.rtl_files.push_back(source_path(f));
     }
     v.gen_extra = {b.name + "_chip.sv"};

@@ -41,6 +41,10 @@ ChipBuild build_chip(const ChipBuildOptions& o,
 inline constexpr const char* kCoverageDirEnv = "HARDWIRE_COVERAGE_DIR";
 bool coverage_requested();
 
+// The hand-written RTL of a chip, in compile order (the waivers and packages first), relative
+// to the source tree.
+extern const std::vector<const char*> kChipRtlFiles;
+
 // The default cache root: $HARDWIRE_CACHE, else $XDG_CACHE_HOME/hardwire, else ~/.cache/hardwire.
 std::string default_cache_root();
 

@@ -21,8 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "decode.h"
 #include "channel.h"
+#include "cycle_check.h"
+#include "decode.h"
 #include "driver.h"
 #include "error.h"
 #include "generated_model.h"
@@ -81,7 +82,8 @@ struct Options {
 // scoreboard look at the monitor and debug ports, clocks once and returns the chip's symbol.
 class ChipDevice : public hw::link::Device {
   public:
-    ChipDevice(const Options& o, hw::Scoreboard* sb) : o_(o), sim_(o.x_seed), sb_(sb) {
+    ChipDevice(const Options& o, hw::Scoreboard* sb, hw::CycleCheck* cc)
+        : o_(o), sim_(o.x_seed), sb_(sb), cc_(cc) {
         sim_.reset();
     }
     Symbol step(const Symbol& in) override {
@@ -104,14 +106,17 @@ class ChipDevice : public hw::link::Device {
                 trace_seen_ = true;
             }
             if (sb_) sb_->start(static_cast<int>(top.dbg_tok_token_o), pos);
+            if (cc_) cc_->start(pos, perf(top));
             pos_ = pos;
             start_ = sim_.cycle();
         }
         if (sb_ && top.mon_valid_o) sb_->monitor(top, sim_.cycle());
+        if (cc_) cc_->cycle(top.dbg_op_o, static_cast<int>(top.dbg_layer_o), static_cast<int>(top.dbg_step_o));
         const bool result = top.dbg_out_valid_o && !out_seen_;
         out_seen_ = top.dbg_out_valid_o;
         if (result) {
             if (sb_) sb_->finish(static_cast<int>(top.dbg_out_token_o), sim_.cycle());
+            if (cc_) cc_->finish(perf(top));
             last_token_cycles_ = sim_.cycle() - start_;
             token_cycles_ += last_token_cycles_;
         }
@@ -133,9 +138,16 @@ class ChipDevice : public hw::link::Device {
     double trace_end_ps() const { return trace_end_ * 1000.0; }
 
   private:
+    // The core's performance counters, from the chip's debug ports.
+    static hw::PerfSnapshot perf(const HW_TOP_CLASS& top) {
+        return {top.dbg_perf_cycles_o, top.dbg_perf_mac_busy_o, top.dbg_perf_matvec_o,
+                top.dbg_perf_attention_o, top.dbg_perf_vector_o};
+    }
+
     const Options& o_;
     hw::SimControl<HW_TOP_CLASS> sim_;
     hw::Scoreboard* sb_;
+    hw::CycleCheck* cc_;
     bool out_seen_ = false, trace_open_ = false, trace_seen_ = false;
     int pos_ = -1;
     std::uint64_t start_ = 0, last_token_cycles_ = 0, token_cycles_ = 0, trace_start_ = 0,
@@ -210,7 +222,7 @@ std::string json_escape(const std::string& s) {
 
 // ---- check and run: a generation through the link -------------------------------------------
 int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, ChipDevice& dev,
-           hw::Scoreboard* sb) {
+           hw::Scoreboard* sb, const hw::CycleCheck* cc) {
     const hw::Config& c = g.model.config;
     std::unique_ptr<hw::Tokenizer> tok;
     if (!o.tokenizer.empty())
@@ -329,25 +341,27 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                         static_cast<unsigned long long>(f1.packets + f2.packets));
     };
     if (o.mode == "check") {
-        // MAC lower bound (BRIEF.md): every weight once plus q.k and p.v (dim per layer and
-        // position each), divided by the lanes, averaged over the positions decoded.
-        const double weight_macs =
-            double(c.vocab_size) * c.dim +
-            double(c.n_layers) * (2.0 * c.dim * c.dim + 2.0 * c.kv_dim() * c.dim + 3.0 * c.dim * c.hidden_dim);
-        const double bound = (weight_macs + 2.0 * c.n_layers * c.dim * (positions + 1) / 2.0) / g.lanes;
+        // MAC lower bound (docs/architecture.md): the weight MACs over Rows x Lanes plus the
+        // attention MACs over the attention unit's, averaged over the positions decoded.
+        double bound = 0;
+        for (int p = 0; p < positions; p++) bound += hw::mac_bound(c, g.datapath, p) / positions;
         const double per_token = double(dev.token_cycles()) / positions;
         const double core_cycles = double(counters["CYCLES_LO"] + (counters["CYCLES_HI"] << 32));
         const double busy = double(counters["MAC_BUSY_LO"] + (counters["MAC_BUSY_HI"] << 32));
         std::printf(
             "chip_check: %d tokens %s, %lld values checked, %.0f cycles/token (MAC lower "
-            "bound %.0f, %.2fx), MAC busy %.1f%%, saturations %llu, %.2f s (%.1f tokens/s, %.2f M "
-            "cycles/s)\n",
+            "bound %.0f, %.2fx), MAC busy %.1f%%, MAC utilization %.1f%%, saturations %llu, "
+            "%.2f s (%.1f tokens/s, %.2f M cycles/s)\n",
             positions, sb ? "bit-exact" : "decoded unchecked (--no-check)",
             sb ? sb->checked() : 0, per_token, bound, per_token / bound,
-            100.0 * busy / core_cycles, static_cast<unsigned long long>(counters["SATURATIONS"]),
+            100.0 * busy / core_cycles,
+            100.0 * double(hw::weight_macs(c)) / (per_token * double(g.datapath.weight_macs_per_cycle())), static_cast<unsigned long long>(counters["SATURATIONS"]),
             wall, positions / wall, double(r.cycles) / wall / 1e6);
-        std::printf("chip:       %llu cycles for %d positions\n",
-                    static_cast<unsigned long long>(r.cycles), positions);
+        std::printf("chip:       %llu cycles for %d positions (%s)\n",
+                    static_cast<unsigned long long>(r.cycles), positions, g.datapath.name().c_str());
+        if (cc)
+            std::printf("cycles:     every step of %lld tokens equal to the cycle model's\n",
+                        cc->tokens_checked());
         if (sb && o.logits)
             std::printf("logits:     %lld read over the link, every one equal to the golden model's\n",
                         host_logits);
@@ -545,7 +559,9 @@ int main(int argc, char** argv) {
         if (o.check && (o.mode == "check" || o.mode == "run"))
             sb = std::make_unique<hw::Scoreboard>(g.data);
         if (sb) sb->keep_logits(o.logits);
-        ChipDevice dev(o, sb.get());
+        std::unique_ptr<hw::CycleCheck> cc;
+        if (sb) cc = std::make_unique<hw::CycleCheck>(g.model.config, g.data.q.format, g.datapath);
+        ChipDevice dev(o, sb.get(), cc.get());
         hw::link::CardOptions co;
         co.timing = hw::link::link_timing(o.link);
         co.clock_hz = o.clock_hz;
@@ -557,7 +573,7 @@ int main(int argc, char** argv) {
         hw::link::Card card(dev, co);
         if (o.mode == "linktest") return linktest(o, g, card);
         if (o.mode == "walk") return walk(card);
-        return decode(o, g, card, dev, sb.get());
+        return decode(o, g, card, dev, sb.get(), cc.get());
     } catch (const hw::Mismatch& e) {
         std::fflush(stdout);
         std::printf("\n%s\n", e.what());

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "chip_data.h"
+#include "datapath.h"
 #include "error.h"
 #include "model.h"
 #include "synthetic.h"
@@ -18,7 +19,7 @@ struct GeneratedModel {
     nlohmann::json manifest;  // GEN_DIR/manifest.json
     Model model;              // the float model (checkpoint or synthetic spec)
     ChipData data;            // quantized weights, tables, constants: the ROMs' contents
-    int lanes = 0;            // MAC lanes of the generated ROMs
+    Datapath datapath;        // the datapath the ROMs were laid out for
 };
 
 // Reads GEN_DIR/manifest.json and rebuilds the model and its chip data; throws hw::Error.
@@ -33,7 +34,10 @@ inline GeneratedModel load_generated_model(const std::string& gen_dir) {
                   ? make_synthetic_model(parse_synthetic_spec(source.substr(prefix.size())))
                   : read_checkpoint(source);
     g.data = make_chip_data(g.model, parse_weight_format(g.manifest["format"]["weights"]));
-    g.lanes = g.manifest["lanes"].get<int>();
+    const nlohmann::json& dp = g.manifest.at("datapath");
+    g.datapath.rows = dp.at("rows").get<int>();
+    g.datapath.lanes = dp.at("lanes").get<int>();
+    g.datapath.attn_par = dp.at("attn_par").get<int>();
     return g;
 }
 

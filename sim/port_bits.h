@@ -29,3 +29,25 @@ void set_bits(T& port, int offset, int width, std::uint32_t value) {
 }
 
 }  // namespace hw
+
+namespace hw {
+
+// `width` (<= 32) bits at bit `offset` of a wide port.
+template <std::size_t N>
+std::uint32_t get_bits(const VlWide<N>& port, int offset, int width) {
+    std::uint32_t v = 0;
+    for (int i = 0; i < width; i++) {
+        const int bit = offset + i;
+        v |= ((port[bit / 32] >> (bit % 32)) & 1u) << i;
+    }
+    return v;
+}
+
+// Same for a port held in an integer.
+template <typename T, typename = std::enable_if_t<std::is_integral_v<T>>>
+std::uint32_t get_bits(T port, int offset, int width) {
+    const std::uint64_t mask = (width >= 32) ? 0xffffffffu : ((std::uint64_t(1) << width) - 1);
+    return static_cast<std::uint32_t>((std::uint64_t(port) >> offset) & mask);
+}
+
+}  // namespace hw

@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     try {
         const hw::GeneratedModel g = hw::load_generated_model(argv[1]);
         const hw::Model& model = g.model;
-        const std::vector<hw::RomImage> roms = hw::chip_roms(g.data, g.lanes);
+        const std::vector<hw::RomImage> roms = hw::chip_roms(g.data, g.datapath);
 
         hw::SimControl<HW_TOP_CLASS> sim;
         HW_TOP_CLASS* top = &sim.top();

@@ -25,11 +25,14 @@ class Mismatch : public std::runtime_error {
 
 class Scoreboard : public TapSink {
   public:
-    explicit Scoreboard(const ChipData& d) : golden_(d.q, d.tables) { golden_.set_tap_sink(this); }
+    explicit Scoreboard(const ChipData& d) : golden_(d.q, d.tables), n_heads_(d.q.config.n_heads) {
+        golden_.set_tap_sink(this);
+    }
 
     // The core took `token` at `pos`: the golden model runs the same step.
     void start(int token, int pos);
-    // One monitored write: `count` elements of (stage, layer, head/index with steps).
+    // One monitored write: `count` elements of (stage, layer, index), or per head (element k
+    // is head k % n_heads of position index + k / n_heads).
     template <typename Top>
     void monitor(Top& top, std::uint64_t cycle);
     // The core's result for the running token: every tap was written, the token matches.
@@ -59,6 +62,7 @@ class Scoreboard : public TapSink {
     std::string where(int layer, int stage, int head, std::uint64_t index) const;
 
     IntModel golden_;
+    int n_heads_;                                    // heads of the model (per-head monitor)
     std::map<std::tuple<int, int, int>, Tap> taps_;  // (layer, stage, head)
     std::map<int, int> next_;                        // position -> golden next token
     std::map<int, std::vector<std::int32_t>> logits_;  // position -> golden logits (kept)
@@ -78,9 +82,10 @@ template <typename Top>
 void Scoreboard::monitor(Top& top, std::uint64_t cycle) {
     const int layer = top.mon_layer_o == 0xff ? -1 : top.mon_layer_o;
     const int stage = top.mon_stage_o;
+    const bool per_head = top.mon_heads_o;
     for (unsigned k = 0; k < top.mon_count_o; k++) {
-        const int head = top.mon_head_o == 0xff ? -1 : top.mon_head_o + int(k * top.mon_head_step_o);
-        const std::uint32_t index = top.mon_index_o + k * top.mon_index_step_o;
+        const int head = per_head ? int(k % unsigned(n_heads_)) : -1;
+        const std::uint32_t index = top.mon_index_o + (per_head ? k / unsigned(n_heads_) : k);
         const auto got = static_cast<std::int32_t>(mon_lane(top, k));
         auto it = taps_.find({layer, stage, head});
         if (pos_ < 0 || it == taps_.end() || index >= it->second.data.size())

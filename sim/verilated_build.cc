@@ -109,7 +109,7 @@ VerilatedBuildResult build_verilated(const VerilatedBuild& b,
     // The libraries the harness links (built in this tree): their sources, so an edited
     // scoreboard, driver or golden model relinks every simulator.
     std::vector<fs::path> lib_sources;
-    for (const char* dir : {"common", "weightgen", "golden", "host", "sim"}) {
+    for (const char* dir : {"common", "model", "golden", "weightgen", "host", "sim"}) {
         for (const auto& e : fs::directory_iterator(source_path(dir)))
             if (e.is_regular_file()) lib_sources.push_back(e.path());
     }

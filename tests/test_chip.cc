@@ -16,14 +16,14 @@ namespace {
 // Builds a configuration (once; cached under the build tree) and decodes `steps` tokens.
 // Returns chip_sim check's output; `rc` gets its exit code.
 std::string run_chip(const std::string& model, const std::string& synthetic,
-                     const std::string& format, int lanes, int steps, int* rc,
+                     const std::string& format, hw::Datapath dp, int steps, int* rc,
                      const std::vector<std::string>& verilator_args = {},
                      const std::string& sim_args = "") {
     hw::ChipBuildOptions o;
     o.gen.model = model;
     o.gen.synthetic = synthetic;
     o.gen.format = hw::parse_weight_format(format);
-    o.gen.lanes = lanes;
+    o.gen.datapath = dp;
     o.gen.command_line = "test_chip";
     o.cache = std::string(HW_TEST_WORK_DIR) + "/chips";
     o.verilator_args = verilator_args;
@@ -44,6 +44,12 @@ std::string summary(const std::string& log) {
 
 const char* const kOneLayer =
     "dim=48,hidden=100,layers=1,heads=6,kv_heads=2,vocab=300,seq_len=32,seed=1";
+// Its datapath in the tests below: rows in groups of 3 (the k, v and hidden rows end in a
+// partial group), beats of 32 (dim 48 and hidden 100 end in a partial beat), context blocks
+// of 2 positions (odd positions end in a partial block), 12 table units for SwiGLU's 100.
+const hw::Datapath kOneLayerDp{3, 32, 2};
+// stories260K's benchmark datapath (docs/architecture.md).
+const hw::Datapath kBase{1, 64, 1};
 
 }  // namespace
 
@@ -51,7 +57,7 @@ TEST_CASE("stories260K: 256-token greedy decode bit-exact with the golden model"
           "[model][chip][slow]") {
     HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
     int rc = -1;
-    const std::string log = run_chip(model, "", "int8", 64, 256, &rc);
+    const std::string log = run_chip(model, "", "int8", kBase, 256, &rc);
     INFO(summary(log));
     CHECK(rc == 0);
     CHECK_THAT(log, Contains("chip_check: 256 tokens bit-exact") && Contains("saturations 0"));
@@ -59,29 +65,36 @@ TEST_CASE("stories260K: 256-token greedy decode bit-exact with the golden model"
     CHECK_THAT(log, Contains("pos 0 token 1 next 403") && Contains("pos 3 token 261 next 378"));
 }
 
-TEST_CASE("synthetic models of awkward shapes: 32 tokens bit-exact", "[chip][slow]") {
+TEST_CASE("synthetic models of awkward shapes: 32 tokens bit-exact, cycles as modelled",
+          "[chip][slow]") {
     const struct {
         const char* spec;
         const char* format;
-        int lanes;
+        hw::Datapath dp;
     } cases[] = {
-        // hidden % lanes != 0, n_kv_heads < n_heads, vocab not a power of two, one layer
-        {kOneLayer, "int8", 64},
-        // eight layers, n_kv_heads = n_heads, 16 lanes (groups span beats)
-        {"dim=64,hidden=172,layers=8,heads=8,kv_heads=8,vocab=509,seq_len=32,seed=2", "int8", 16},
-        // separate classifier, one kv head, int4 with one scale per row
+        // hidden % lanes != 0, n_kv_heads < n_heads, vocab not a power of two, one layer;
+        // partial row groups, beats and context blocks
+        {kOneLayer, "int8", kOneLayerDp},
+        // eight layers, n_kv_heads = n_heads, 16 lanes (groups span beats), 4 rows, blocks of
+        // 8 positions (64 table units, SwiGLU 16 a cycle: the write port's width)
+        {"dim=64,hidden=172,layers=8,heads=8,kv_heads=8,vocab=509,seq_len=32,seed=2", "int8",
+         hw::Datapath{4, 16, 8}},
+        // separate classifier, one kv head, int4 with one scale per row, rows wider than the
+        // lanes' 8 (the write port follows the rows), blocks of 3
         {"dim=32,hidden=96,layers=2,heads=4,kv_heads=1,vocab=100,seq_len=32,shared=0,seed=3",
-         "int4/row", 64},
+         "int4/row", hw::Datapath{16, 8, 3}},
         // dim > 64 and 128 lanes, wider than dim: loops past Verilator's unroll limit of 64
-        {"dim=96,hidden=200,layers=1,heads=6,kv_heads=2,vocab=97,seq_len=32,seed=4", "int8", 128},
+        {"dim=96,hidden=200,layers=1,heads=6,kv_heads=2,vocab=97,seq_len=32,seed=4", "int8",
+         hw::Datapath{2, 128, 5}},
     };
     for (const auto& c : cases) {
-        INFO(c.spec << " " << c.format << " lanes " << c.lanes);
+        INFO(c.spec << " " << c.format << " " << c.dp.name());
         int rc = -1;
-        const std::string log = run_chip("", c.spec, c.format, c.lanes, 32, &rc);
+        const std::string log = run_chip("", c.spec, c.format, c.dp, 32, &rc);
         INFO(summary(log));
         CHECK(rc == 0);
-        CHECK_THAT(log, Contains("chip_check: 32 tokens bit-exact"));
+        CHECK_THAT(log, Contains("chip_check: 32 tokens bit-exact") &&
+                            Contains("cycles:     every step of 32 tokens equal to the cycle model's"));
     }
 }
 
@@ -91,7 +104,7 @@ TEST_CASE("weights 4096 times too large saturate everywhere, still bit-exact", "
     int rc = -1;
     const std::string log = run_chip(
         "", "dim=32,hidden=64,layers=2,heads=4,kv_heads=2,vocab=64,seq_len=16,seed=3,gain=4096",
-        "int8", 16, 8, &rc);
+        "int8", hw::Datapath{2, 16, 2}, 8, &rc);
     INFO(summary(log));
     CHECK(rc == 0);
     CHECK_THAT(log, Contains("chip_check: 8 tokens bit-exact"));
@@ -103,13 +116,13 @@ TEST_CASE("weights 4096 times too large saturate everywhere, still bit-exact", "
 TEST_CASE("the scoreboard catches planted faults and names layer and stage", "[chip][slow]") {
     int rc = -1;
     // An off-by-one key address: the first attention scores are wrong.
-    std::string log = run_chip("", kOneLayer, "int8", 64, 4, &rc, {"+define+HW_FAULT_KV_ADDR"});
+    std::string log = run_chip("", kOneLayer, "int8", kOneLayerDp, 4, &rc, {"+define+HW_FAULT_KV_ADDR"});
     INFO(log);
     CHECK(rc == 1);
     CHECK_THAT(log, Contains("MISMATCH") && Contains("layer 0 stage scores") &&
                         Contains("expected") && Contains("at cycle"));
     // Truncation instead of rounding in RMSNorm: the first norm output is wrong.
-    log = run_chip("", kOneLayer, "int8", 64, 4, &rc, {"+define+HW_FAULT_ROUNDING"});
+    log = run_chip("", kOneLayer, "int8", kOneLayerDp, 4, &rc, {"+define+HW_FAULT_ROUNDING"});
     INFO(log);
     CHECK(rc == 1);
     CHECK_THAT(log, Contains("MISMATCH token 1 position 0 layer 0 stage att_norm"));
@@ -126,7 +139,7 @@ TEST_CASE("X robustness: random initial register values give the same tokens",
         INFO("x-seed " << seed);
         int rc = -1;
         const std::string log =
-            run_chip("", kOneLayer, "int8", 64, 12, &rc, x_args, std::string("--x-seed ") + seed);
+            run_chip("", kOneLayer, "int8", kOneLayerDp, 12, &rc, x_args, std::string("--x-seed ") + seed);
         INFO(summary(log));
         REQUIRE(rc == 0);
         CHECK_THAT(log, Contains("chip_check: 12 tokens bit-exact"));
@@ -145,7 +158,7 @@ TEST_CASE("a broken valid/ready contract fires its assertion with a clear messag
     // The endpoint changes a message word while the transmit side is not ready (planted
     // through a test-only define); a host holding one credit forces such stalls.
     int rc = -1;
-    const std::string log = run_chip("", kOneLayer, "int8", 64, 4, &rc, {"+define+HW_FAULT_UNSTABLE_MSG"},
+    const std::string log = run_chip("", kOneLayer, "int8", kOneLayerDp, 4, &rc, {"+define+HW_FAULT_UNSTABLE_MSG"},
                                      "--host-credits 1 --stall-rate 0.01");
     INFO(log);
     CHECK(rc != 0);

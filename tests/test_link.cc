@@ -34,7 +34,7 @@ std::string chip_sim(const std::string& model, const std::string& synthetic,
     o.gen.model = model;
     o.gen.synthetic = synthetic;
     o.gen.format = hw::parse_weight_format("int8");
-    o.gen.lanes = 64;
+    o.gen.datapath = hw::Datapath{};
     o.gen.command_line = "test_link";
     o.cache = std::string(HW_TEST_WORK_DIR) + "/chips";
     o.trace = trace;
@@ -124,7 +124,7 @@ TEST_CASE("the address space has no window onto the ROMs", "[chip][slow]") {
     const std::string log = chip_sim("", kOneLayer, "walk", "", &rc);
     INFO(log.substr(log.size() > 2000 ? log.size() - 2000 : 0));
     CHECK(rc == 0);
-    CHECK_THAT(log, Contains("walk: 65553 addresses read, 43 answered (the 43 documented registers)"));
+    CHECK_THAT(log, Contains("walk: 65553 addresses read, 45 answered (the 45 documented registers)"));
 }
 
 // The "pos P token T next N" lines of a check run, without their cycle counts.
@@ -214,10 +214,10 @@ TEST_CASE("trace: an FST of the chosen positions and a GTKWave layout grouped by
     REQUIRE(rc == 0);
     CHECK(hw::test::read_file(dir.file("w/p2.fst")).size() > 10000);
     const std::string gtkw = hw::test::read_file(dir.file("w/p2.gtkw"));
-    for (const char* group : {"-Host link", "-Sequencer", "-MAC array", "-Vector unit", "-KV cache",
+    for (const char* group : {"-Host link", "-Sequencer", "-MAC cluster", "-Vector unit", "-KV cache",
                               "-Scratch SRAMs"})
         CHECK_THAT(gtkw, Contains(group));
-    CHECK_THAT(gtkw, Contains("synth_chip.u_core.op_q") && Contains("synth_chip.link_rx_data_i[31:0]"));
+    CHECK_THAT(gtkw, Contains("synth_chip.u_core.u_seq.op_q") && Contains("synth_chip.link_rx_data_i[31:0]"));
 }
 
 TEST_CASE("hardwire run streams the story through the link, checked, with a summary",

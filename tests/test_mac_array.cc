@@ -13,6 +13,7 @@
 #include "port_bits.h"
 #include "sim_control.h"
 #include "synthetic.h"
+#include "test_util.h"
 
 namespace {
 
@@ -71,48 +72,6 @@ std::vector<std::int32_t> run_rows(int lanes, int max_groups, const hw::QMatrix&
     return out;
 }
 
-// A random quantized matrix with its edge rows: all +-127, all -128, zeros, huge mantissas.
-hw::QMatrix random_matrix(int rows, int cols, int group, hw::SplitMix64& rng) {
-    hw::QMatrix q;
-    q.rows = rows;
-    q.cols = cols;
-    q.group_size = group > 0 ? std::min(group, cols) : cols;
-    q.groups = (cols + q.group_size - 1) / q.group_size;
-    q.w.resize(std::size_t(rows) * cols);
-    q.mantissa.resize(std::size_t(rows) * q.groups);
-    q.shift.resize(rows);
-    for (int i = 0; i < rows; i++) {
-        for (int j = 0; j < cols; j++) {
-            std::int8_t v = std::int8_t(rng.next());
-            if (i == 0) v = (j % 2) ? 127 : -127;
-            if (i == 1) v = -128;
-            if (i == 2) v = 0;
-            q.w[std::size_t(i) * cols + j] = v;
-        }
-        for (int g = 0; g < q.groups; g++) {
-            q.mantissa[std::size_t(i) * q.groups + g] =
-                i == 1 ? 65535 : std::uint16_t(32768 + rng.below(32768));
-        }
-        // Exponents from strong saturation (row 3) to results rounding to zero.
-        q.shift[i] = i == 3 ? 0 : std::uint8_t(10 + rng.below(30));
-    }
-    return q;
-}
-
-// The golden matvec of the same matrix and activations.
-std::vector<std::int32_t> golden(const hw::QMatrix& w, const std::vector<std::int16_t>& a,
-                                 int a_shift, std::uint64_t* saturations) {
-    static const hw::Model model = hw::make_synthetic_model(
-        hw::parse_synthetic_spec("dim=16,hidden=16,layers=1,heads=2,vocab=8,seq_len=2"));
-    static const hw::QModel q = hw::quantize_model(model, hw::WeightFormat{});
-    static const hw::Tables t = hw::make_tables(model.config);
-    hw::IntModel m(q, t);
-    std::vector<std::int32_t> out(w.rows);
-    m.matvec(out.data(), w, a.data(), a_shift);
-    *saturations = m.saturations();
-    return out;
-}
-
 template <typename Mac>
 void check_config(int lanes, int max_groups, int group, std::uint64_t seed) {
     hw::SplitMix64 rng(seed);
@@ -121,7 +80,7 @@ void check_config(int lanes, int max_groups, int group, std::uint64_t seed) {
             INFO("lanes " << lanes << " group " << group << " cols " << cols << " stall " << stall
                           << "% seed " << seed);
             if ((cols + lanes - 1) / lanes > 16) continue;
-            const hw::QMatrix w = random_matrix(24, cols, group, rng);
+            const hw::QMatrix w = hw::test::random_qmatrix(24, cols, group, 8, rng);
             std::vector<std::int16_t> a(cols);
             for (int j = 0; j < cols; j++) a[j] = std::int16_t(rng.next());
             a[0] = 32767;
@@ -129,7 +88,7 @@ void check_config(int lanes, int max_groups, int group, std::uint64_t seed) {
             // Exponents -4..16: row 3 (exponent 0) then always overflows int32.
             const int a_shift = int(rng.below(21)) - 4;
             std::uint64_t want_sat = 0;
-            const auto want = golden(w, a, a_shift, &want_sat);
+            const auto want = hw::test::golden_matvec(w, a, a_shift, &want_sat);
             int got_sat = 0;
             const auto got = run_rows<Mac>(lanes, max_groups, w, a, a_shift, stall, rng, &got_sat);
             CHECK(got == want);

@@ -11,6 +11,9 @@
 #include <random>
 #include <sstream>
 
+#include "int_model.h"
+#include "nonlinear.h"
+
 namespace hw::test {
 
 std::string model_path(const std::string& relative) {
@@ -66,6 +69,47 @@ CommandResult run_cli(const std::string& arguments) {
     r.out = read_file(dir.file("out"));
     r.err = read_file(dir.file("err"));
     return r;
+}
+
+QMatrix random_qmatrix(int rows, int cols, int group, int bits, SplitMix64& rng) {
+    QMatrix q;
+    q.rows = rows;
+    q.cols = cols;
+    q.group_size = group > 0 ? std::min(group, cols) : cols;
+    q.groups = (cols + q.group_size - 1) / q.group_size;
+    q.w.resize(std::size_t(rows) * cols);
+    q.mantissa.resize(std::size_t(rows) * q.groups);
+    q.shift.resize(rows);
+    const int lo = -(1 << (bits - 1)), hi = (1 << (bits - 1)) - 1;
+    for (int i = 0; i < rows; i++) {
+        for (int j = 0; j < cols; j++) {
+            int v = lo + int(rng.below(std::uint64_t(hi - lo + 1)));
+            if (i == 0) v = (j % 2) ? hi : -hi;
+            if (i == 1) v = lo;
+            if (i == 2) v = 0;
+            q.w[std::size_t(i) * cols + j] = std::int8_t(v);
+        }
+        for (int g = 0; g < q.groups; g++) {
+            q.mantissa[std::size_t(i) * q.groups + g] =
+                i == 1 ? 65535 : std::uint16_t(32768 + rng.below(32768));
+        }
+        q.shift[i] = i == 3 ? 0 : std::uint8_t(10 + rng.below(30));
+    }
+    return q;
+}
+
+std::vector<std::int32_t> golden_matvec(const QMatrix& w, const std::vector<std::int16_t>& a,
+                                        int a_shift, std::uint64_t* saturations) {
+    // IntModel::matvec reads only its arguments; the model around it is any small one.
+    static const Model model =
+        make_synthetic_model(parse_synthetic_spec("dim=16,hidden=16,layers=1,heads=2,vocab=8,seq_len=2"));
+    static const QModel q = quantize_model(model, WeightFormat{});
+    static const Tables t = make_tables(model.config);
+    IntModel m(q, t);
+    std::vector<std::int32_t> out(w.rows);
+    m.matvec(out.data(), w, a.data(), a_shift);
+    *saturations = m.saturations();
+    return out;
 }
 
 }  // namespace hw::test

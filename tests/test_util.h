@@ -2,7 +2,12 @@
 // Test helpers: locating models, temporary folders, running the CLI.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
+
+#include "quant.h"
+#include "synthetic.h"
 
 namespace hw::test {
 
@@ -43,6 +48,17 @@ CommandResult run_cli(const std::string& arguments);
 
 // Whole file as bytes; "" if missing.
 std::string read_file(const std::string& path);
+
+// A random quantized (rows, cols) matrix of `bits`-bit weights (8 or 4; group 0: one scale per
+// row) with its edge rows: row 0 alternating +-qmax, row 1 all at the negative limit with the
+// largest mantissas, row 2 zeros; exponents from strong saturation (row 3: 0) to results that
+// round to zero.
+QMatrix random_qmatrix(int rows, int cols, int group, int bits, SplitMix64& rng);
+
+// The golden matvec (IntModel::matvec) of w and activation words a at exponent a_shift;
+// `saturations` gets the number of clamped results.
+std::vector<std::int32_t> golden_matvec(const QMatrix& w, const std::vector<std::int16_t>& a,
+                                        int a_shift, std::uint64_t* saturations);
 
 }  // namespace hw::test
 

@@ -27,13 +27,13 @@ const char* const kShapes[] = {
 
 // Generates into `out` through the library (as hardwire gen does).
 hw::GenResult gen(const std::string& model, const std::string& synthetic, const std::string& out,
-                  const std::string& format = "int8", int lanes = 64) {
+                  const std::string& format = "int8", hw::Datapath dp = {}) {
     hw::GenOptions o;
     o.model = model;
     o.synthetic = synthetic;
     o.out = out;
     o.format = hw::parse_weight_format(format);
-    o.lanes = lanes;
+    o.datapath = dp;
     o.command_line = "test_weightgen";
     return hw::generate(o, [](const std::string&) {});
 }
@@ -71,7 +71,7 @@ TEST_CASE("generated RTL is lint-clean under Verilator -Wall and read by Yosys",
     for (const char* shape : kShapes) {
         INFO(shape);
         hw::test::TempDir dir;
-        gen("", shape, dir.file("g"), "int8", 16);
+        gen("", shape, dir.file("g"), "int8", hw::Datapath{2, 16, 1});
         const int lint = std::system(
             ("cd " + dir.file("g") +
              " && verilator --lint-only -Wall -f files.f --top-module synth_rom_bank > " +
@@ -104,11 +104,14 @@ TEST_CASE("synthetic ROM words read back through Verilator equal the golden weig
     int k = 0;
     for (const char* shape : kShapes) {
         INFO(shape);
-        // Lanes 16 and 64 (hidden 100 and 172 are not multiples of either); int4 once.
-        const int lanes = k == 1 ? 16 : 64;
+        // Lanes 16 and 64 (hidden 100 and 172 are not multiples of either), row groups of 3
+        // and 4 (no matrix's rows a multiple of 3; the last group of 100 rows is partial at
+        // 3); int4 once.
+        const hw::Datapath dp = k == 0 ? hw::Datapath{3, 64, 1}
+                                : k == 1 ? hw::Datapath{1, 16, 1} : hw::Datapath{4, 32, 2};
         const std::string format = k == 2 ? "int4/row" : "int8";
         const std::string out = std::string(HW_TEST_WORK_DIR) + "/gen-shape" + std::to_string(k++);
-        gen("", shape, out, format, lanes);
+        gen("", shape, out, format, dp);
         check_roms_read_back(out, "synth");
     }
 }
@@ -138,7 +141,10 @@ TEST_CASE("the manifest describes every ROM and the banners name the generator",
     const auto m = nlohmann::json::parse(in);
     CHECK(m["generator"]["name"] == "hardwire gen (weightgen)");
     CHECK(m["config"]["n_kv_heads"] == 1);
-    CHECK(m["lanes"] == 64);
+    CHECK(m["datapath"]["rows"] == 1);
+    CHECK(m["datapath"]["lanes"] == 64);
+    CHECK(m["datapath"]["attn_par"] == 1);
+    CHECK(m["datapath"]["vec_lanes"] == 64);
     CHECK(m["model_hash"] == r.model_hash);
     std::uint64_t bits = 0;
     for (const auto& rom : m["roms"]) {
@@ -168,8 +174,10 @@ TEST_CASE("bad gen input: one clear line, exit code 2, nothing half-written",
     } cases[] = {
         {spec + " --out " + dir.file("x") + " --format int5", "expected int8 or int4"},
         {spec + " --out " + dir.file("x") + " --lanes 12",
-         "a power of two from 8 to 1024, found 12"},
-        {spec + " --out " + dir.file("x") + " --lanes 4", "found 4"},
+         "a power of two from 8 to 4096, found 12"},
+        {spec + " --out " + dir.file("x") + " --lanes 4", "found '4'"},
+        {spec + " --out " + dir.file("x") + " --rows 65", "option '--rows': expected an integer in 1..64"},
+        {spec + " --out " + dir.file("x") + " --attn-par 0", "option '--attn-par': expected an integer in 1..64"},
         {spec + " --out " + dir.file("x") + " --name 9bad", "[a-z][a-z0-9_]*"},
         {spec + " --out " + dir.file("x") + " --rom-budget 1000",
          "ROM bits of synth: expected at most 1000"},

@@ -38,15 +38,17 @@ std::string comment_block(const std::string& text) {
 // One-line description of what a ROM's words hold.
 std::string layout_note(const RomImage& r) {
     if (r.kind == "weights") {
-        return "word = one beat of one row: lane k (input beat*LANES + k) in bits [k*B +: B], "
-               "two's complement, zero past the row's end; address = row * beats + beat.";
+        return "word = one beat of a row group (ROWS rows): row r's lane k (input beat*LANES + k)\n"
+               "// in bits [(r*LANES + k)*B +: B], two's complement, zero past the row's end and past the\n"
+               "// last row; address = row group * beats + beat (rom_image.h).";
     }
     if (r.kind == "scales") {
-        return "word = one row: mantissa of group g in bits [16g +: 16], the row's exponent in "
-               "the top 8 bits; scale = mantissa * 2^-exponent.";
+        return "word = a row group: row r's field at r * (16*groups + 8): mantissa of group g in\n"
+               "// bits [16g +: 16], the row's exponent in the 8 bits above; scale = mantissa * 2^-exponent.";
     }
     if (r.kind == "gains")
-        return "word = gain of one element, signed, times sqrt(dim), 2^-frac units.";
+        return "word = VEC_LANES gains, element i at slot i % VEC_LANES: signed, times sqrt(dim),\n"
+               "// 2^-frac units.";
     if (r.kind == "norm_frac")
         return "word = frac of a gain vector: att l at 2l, ffn l at 2l+1, final at 2L.";
     if (r.tensor == "rope")
@@ -242,14 +244,15 @@ std::string emit_rom_bank(const std::string& prefix, const Config& c,
 }
 
 std::string emit_chip_top(const std::string& prefix, const Config& c, const WeightFormat& f,
-                          int lanes, const std::string& banner) {
+                          const Datapath& dp, const std::string& banner) {
     const int gs = f.group;
     auto groups = [&](int cols) { return gs ? (cols + gs - 1) / gs : 1; };
     const int g_dim = groups(c.dim), g_hidden = groups(c.hidden_dim);
     const int max_groups = std::max(g_dim, g_hidden);
-    const int wbits = lanes * f.bits;
-    // Bank address widths per class, from the same rule the bank uses.
-    auto beats = [&](int cols) { return (cols + lanes - 1) / lanes; };
+    const int wbits = dp.rows * dp.lanes * f.bits;
+    const int row_scale = max_groups * 16 + 8;  // the core's scale field per row
+    // Bank address widths per class, from the same rules the bank uses (rom_image.h).
+    auto beats = [&](int cols) { return weight_beats(cols, dp.lanes); };
     const int kv = c.kv_dim();
     struct Cls {
         const char* port;    // bank port prefix
@@ -282,18 +285,22 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
       << "  input  logic [31:0] link_rx_data_i,\n"
       << "  output logic        link_tx_valid_o,\n  output logic        link_tx_k_o,\n"
       << "  output logic [31:0] link_tx_data_o,\n\n"
-      << "  // Debug: the core's token handshakes (the scoreboard follows the decode with them).\n"
+      << "  // Debug: the core's token handshakes, its sequencer's state and its performance\n"
+      << "  // counters (the scoreboard follows the decode with them, and times every step).\n"
       << "  output logic        dbg_tok_start_o,\n  output logic [31:0] dbg_tok_token_o,\n"
       << "  output logic [31:0] dbg_tok_pos_o,\n"
-      << "  output logic        dbg_out_valid_o,\n  output logic [31:0] dbg_out_token_o,\n\n"
-      << "  // Write monitor (see hw_core).\n"
+      << "  output logic        dbg_out_valid_o,\n  output logic [31:0] dbg_out_token_o,\n"
+      << "  output hw_pkg::op_e dbg_op_o,\n  output logic [31:0] dbg_layer_o,\n"
+      << "  output logic [31:0] dbg_step_o,\n"
+      << "  output logic [63:0] dbg_perf_cycles_o,\n  output logic [63:0] dbg_perf_mac_busy_o,\n"
+      << "  output logic [63:0] dbg_perf_matvec_o,\n  output logic [63:0] dbg_perf_attention_o,\n"
+      << "  output logic [63:0] dbg_perf_vector_o,\n\n"
+      << "  // Write monitor (see hw_monitor).\n"
       << "  output logic               mon_valid_o,\n  output hw_pkg::tap_e      mon_stage_o,\n"
-      << "  output logic [7:0]         mon_layer_o,\n  output logic [7:0]         mon_head_o,\n"
+      << "  output logic [7:0]         mon_layer_o,\n"
       << "  output logic [31:0]        mon_index_o,\n  output logic [15:0]        mon_count_o,\n"
-      << "  output logic               mon_head_step_o,\n  output logic               "
-         "mon_index_step_o,\n"
-      << "  // Lanes of the monitor: max(LANES, N_HEADS).\n"
-      << "  output logic [((" << pkg << "LANES > " << pkg << "N_HEADS) ? " << pkg << "LANES : " << pkg << "N_HEADS)*32-1:0] mon_data_o,\n"
+      << "  output logic               mon_heads_o,\n"
+      << "  output logic [" << pkg << "MON_LANES*32-1:0] mon_data_o,\n"
       << "  output logic signed [7:0]  mon_shift_o\n);\n\n";
     o << "  localparam int unsigned MaxGroups = " << max_groups << ";\n\n"
       << "  // Core <-> endpoint: token interface and performance counters.\n"
@@ -302,22 +309,24 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
       << "  logic signed [31:0] logit_data;\n"
       << "  logic [63:0] perf_cycles, perf_mac_busy, perf_matvec, perf_attention, perf_vector;\n"
       << "  logic [31:0] perf_tokens, perf_saturations;\n\n"
-      << "  // Matrix read port of the core, and the routed ROM words.\n"
+      << "  // Matrix read port of the core, and the routed ROM words: a row group's weights, and its\n"
+      << "  // scales with each row's field widened to MaxGroups mantissas.\n"
       << "  logic wrom_en;\n  hw_pkg::wclass_e wrom_class, wrom_class_q;\n  logic [7:0] wrom_sel;\n"
       << "  logic [31:0] wrom_addr, wrom_row;\n"
       << "  logic [" << wbits - 1 << ":0] wrom_data;\n"
-      << "  logic [MaxGroups*16-1:0] srom_mant;\n  logic [7:0] srom_exp;\n\n"
+      << "  logic [" << dp.rows * row_scale - 1 << ":0] srom_data;\n\n"
       << "  // The class read last selects the returned word (ROM data follows en by a cycle).\n"
       << "  always_ff @(posedge clk_i) begin\n    if (wrom_en) wrom_class_q <= wrom_class;\n  "
          "end\n\n";
     // per class: enable, address slices, data wires
-    mux << "  always_comb begin\n    wrom_data = '0;\n    srom_mant = '0;\n    srom_exp = '0;\n"
+    mux << "  always_comb begin\n    wrom_data = '0;\n    srom_data = '0;\n"
         << "    unique case (wrom_class_q)\n";
     for (const Cls& k : classes) {
-        const int g = groups(k.cols);
-        const int aw = addr_bits(k.rows * beats(k.cols)), sw = addr_bits(k.rows);
+        const int g = groups(k.cols), field = scale_width(g);
+        const int rg = row_groups(k.rows, dp.rows);
+        const int aw = addr_bits(rg * beats(k.cols)), sw = addr_bits(rg);
         wires << "  logic [" << wbits - 1 << ":0] " << k.port << "_data;\n"
-              << "  logic [" << 16 * g + 7 << ":0] " << k.port << "_scale_data;\n";
+              << "  logic [" << dp.rows * field - 1 << ":0] " << k.port << "_scale_data;\n";
         bank << "    ." << k.port << "_en_i(wrom_en && wrom_class == hw_pkg::" << k.wclass
              << "),\n";
         if (k.layered)
@@ -334,48 +343,65 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
              << "    ." << k.port << "_scale_data_o(" << k.port << "_scale_data),\n";
         mux << "      hw_pkg::" << k.wclass << ": begin\n"
             << "        wrom_data = " << k.port << "_data;\n"
-            << "        srom_mant[" << 16 * g - 1 << ":0] = " << k.port << "_scale_data["
-            << 16 * g - 1 << ":0];\n"
-            << "        srom_exp = " << k.port << "_scale_data[" << 16 * g + 7 << ":" << 16 * g
-            << "];\n"
+            << "        for (int r = 0; r < " << pkg << "ROWS; r++) begin\n"
+            << "          srom_data[r*" << row_scale << " +: " << 16 * g << "] = " << k.port
+            << "_scale_data[r*" << field << " +: " << 16 * g << "];\n"
+            << "          srom_data[r*" << row_scale << " + " << 16 * max_groups << " +: 8] = "
+            << k.port << "_scale_data[r*" << field << " + " << 16 * g << " +: 8];\n"
+            << "        end\n"
             << "      end\n";
     }
     mux << "      default: ;\n    endcase\n  end\n\n";
+    // A table ROM copy per unit beyond the bank's port 0: `units` copies of `table`.
+    auto copies = [&](const char* table, const char* units, const char* index_bits,
+                      const char* entry_bits) {
+        std::ostringstream t;
+        const std::string tb = std::string(table);
+        t << "  for (genvar u = 1; u < " << pkg << units << "; u++) begin : gen_" << tb << "_copy\n"
+          << "    " << prefix << "_tab_" << tb << " u_" << tb << " (\n"
+          << "      .clk_i, .en_i(" << tb << "_en[u]),\n"
+          << "      .addr_i(" << tb << "_addr[u*" << pkg << index_bits << " +: " << pkg << index_bits
+          << "]),\n"
+          << "      .data_o(" << tb << "_data[u*2*" << pkg << entry_bits << " +: 2*" << pkg
+          << entry_bits << "])\n    );\n"
+          << "  end\n";
+        return t.str();
+    };
     o << wires.str() << "\n"
       << "  logic ng_en, nf_en, rope_en;\n  logic [7:0] ng_sel, nf_addr;\n  logic [31:0] ng_addr, "
          "rope_addr;\n"
-      << "  logic [" << lanes * kGainBits - 1
-      << ":0] ng_data;\n  logic [7:0] nf_data;\n  logic [" << pkg << "ROPE_PAIRS*34-1:0] rope_data;\n"
-      << "  logic rsqrt_en, recip_en;\n"
-      << "  logic [" << pkg << "RSQRT_INDEX_BITS-1:0] rsqrt_addr;\n  logic [" << pkg << "RECIP_INDEX_BITS-1:0] recip_addr;\n"
-      << "  logic [2*" << pkg << "TABLE_ENTRY_BITS-1:0] rsqrt_data, recip_data;\n"
-      << "  // One 2^-x and one sigmoid port per head (softmax runs all heads at once, SwiGLU as\n"
-      << "  // many elements): port 0 is the bank's, the others read copies of the same table ROM.\n"
-      << "  logic [" << pkg << "N_HEADS-1:0] exp2neg_en, sigmoid_en;\n"
-      << "  logic [" << pkg << "N_HEADS*" << pkg << "EXP2_INDEX_BITS-1:0] exp2neg_addr;\n"
-      << "  logic [" << pkg << "N_HEADS*2*" << pkg << "EXP2_ENTRY_BITS-1:0] exp2neg_data;\n"
-      << "  logic [" << pkg << "N_HEADS*" << pkg << "SIGMOID_INDEX_BITS-1:0] sigmoid_addr;\n"
-      << "  logic [" << pkg << "N_HEADS*2*" << pkg << "TABLE_ENTRY_BITS-1:0] sigmoid_data;\n\n"
-      << "  for (genvar h = 1; h < " << pkg << "N_HEADS; h++) begin : gen_table_copy\n"
-      << "    " << prefix << "_tab_exp2neg u_exp2neg (\n"
-      << "      .clk_i, .en_i(exp2neg_en[h]),\n"
-      << "      .addr_i(exp2neg_addr[h*" << pkg << "EXP2_INDEX_BITS +: " << pkg << "EXP2_INDEX_BITS]),\n"
-      << "      .data_o(exp2neg_data[h*2*" << pkg << "EXP2_ENTRY_BITS +: 2*" << pkg << "EXP2_ENTRY_BITS])\n    );\n"
-      << "    " << prefix << "_tab_sigmoid u_sigmoid (\n"
-      << "      .clk_i, .en_i(sigmoid_en[h]),\n"
-      << "      .addr_i(sigmoid_addr[h*" << pkg << "SIGMOID_INDEX_BITS +: " << pkg << "SIGMOID_INDEX_BITS]),\n"
-      << "      .data_o(sigmoid_data[h*2*" << pkg << "TABLE_ENTRY_BITS +: 2*" << pkg << "TABLE_ENTRY_BITS])\n    );\n"
-      << "  end\n\n"
+      << "  logic [" << pkg << "VEC_LANES*" << pkg << "GAIN_BITS-1:0] ng_data;\n"
+      << "  logic [7:0] nf_data;\n  logic [" << pkg << "ROPE_PAIRS*34-1:0] rope_data;\n"
+      << "  logic rsqrt_en;\n"
+      << "  logic [" << pkg << "RSQRT_INDEX_BITS-1:0] rsqrt_addr;\n"
+      << "  logic [2*" << pkg << "TABLE_ENTRY_BITS-1:0] rsqrt_data;\n"
+      << "  // Table ROMs of the table units (hw_table_units): a 1/x table per head, a 2^-x table per\n"
+      << "  // unit, a sigmoid table per SwiGLU lane. Port 0 of each is the bank's; the others read\n"
+      << "  // copies of the same table ROM.\n"
+      << "  logic [" << pkg << "N_HEADS-1:0] recip_en;\n"
+      << "  logic [" << pkg << "N_HEADS*" << pkg << "RECIP_INDEX_BITS-1:0] recip_addr;\n"
+      << "  logic [" << pkg << "N_HEADS*2*" << pkg << "TABLE_ENTRY_BITS-1:0] recip_data;\n"
+      << "  logic [" << pkg << "NL_UNITS-1:0] exp2neg_en;\n"
+      << "  logic [" << pkg << "NL_UNITS*" << pkg << "EXP2_INDEX_BITS-1:0] exp2neg_addr;\n"
+      << "  logic [" << pkg << "NL_UNITS*2*" << pkg << "EXP2_ENTRY_BITS-1:0] exp2neg_data;\n"
+      << "  logic [" << pkg << "SG_LANES-1:0] sigmoid_en;\n"
+      << "  logic [" << pkg << "SG_LANES*" << pkg << "SIGMOID_INDEX_BITS-1:0] sigmoid_addr;\n"
+      << "  logic [" << pkg << "SG_LANES*2*" << pkg << "TABLE_ENTRY_BITS-1:0] sigmoid_data;\n\n"
+      << copies("recip", "N_HEADS", "RECIP_INDEX_BITS", "TABLE_ENTRY_BITS")
+      << copies("exp2neg", "NL_UNITS", "EXP2_INDEX_BITS", "EXP2_ENTRY_BITS")
+      << copies("sigmoid", "SG_LANES", "SIGMOID_INDEX_BITS", "TABLE_ENTRY_BITS") << "\n"
       << "  " << prefix << "_rom_bank u_bank (\n    .clk_i,\n"
       << bank.str() << "    .norm_gain_en_i(ng_en),\n    .norm_gain_sel_i(ng_sel["
       << addr_bits(2 * c.n_layers + 1) - 1 << ":0]),\n"
-      << "    .norm_gain_addr_i(ng_addr[" << addr_bits(beats(c.dim)) - 1
+      << "    .norm_gain_addr_i(ng_addr["
+      << addr_bits(weight_beats(c.dim, dp.vec_lanes())) - 1
       << ":0]),\n    .norm_gain_data_o(ng_data),\n"
       << "    .norm_frac_en_i(nf_en),\n    .norm_frac_addr_i(nf_addr["
       << addr_bits(2 * c.n_layers + 1) - 1 << ":0]),\n"
       << "    .norm_frac_data_o(nf_data),\n"
       << "    .rsqrt_en_i(rsqrt_en), .rsqrt_addr_i(rsqrt_addr), .rsqrt_data_o(rsqrt_data),\n"
-      << "    .recip_en_i(recip_en), .recip_addr_i(recip_addr), .recip_data_o(recip_data),\n"
+      << "    .recip_en_i(recip_en[0]), .recip_addr_i(recip_addr[" << pkg << "RECIP_INDEX_BITS-1:0]),\n"
+      << "    .recip_data_o(recip_data[2*" << pkg << "TABLE_ENTRY_BITS-1:0]),\n"
       << "    .exp2neg_en_i(exp2neg_en[0]), .exp2neg_addr_i(exp2neg_addr[" << pkg << "EXP2_INDEX_BITS-1:0]),\n"
       << "    .exp2neg_data_o(exp2neg_data[2*" << pkg << "EXP2_ENTRY_BITS-1:0]),\n"
       << "    .sigmoid_en_i(sigmoid_en[0]), .sigmoid_addr_i(sigmoid_addr[" << pkg << "SIGMOID_INDEX_BITS-1:0]),\n"
@@ -386,7 +412,10 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
       << mux.str() << "  hw_core #(\n"
       << "    .Dim(" << pkg << "DIM), .HiddenDim(" << pkg << "HIDDEN_DIM), .NLayers(" << pkg << "N_LAYERS), .NHeads(" << pkg << "N_HEADS),\n"
       << "    .NKvHeads(" << pkg << "N_KV_HEADS), .VocabSize(" << pkg << "VOCAB_SIZE), .SeqLen(" << pkg << "SEQ_LEN),\n"
-      << "    .Lanes(" << pkg << "LANES), .WeightBits(" << pkg << "WEIGHT_BITS), .GroupSize(" << pkg << "GROUP_SIZE), "
+      << "    .Rows(" << pkg << "ROWS), .Lanes(" << pkg << "LANES), .AttnPar(" << pkg << "ATTN_PAR),\n"
+      << "    .VecLanes(" << pkg << "VEC_LANES), .NlUnits(" << pkg << "NL_UNITS), .SgLanes(" << pkg << "SG_LANES),\n"
+      << "    .MonLanes(" << pkg << "MON_LANES),\n"
+      << "    .WeightBits(" << pkg << "WEIGHT_BITS), .GroupSize(" << pkg << "GROUP_SIZE), "
          ".MaxGroups(MaxGroups),\n"
       << "    .BeatsDim(" << pkg << "BEATS_DIM), .BeatsHidden(" << pkg << "BEATS_HIDDEN),\n"
       << "    .RmsEps(" << pkg << "RMS_EPS), .AttScale(" << pkg << "ATT_SCALE), .AttScaleFrac(" << pkg << "ATT_SCALE_FRAC), "
@@ -404,7 +433,7 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
       << "    .out_token_o(out_token), .logit_addr_i(logit_addr), .logit_data_o(logit_data),\n"
       << "    .wrom_en_o(wrom_en), .wrom_class_o(wrom_class), .wrom_sel_o(wrom_sel),\n"
       << "    .wrom_addr_o(wrom_addr), .wrom_row_o(wrom_row), .wrom_data_i(wrom_data),\n"
-      << "    .srom_mant_i(srom_mant), .srom_exp_i(srom_exp),\n"
+      << "    .srom_data_i(srom_data),\n"
       << "    .ng_en_o(ng_en), .ng_sel_o(ng_sel), .ng_addr_o(ng_addr), .ng_data_i(ng_data),\n"
       << "    .nf_en_o(nf_en), .nf_addr_o(nf_addr), .nf_data_i(nf_data),\n"
       << "    .rsqrt_en_o(rsqrt_en), .rsqrt_addr_o(rsqrt_addr), .rsqrt_data_i(rsqrt_data),\n"
@@ -414,8 +443,9 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
       << "    .sigmoid_en_o(sigmoid_en), .sigmoid_addr_o(sigmoid_addr), "
          ".sigmoid_data_i(sigmoid_data),\n"
       << "    .rope_en_o(rope_en), .rope_addr_o(rope_addr), .rope_data_i(rope_data),\n"
-      << "    .mon_valid_o, .mon_stage_o, .mon_layer_o, .mon_head_o, .mon_index_o, .mon_count_o,\n"
-      << "    .mon_head_step_o, .mon_index_step_o, .mon_data_o, .mon_shift_o,\n"
+      << "    .mon_valid_o, .mon_stage_o, .mon_layer_o, .mon_index_o, .mon_count_o, .mon_heads_o,\n"
+      << "    .mon_data_o, .mon_shift_o,\n"
+      << "    .dbg_op_o, .dbg_layer_o, .dbg_step_o,\n"
       << "    .perf_cycles_o(perf_cycles), .perf_mac_busy_o(perf_mac_busy),\n"
       << "    .perf_matvec_cycles_o(perf_matvec), .perf_attention_cycles_o(perf_attention),\n"
       << "    .perf_vector_cycles_o(perf_vector), .perf_tokens_o(perf_tokens),\n"
@@ -424,7 +454,8 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
       << "  // The host link endpoint: registers, and the generation controller feeding the core.\n"
       << "  hw_endpoint #(\n"
       << "    .Dim(" << pkg << "DIM), .HiddenDim(" << pkg << "HIDDEN_DIM), .NLayers(" << pkg << "N_LAYERS), .NHeads(" << pkg << "N_HEADS),\n"
-      << "    .NKvHeads(" << pkg << "N_KV_HEADS), .VocabSize(" << pkg << "VOCAB_SIZE), .SeqLen(" << pkg << "SEQ_LEN), .Lanes(" << pkg << "LANES),\n"
+      << "    .NKvHeads(" << pkg << "N_KV_HEADS), .VocabSize(" << pkg << "VOCAB_SIZE), .SeqLen(" << pkg << "SEQ_LEN),\n"
+      << "    .Rows(" << pkg << "ROWS), .Lanes(" << pkg << "LANES), .AttnPar(" << pkg << "ATTN_PAR),\n"
       << "    .ModelHash(" << pkg << "MODEL_HASH)\n"
       << "  ) u_endpoint (\n"
       << "    .clk_i, .rst_ni,\n"
@@ -441,6 +472,9 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
       << "  assign dbg_tok_start_o = tok_valid && tok_ready;\n"
       << "  assign dbg_tok_token_o = tok_token;\n  assign dbg_tok_pos_o = tok_pos;\n"
       << "  assign dbg_out_valid_o = out_valid;\n  assign dbg_out_token_o = out_token;\n"
+      << "  assign dbg_perf_cycles_o = perf_cycles;\n  assign dbg_perf_mac_busy_o = perf_mac_busy;\n"
+      << "  assign dbg_perf_matvec_o = perf_matvec;\n  assign dbg_perf_attention_o = perf_attention;\n"
+      << "  assign dbg_perf_vector_o = perf_vector;\n"
       << "\nendmodule\n";
     return o.str();
 }

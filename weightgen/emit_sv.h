@@ -43,6 +43,6 @@ std::string emit_rom_bank(const std::string& prefix, const Config& c,
 // The chip top <prefix>_chip: hw_core (rtl/) bound to this model's ROM bank, its parameters
 // taken from <prefix>_cfg_pkg.
 std::string emit_chip_top(const std::string& prefix, const Config& c, const WeightFormat& f,
-                          int lanes, const std::string& banner);
+                          const Datapath& dp, const std::string& banner);
 
 }  // namespace hw

@@ -38,8 +38,9 @@ std::string derive_name(const GenOptions& o) {
 }
 
 // The facts shared by the SystemVerilog package and the C++ header.
-std::vector<CfgFact> cfg_facts(const ChipData& d, int lanes, std::uint64_t rom_bits) {
+std::vector<CfgFact> cfg_facts(const ChipData& d, const Datapath& dp, std::uint64_t rom_bits) {
     const Config& c = d.q.config;
+    const int lanes = dp.lanes;
     const WeightFormat& f = d.q.format;
     const int gs = f.group > 0 ? f.group : 0;
     auto groups = [&](int cols) { return gs ? (cols + gs - 1) / gs : 1; };
@@ -55,13 +56,19 @@ std::vector<CfgFact> cfg_facts(const ChipData& d, int lanes, std::uint64_t rom_b
         {"SEQ_LEN", std::uint64_t(c.seq_len), "context length (KV cache rows per layer)"},
         {"SHARED_CLASSIFIER", c.shared_classifier ? 1u : 0u,
          "1: the classifier reads the embedding ROM"},
-        {"LANES", std::uint64_t(lanes), "MAC lanes: weights per ROM word"},
+        {"ROWS", std::uint64_t(dp.rows), "MAC cluster rows: output rows per cycle, rows per ROM word"},
+        {"LANES", std::uint64_t(lanes), "MAC lanes: weights of a row per cycle"},
+        {"ATTN_PAR", std::uint64_t(dp.attn_par), "attention: context positions per cycle in each pass"},
+        {"VEC_LANES", std::uint64_t(dp.vec_lanes()), "vector unit: elements per cycle, max(LANES, ROWS)"},
+        {"NL_UNITS", std::uint64_t(dp.nl_units(c)), "table units: N_HEADS x ATTN_PAR"},
+        {"SG_LANES", std::uint64_t(dp.sg_lanes(c)), "SwiGLU elements per cycle: min(NL_UNITS, VEC_LANES)"},
+        {"MON_LANES", std::uint64_t(dp.mon_lanes(c)), "write monitor lanes: max(VEC_LANES, NL_UNITS)"},
         {"WEIGHT_BITS", std::uint64_t(f.bits), "bits per weight (two's complement)"},
         {"GROUP_SIZE", std::uint64_t(gs), "weights per scale mantissa; 0: one per row"},
         {"BEATS_DIM", std::uint64_t(weight_beats(c.dim, lanes)),
-         "ROM words per row of a dim-input matrix"},
+         "ROM words per row group of a dim-input matrix"},
         {"BEATS_HIDDEN", std::uint64_t(weight_beats(c.hidden_dim, lanes)),
-         "ROM words per row of w2"},
+         "ROM words per row group of w2"},
         {"GROUPS_DIM", std::uint64_t(groups(c.dim)),
          "scale mantissas per row of a dim-input matrix"},
         {"GROUPS_HIDDEN", std::uint64_t(groups(c.hidden_dim)), "scale mantissas per row of w2"},
@@ -130,10 +137,7 @@ void check_out_dir(const GenOptions& o, const std::string& source_sha256) {
 const char* generator_version() { return HW_VERSION; }
 
 void check_gen_options(const GenOptions& o) {
-    if (o.lanes < 8 || (o.lanes & (o.lanes - 1)) != 0 || o.lanes > 1024) {
-        throw make_error("option --lanes", "MAC lanes", "a power of two from 8 to 1024",
-                         std::to_string(o.lanes));
-    }
+    check_datapath(o.datapath);
     if (o.model.empty() == o.synthetic.empty()) {
         throw Error("hardwire gen: give exactly one of --model or --synthetic");
     }
@@ -178,7 +182,7 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
     try {
         progress("quantizing to " + o.format.name() + " (GPTQ calibration on sampled text)");
         const ChipData d = make_chip_data(model, o.format);
-        const std::vector<RomImage> roms = chip_roms(d, o.lanes);
+        const std::vector<RomImage> roms = chip_roms(d, o.datapath);
         Sha256 model_hash;
         std::vector<std::string> rom_hashes;  // per ROM, in manifest order
         for (const RomImage& r : roms) {
@@ -199,7 +203,8 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
           << "Command: " << o.command_line << "\n"
           << "Model: " << model.source << " (sha256 " << source_sha << ")\n";
         if (!tok_sha.empty()) b << "Tokenizer: " << o.tokenizer << " (sha256 " << tok_sha << ")\n";
-        b << "Weights: " << o.format.name() << ", " << d.rounding << "; lanes " << o.lanes;
+        b << "Weights: " << o.format.name() << ", " << d.rounding << "; datapath "
+          << o.datapath.name();
         const std::string banner = b.str();
 
         nlohmann::json rom_map = nlohmann::json::array();
@@ -225,13 +230,13 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
                 progress("wrote " + std::to_string(written) + "/" + std::to_string(roms.size()) +
                          " ROM modules");
         }
-        const std::vector<CfgFact> facts = cfg_facts(d, o.lanes, res.rom_bits);
+        const std::vector<CfgFact> facts = cfg_facts(d, o.datapath, res.rom_bits);
         const std::string pkg = res.name + "_cfg_pkg.sv", hdr = res.name + "_cfg.h",
                           bank = res.name + "_rom_bank.sv", chip = res.name + "_chip.sv";
         write_text(tmp / pkg, emit_cfg_pkg(res.name, facts, res.model_hash, banner));
         write_text(tmp / hdr, emit_cfg_header(res.name, facts, res.model_hash, banner));
         write_text(tmp / bank, emit_rom_bank(res.name, model.config, roms, banner));
-        write_text(tmp / chip, emit_chip_top(res.name, model.config, o.format, o.lanes, banner));
+        write_text(tmp / chip, emit_chip_top(res.name, model.config, o.format, o.datapath, banner));
         files.insert(files.begin(), pkg);
         files.push_back(bank);
 
@@ -262,7 +267,12 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
                        {"group_size", o.format.group}, {"rounding", d.rounding},
                        {"activation_bits", kActBits},  {"frac_bits", 16},
                        {"gain_bits", kGainBits}};
-        m["lanes"] = o.lanes;
+        m["datapath"] = {{"rows", o.datapath.rows},
+                         {"lanes", o.datapath.lanes},
+                         {"attn_par", o.datapath.attn_par},
+                         {"vec_lanes", o.datapath.vec_lanes()},
+                         {"nl_units", o.datapath.nl_units(c)},
+                         {"sg_lanes", o.datapath.sg_lanes(c)}};
         nlohmann::json f;
         for (const CfgFact& fact : facts) f[fact.name] = fact.value;
         m["parameters"] = f;

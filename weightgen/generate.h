@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "datapath.h"
 #include "quant.h"
 
 namespace hw {
@@ -18,7 +19,7 @@ struct GenOptions {
     std::string tokenizer;         // optional tokenizer.bin (hashed into the manifest)
     std::string out;               // output directory
     WeightFormat format;           // weight format
-    int lanes = 64;                // MAC lanes: weights per ROM word
+    Datapath datapath;             // MAC rows x lanes, attention positions per cycle
     std::string name;              // module prefix; empty: derived from the model
     bool force = false;            // replace an output directory of another model
     std::uint64_t rom_budget = 0;  // maximum ROM bits; 0 = no limit
@@ -34,8 +35,8 @@ struct GenResult {
     std::string model_hash;      // sha256 over all ROM contents (the chip's ID)
 };
 
-// Validates options before any work (lanes a power of two >= 8, name syntax); throws
-// hw::Error naming the option.
+// Validates options before any work (the datapath's ranges, name syntax); throws hw::Error
+// naming the option.
 void check_gen_options(const GenOptions& o);
 
 // Generates everything into o.out, atomically: files are written to a temporary sibling

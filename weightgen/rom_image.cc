@@ -46,6 +46,7 @@ std::string RomImage::sha256() const {
 }
 
 int weight_beats(int cols, int lanes) { return (cols + lanes - 1) / lanes; }
+int row_groups(int rows, int group_rows) { return (rows + group_rows - 1) / group_rows; }
 int scale_width(int groups) { return 16 * groups + 8; }
 
 namespace {
@@ -63,32 +64,8 @@ RomImage make_rom(std::string port, std::string tensor, std::string kind, int la
     return r;
 }
 
-RomImage weight_rom(const std::string& port, const std::string& tensor, int layer, const QMatrix& m,
-                    int lanes, int bits) {
-    const int beats = weight_beats(m.cols, lanes);
-    RomImage r = make_rom(port, tensor, "weights", layer, lanes * bits, m.rows * beats);
-    for (int i = 0; i < m.rows; i++) {
-        for (int j = 0; j < m.cols; j++) {
-            const std::int64_t w = m.w[std::size_t(i) * m.cols + j];
-            r.put(i * beats + j / lanes, (j % lanes) * bits, bits, static_cast<std::uint64_t>(w));
-        }
-    }
-    return r;
-}
-
-RomImage scale_rom(const std::string& port, const std::string& tensor, int layer,
-                   const QMatrix& m) {
-    RomImage r = make_rom(port, tensor, "scales", layer, scale_width(m.groups), m.rows);
-    for (int i = 0; i < m.rows; i++) {
-        for (int g = 0; g < m.groups; g++)
-            r.put(i, 16 * g, 16, m.mantissa[std::size_t(i) * m.groups + g]);
-        r.put(i, 16 * m.groups, 8, m.shift[i]);
-    }
-    return r;
-}
-
-// Lanes gains per word (element i in word i / lanes, slot i % lanes; the last word's unused
-// slots are 0), so RMSNorm's gain pass takes Lanes elements per cycle.
+// `lanes` gains per word (element i in word i / lanes, slot i % lanes; the last word's unused
+// slots are 0), so RMSNorm's gain pass takes the vector unit's elements per cycle.
 RomImage gain_rom(const std::string& tensor, int layer, const QGain& g, int lanes) {
     const int n = static_cast<int>(g.g.size());
     RomImage r = make_rom("norm_gain", tensor, "gains", layer, lanes * kGainBits,
@@ -113,16 +90,46 @@ RomImage pwl_rom(const std::string& name, const PwlTable& t, int entry_bits) {
 
 }  // namespace
 
-std::vector<RomImage> chip_roms(const ChipData& d, int lanes) {
+RomImage weight_rom(const std::string& port, const std::string& tensor, int layer, const QMatrix& m,
+                    const Datapath& dp, int bits) {
+    const int beats = weight_beats(m.cols, dp.lanes), lanes = dp.lanes;
+    RomImage r = make_rom(port, tensor, "weights", layer, dp.rows * lanes * bits,
+                          row_groups(m.rows, dp.rows) * beats);
+    for (int i = 0; i < m.rows; i++) {
+        const int group = i / dp.rows, slot = i % dp.rows;
+        for (int j = 0; j < m.cols; j++) {
+            const std::int64_t w = m.w[std::size_t(i) * m.cols + j];
+            r.put(group * beats + j / lanes, (slot * lanes + j % lanes) * bits, bits,
+                  static_cast<std::uint64_t>(w));
+        }
+    }
+    return r;
+}
+
+RomImage scale_rom(const std::string& port, const std::string& tensor, int layer,
+                   const QMatrix& m, const Datapath& dp) {
+    const int width = scale_width(m.groups);
+    RomImage r = make_rom(port, tensor, "scales", layer, dp.rows * width,
+                          row_groups(m.rows, dp.rows));
+    for (int i = 0; i < m.rows; i++) {
+        const int group = i / dp.rows, at = (i % dp.rows) * width;
+        for (int g = 0; g < m.groups; g++)
+            r.put(group, at + 16 * g, 16, m.mantissa[std::size_t(i) * m.groups + g]);
+        r.put(group, at + 16 * m.groups, 8, m.shift[i]);
+    }
+    return r;
+}
+
+std::vector<RomImage> chip_roms(const ChipData& d, const Datapath& dp) {
     const QModel& q = d.q;
     const Config& c = q.config;
-    const int bits = q.format.bits;
+    const int bits = q.format.bits, lanes = dp.vec_lanes();
     std::vector<RomImage> roms;
-    roms.push_back(weight_rom("emb", "token_embedding", -1, q.token_embedding, lanes, bits));
-    roms.push_back(scale_rom("emb_scale", "token_embedding", -1, q.token_embedding));
+    roms.push_back(weight_rom("emb", "token_embedding", -1, q.token_embedding, dp, bits));
+    roms.push_back(scale_rom("emb_scale", "token_embedding", -1, q.token_embedding, dp));
     if (!c.shared_classifier) {
-        roms.push_back(weight_rom("cls", "wcls", -1, q.wcls, lanes, bits));
-        roms.push_back(scale_rom("cls_scale", "wcls", -1, q.wcls));
+        roms.push_back(weight_rom("cls", "wcls", -1, q.wcls, dp, bits));
+        roms.push_back(scale_rom("cls_scale", "wcls", -1, q.wcls, dp));
     }
     for (int l = 0; l < c.n_layers; l++) {
         const QLayer& L = q.layers[l];
@@ -130,8 +137,8 @@ std::vector<RomImage> chip_roms(const ChipData& d, int lanes) {
             {"wq", &L.wq}, {"wk", &L.wk}, {"wv", &L.wv}, {"wo", &L.wo},
             {"w1", &L.w1}, {"w2", &L.w2}, {"w3", &L.w3}};
         for (const auto& [name, m] : mats) {
-            roms.push_back(weight_rom(name, name, l, *m, lanes, bits));
-            roms.push_back(scale_rom(std::string(name) + "_scale", name, l, *m));
+            roms.push_back(weight_rom(name, name, l, *m, dp, bits));
+            roms.push_back(scale_rom(std::string(name) + "_scale", name, l, *m, dp));
         }
         roms.push_back(gain_rom("rms_att", l, L.rms_att, lanes));
         roms.push_back(gain_rom("rms_ffn", l, L.rms_ffn, lanes));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "chip_data.h"
+#include "datapath.h"
 
 namespace hw {
 
@@ -33,19 +34,31 @@ struct RomImage {
     std::string sha256() const;
 };
 
-// Layout of a weight matrix in its ROM: row i, beat b (b < beats) holds inputs
-// [b*lanes, b*lanes + lanes), lane k in bits [k*bits, (k+1)*bits) as two's complement,
-// zero past the last input. Address = i * beats + b.
+// Layout of a weight matrix in its ROM, for a MAC cluster of `rows` x `lanes`: the rows are
+// taken in row groups of `rows` (group G holds rows G*rows .. G*rows + rows - 1), the inputs in
+// beats of `lanes`. The word at address G * beats + b holds, for each row r of group G, the
+// inputs [b*lanes, b*lanes + lanes) of row G*rows + r: input b*lanes + k in bits
+// [(r*lanes + k)*bits, +bits) as two's complement; zero past the last input and for rows past
+// the last row. With rows = 1 a word is one beat of one row.
 int weight_beats(int cols, int lanes);
+int row_groups(int rows, int group_rows);
 
-// Scale ROM word of row i: mantissa of group g in bits [16g, 16g+16), the row's exponent
-// in the 8 bits above the last mantissa.
+// Scale of one row: mantissa of group g in bits [16g, 16g+16), the row's exponent in the 8
+// bits above the last mantissa. A scale ROM word holds a row group: row r's field at bit
+// r * scale_width(groups); address = the row group.
 int scale_width(int groups);
 
-// Every ROM of the chip for `lanes`, in manifest order: token embedding (and classifier
-// when separate), per layer wq wk wv wo w1 w2 w3 with their scale ROMs and the two norm
-// gain ROMs, the final norm gains, the norm exponents, then the tables.
-std::vector<RomImage> chip_roms(const ChipData& d, int lanes);
+// The weight ROM and the scale ROM of one matrix (the layouts above).
+RomImage weight_rom(const std::string& port, const std::string& tensor, int layer, const QMatrix& m,
+                    const Datapath& dp, int bits);
+RomImage scale_rom(const std::string& port, const std::string& tensor, int layer,
+                   const QMatrix& m, const Datapath& dp);
+
+// Every ROM of the chip for datapath `dp`, in manifest order: token embedding (and
+// classifier when separate), per layer wq wk wv wo w1 w2 w3 with their scale ROMs and the
+// two norm gain ROMs (vec_lanes gains a word), the final norm gains, the norm exponents,
+// then the tables.
+std::vector<RomImage> chip_roms(const ChipData& d, const Datapath& dp);
 
 // Width of one entry of each non-linear table ROM (two entries per word: e[k], e[k+1]).
 constexpr int kTableEntryBits = 17;  // rsqrt, recip, sigmoid: unsigned up to 65536

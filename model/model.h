@@ -77,6 +77,9 @@ std::vector<TensorRef> tensor_layout(const Config& c, Weights& w);
 // Reads a llama2.c legacy float32 checkpoint. Throws hw::Error naming the file and the
 // field or byte offset on a bad header, a size mismatch, or a NaN/Inf weight.
 Model read_checkpoint(const std::string& path);
+// Reads and validates only the header of a llama2.c checkpoint (its shape), for tools that
+// need no weights (the cycle model). Throws hw::Error as read_checkpoint does.
+Config read_checkpoint_config(const std::string& path);
 
 // Writes a llama2.c legacy float32 checkpoint (freq_cis tables filled with zeros, as
 // run.c never reads them). Throws hw::Error if the file cannot be written.

@@ -96,23 +96,21 @@ std::vector<TensorRef> tensor_layout(const Config& c, Weights& w) {
     return t;
 }
 
-Model read_checkpoint(const std::string& path) {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in) throw Error(path + ": cannot open checkpoint for reading");
-    const std::uint64_t file_bytes = static_cast<std::uint64_t>(in.tellg());
-    in.seekg(0);
+namespace {
 
-    if (file_bytes < kHeaderBytes) {
+// Opens a checkpoint, reads and validates its header; `file_bytes` gets the file's size.
+Config read_header(std::ifstream& in, const std::string& path, std::uint64_t* file_bytes) {
+    if (!in) throw Error(path + ": cannot open checkpoint for reading");
+    *file_bytes = static_cast<std::uint64_t>(in.tellg());
+    in.seekg(0);
+    if (*file_bytes < kHeaderBytes) {
         throw make_error(path, "file too short for the llama2.c header",
                          std::to_string(kHeaderBytes) + " bytes at least",
-                         std::to_string(file_bytes) + " bytes");
+                         std::to_string(*file_bytes) + " bytes");
     }
     std::int32_t header[kHeaderInts];
     in.read(reinterpret_cast<char*>(header), kHeaderBytes);
-
-    Model m;
-    m.source = path;
-    Config& c = m.config;
+    Config c;
     c.dim = header[0];
     c.hidden_dim = header[1];
     c.n_layers = header[2];
@@ -122,6 +120,24 @@ Model read_checkpoint(const std::string& path) {
     c.vocab_size = header[5] == INT32_MIN ? 0 : std::abs(header[5]);
     c.seq_len = header[6];
     validate_config(c, path);
+    return c;
+}
+
+}  // namespace
+
+Config read_checkpoint_config(const std::string& path) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    std::uint64_t file_bytes = 0;
+    return read_header(in, path, &file_bytes);
+}
+
+Model read_checkpoint(const std::string& path) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    std::uint64_t file_bytes = 0;
+    Model m;
+    m.source = path;
+    m.config = read_header(in, path, &file_bytes);
+    const Config& c = m.config;
 
     const std::uint64_t want = expected_file_bytes(c);
     if (file_bytes != want) {

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+// hw_scratch: the activation scratch. The decode's vectors (x, xb, xb2, q, k, v, hb, hb2) are
+// register arrays of Q16 int32 words, because several steps read a whole vector or chunks of
+// two in one cycle; the logits, the largest vector, are an SRAM macro. One write port
+// (VecLanes elements a cycle, from the vector unit, the attention unit or the MAC cluster),
+// two chunk read ports, the MAC input read port (Lanes elements) and q whole (the scores).
+// The statistics later steps need are gathered as vectors are written, so no step makes a
+// pass over a vector to find them: RMSNorm's sum of squares, the largest magnitude of the
+// next MAC input, and those of the KV rows.
+
+module hw_scratch #(
+  parameter int unsigned Dim       = 64,
+  parameter int unsigned HiddenDim = 172,
+  parameter int unsigned KvDim     = 32,
+  parameter int unsigned VocabSize = 512,
+  /// Elements a cycle of the write port and the chunk read ports.
+  parameter int unsigned VecLanes  = 64,
+  /// Elements a cycle of the MAC input read port.
+  parameter int unsigned Lanes     = 64,
+  /// MAC cluster rows: the matrix results of a cycle, and the logits of one SRAM word.
+  parameter int unsigned Rows      = 1
+) (
+  input  logic clk_i,
+  input  logic rst_ni,
+
+  // Write port: wr_count_i elements of vector wr_vec_i from element wr_base_i, lane k's data at
+  // [32k +: 32] of the source wr_src_i. Logits are written a row group (Rows) at a time.
+  input  logic                       wr_en_i,
+  input  hw_pkg::vec_e               wr_vec_i,
+  input  hw_pkg::wb_src_e            wr_src_i,
+  input  logic [31:0]                wr_base_i,
+  input  logic [31:0]                wr_count_i,
+  input  logic [VecLanes*32-1:0]     vu_data_i,
+  input  logic [VecLanes*32-1:0]     at_data_i,
+  input  logic [Rows*32-1:0]         mac_data_i,
+  output logic [VecLanes*32-1:0]     wr_data_o,   // the written elements (the write monitor)
+
+  // Statistics gathered on writes, each until cleared: the sum of squares of round(x / 2^8)
+  // (RMSNorm), the largest |element| of writes marked st_amax_i (the next MAC input), of k
+  // (st_kmax_i) and of v (st_vmax_i) (the KV rows' quantizer).
+  input  logic                       st_amax_i,
+  input  logic                       st_kmax_i,
+  input  logic                       st_vmax_i,
+  input  logic                       ssq_clear_i,
+  input  logic                       amax_clear_i,
+  input  logic                       kvmax_clear_i,
+  output logic signed [63:0]         ssq_o,
+  output logic [32:0]                amax_o,
+  output logic [32:0]                kmax_o,
+  output logic [32:0]                vmax_o,
+
+  // Chunk reads (combinational): VecLanes elements of a vector from base; 0 past its end and
+  // while not enabled (operand isolation: Verilator evaluates every process every cycle).
+  input  logic                       rda_en_i,
+  input  hw_pkg::vec_e               rda_vec_i,
+  input  logic [31:0]                rda_base_i,
+  output logic [VecLanes*32-1:0]     rda_data_o,
+  input  logic                       rdb_en_i,
+  input  hw_pkg::vec_e               rdb_vec_i,
+  input  logic [31:0]                rdb_base_i,
+  output logic [VecLanes*32-1:0]     rdb_data_o,
+
+  // MAC input (combinational): Lanes elements of hb (mac_hb_i) or xb from mac_base_i, gated
+  // by mac_en_i (operand isolation: idle lanes do not toggle).
+  input  logic                       mac_en_i,
+  input  logic                       mac_hb_i,
+  input  logic [31:0]                mac_base_i,
+  output logic [Lanes*32-1:0]        mac_data_o,
+
+  // q after RoPE (xb), whole: every head's query for the attention scores.
+  output logic [Dim*32-1:0]          q_o,
+
+  // Logits: read while the core is idle (logit_rd_i) at logit_addr_i, data the next cycle.
+  input  logic                       logit_rd_i,
+  input  logic [31:0]                logit_addr_i,
+  output logic signed [31:0]         logit_data_o
+);
+
+  // ---- storage -------------------------------------------------------------------------------
+  logic signed [31:0] x_q   [Dim];
+  logic signed [31:0] xb_q  [Dim];
+  logic signed [31:0] xb2_q [Dim];
+  logic signed [31:0] q_q   [Dim];
+  logic signed [31:0] k_q   [KvDim];
+  logic signed [31:0] v_q   [KvDim];
+  logic signed [31:0] hb_q  [HiddenDim];
+  logic signed [31:0] hb2_q [HiddenDim];
+
+  // Element i of a vector (0 past its end; logits are not read here).
+  function automatic logic signed [31:0] vread(input hw_pkg::vec_e v, input logic [31:0] i);
+    vread = '0;
+    unique case (v)
+      hw_pkg::VX:   if (i < Dim)       vread = x_q[i];
+      hw_pkg::VXB:  if (i < Dim)       vread = xb_q[i];
+      hw_pkg::VXB2: if (i < Dim)       vread = xb2_q[i];
+      hw_pkg::VQ:   if (i < Dim)       vread = q_q[i];
+      hw_pkg::VK:   if (i < KvDim)     vread = k_q[i];
+      hw_pkg::VV:   if (i < KvDim)     vread = v_q[i];
+      hw_pkg::VHB:  if (i < HiddenDim) vread = hb_q[i];
+      hw_pkg::VHB2: if (i < HiddenDim) vread = hb2_q[i];
+      default: ;
+    endcase
+  endfunction
+
+  // ---- write port ------------------------------------------------------------------------------
+  always_comb begin
+    unique case (wr_src_i)
+      hw_pkg::WbAttention: wr_data_o = at_data_i;
+      hw_pkg::WbMac:       wr_data_o = (VecLanes*32)'(mac_data_i);
+      default:             wr_data_o = vu_data_i;
+    endcase
+  end
+
+  // A process per lane: Verilator unrolls a procedural loop of non-blocking writes only up to
+  // 64 iterations (BLKLOOPINIT), and VecLanes goes higher. Only the first Rows lanes take the
+  // MAC cluster's results, which reach every vector; the lanes beyond them serve the vector
+  // and attention units, which write x, xb, xb2 and hb (Verilator pays for every vector a
+  // lane can write, every cycle).
+  for (genvar k = 0; k < VecLanes; k++) begin : gen_wr
+    logic [31:0] e;
+    assign e = wr_base_i + 32'(k);
+    if (k < Rows) begin : gen_any_vector
+      always_ff @(posedge clk_i) begin
+        if (wr_en_i && 32'(k) < wr_count_i) begin
+          unique case (wr_vec_i)
+            hw_pkg::VX:   x_q[e]   <= wr_data_o[k*32 +: 32];
+            hw_pkg::VXB:  xb_q[e]  <= wr_data_o[k*32 +: 32];
+            hw_pkg::VXB2: xb2_q[e] <= wr_data_o[k*32 +: 32];
+            hw_pkg::VQ:   q_q[e]   <= wr_data_o[k*32 +: 32];
+            hw_pkg::VK:   k_q[e]   <= wr_data_o[k*32 +: 32];
+            hw_pkg::VV:   v_q[e]   <= wr_data_o[k*32 +: 32];
+            hw_pkg::VHB:  hb_q[e]  <= wr_data_o[k*32 +: 32];
+            hw_pkg::VHB2: hb2_q[e] <= wr_data_o[k*32 +: 32];
+            default: ;  // logits: the SRAM below
+          endcase
+        end
+      end
+    end else begin : gen_vector_unit
+      always_ff @(posedge clk_i) begin
+        if (wr_en_i && 32'(k) < wr_count_i) begin
+          if (wr_vec_i == hw_pkg::VX)        x_q[e]   <= wr_data_o[k*32 +: 32];
+          else if (wr_vec_i == hw_pkg::VHB)  hb_q[e]  <= wr_data_o[k*32 +: 32];
+          else if (wr_vec_i == hw_pkg::VXB2) xb2_q[e] <= wr_data_o[k*32 +: 32];
+          else                               xb_q[e]  <= wr_data_o[k*32 +: 32];
+        end
+      end
+    end
+  end
+
+  // ---- statistics gathered on writes ----------------------------------------------------------
+  logic signed [63:0] ssq_q, ssq_d;
+  logic [32:0]        amax_q, amax_d, kmax_q, kmax_d, vmax_q, vmax_d;
+  always_comb begin
+    logic signed [63:0] r;
+    logic [32:0]        a;
+    ssq_d = ssq_q;  amax_d = amax_q;  kmax_d = kmax_q;  vmax_d = vmax_q;
+    r = '0;  a = '0;
+    if (wr_en_i && wr_vec_i == hw_pkg::VX) begin
+      for (int k = 0; k < VecLanes; k++) begin
+        if (32'(k) < wr_count_i) begin
+          r = hw_pkg::round_shift(64'($signed(wr_data_o[k*32 +: 32])), 8);
+          ssq_d = ssq_d + r * r;
+        end
+      end
+    end
+    if (wr_en_i && (st_amax_i || st_kmax_i || st_vmax_i)) begin
+      for (int k = 0; k < VecLanes; k++) begin
+        if (32'(k) < wr_count_i) begin
+          a = hw_pkg::abs33(wr_data_o[k*32 +: 32]);
+          if (st_amax_i && a > amax_d) amax_d = a;
+          if (st_kmax_i && a > kmax_d) kmax_d = a;
+          if (st_vmax_i && a > vmax_d) vmax_d = a;
+        end
+      end
+    end
+    if (ssq_clear_i)   ssq_d = '0;
+    if (amax_clear_i)  amax_d = '0;
+    if (kvmax_clear_i) begin kmax_d = '0;  vmax_d = '0; end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ssq_q <= '0;  amax_q <= '0;  kmax_q <= '0;  vmax_q <= '0;
+    end else begin
+      ssq_q <= ssq_d;  amax_q <= amax_d;  kmax_q <= kmax_d;  vmax_q <= vmax_d;
+    end
+  end
+  assign ssq_o  = ssq_q;
+  assign amax_o = amax_q;
+  assign kmax_o = kmax_q;
+  assign vmax_o = vmax_q;
+
+  // ---- read ports -------------------------------------------------------------------------------
+  always_comb begin
+    rda_data_o = '0;
+    if (rda_en_i) begin
+      for (int k = 0; k < VecLanes; k++) rda_data_o[k*32 +: 32] = vread(rda_vec_i, rda_base_i + 32'(k));
+    end
+  end
+  always_comb begin
+    rdb_data_o = '0;
+    if (rdb_en_i) begin
+      for (int k = 0; k < VecLanes; k++) rdb_data_o[k*32 +: 32] = vread(rdb_vec_i, rdb_base_i + 32'(k));
+    end
+  end
+
+  always_comb begin
+    logic [31:0] e;
+    e = '0;
+    mac_data_o = '0;
+    if (mac_en_i) begin
+      for (int k = 0; k < Lanes; k++) begin
+        e = mac_base_i + 32'(k);
+        if (mac_hb_i) begin
+          if (e < HiddenDim) mac_data_o[k*32 +: 32] = hb_q[e];
+        end else begin
+          if (e < Dim) mac_data_o[k*32 +: 32] = xb_q[e];
+        end
+      end
+    end
+  end
+
+  for (genvar e = 0; e < Dim; e++) begin : gen_q
+    assign q_o[e*32 +: 32] = xb_q[e];
+  end
+
+  // ---- logits: an SRAM word per row group of the classifier -----------------------------------
+  localparam int unsigned LgWords = (VocabSize + Rows - 1) / Rows;
+  localparam int unsigned LgDepth = (LgWords < 2) ? 2 : LgWords;
+  localparam int unsigned LgAw    = $clog2(LgDepth);
+  logic                  lg_req, lg_we;
+  logic [LgAw-1:0]       lg_addr;
+  logic [31:0]           lg_slot_q;   // the logit's slot in the word read last
+  logic [Rows*32-1:0]    lg_rdata;
+  assign lg_we   = wr_en_i && wr_vec_i == hw_pkg::VLogits;
+  assign lg_req  = lg_we || logit_rd_i;
+  assign lg_addr = lg_we ? LgAw'(wr_base_i / Rows) :
+                   LgAw'(((logit_addr_i < VocabSize) ? logit_addr_i : 32'd0) / Rows);
+  hw_sram #(.Depth(LgDepth), .Width(Rows * 32)) u_logits (
+    .clk_i, .req_i(lg_req), .we_i(lg_we), .addr_i(lg_addr), .wdata_i(mac_data_i),
+    .rdata_o(lg_rdata));
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) lg_slot_q <= '0;
+    else if (logit_rd_i && !lg_we) lg_slot_q <= ((logit_addr_i < VocabSize) ? logit_addr_i : 32'd0) % Rows;
+  end
+  assign logit_data_o = $signed(lg_rdata[lg_slot_q * 32 +: 32]);
+
+`ifndef SYNTHESIS
+  // Logits come from the MAC cluster a row group at a time.
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
+                   lg_we |-> wr_src_i == hw_pkg::WbMac && wr_base_i % Rows == 0)
+    else $error("hw_scratch: logits written from source %0d at %0d", wr_src_i, wr_base_i);
+  // Lanes beyond the MAC cluster's rows write only x, xb, xb2 and hb.
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
+                   wr_en_i && wr_count_i > Rows |-> wr_vec_i == hw_pkg::VX ||
+                   wr_vec_i == hw_pkg::VXB || wr_vec_i == hw_pkg::VXB2 || wr_vec_i == hw_pkg::VHB)
+    else $error("hw_scratch: %0d elements of vector %0d at once (the MAC rows: %0d)", wr_count_i,
+                wr_vec_i, Rows);
+  // A write stays inside its vector and its port.
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
+                   wr_en_i |-> wr_count_i >= 1 && wr_count_i <= VecLanes)
+    else $error("hw_scratch: write of %0d elements (port: %0d)", wr_count_i, VecLanes);
+`endif
+
+endmodule

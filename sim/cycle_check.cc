@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#include "cycle_check.h"
+
+namespace hw {
+
+void CycleCheck::start(int pos, const PerfSnapshot& perf) {
+    want_ = token_cycles(c_, f_, d_, pos);
+    seen_.assign(want_.steps.size(), 0);
+    start_ = perf;
+    pos_ = pos;
+    stray_ = 0;
+}
+
+void CycleCheck::cycle(int op, int layer, int step) {
+    const int idle = static_cast<int>(SeqOp::kIdle), embed = static_cast<int>(SeqOp::kEmbed);
+    if (pos_ < 0 || op == idle) return;
+    // want_.steps: the embedding, 20 steps per layer, the final 4 (cycle_model.cc's order).
+    std::size_t k = 0;
+    if (op != embed) k = 1 + std::size_t(layer) * 20 + std::size_t(step);
+    if (k < seen_.size() && static_cast<int>(want_.steps[k].op) == op) seen_[k]++;
+    else stray_++;
+}
+
+void CycleCheck::finish(const PerfSnapshot& perf) {
+    const std::string at = "CYCLES position " + std::to_string(pos_) + ": ";
+    if (stray_ > 0)
+        throw Mismatch(at + std::to_string(stray_) +
+                       " cycles ran an op that is not its program step's (the cycle model's "
+                       "schedule differs from the sequencer's)");
+    for (std::size_t k = 0; k < seen_.size(); k++) {
+        const StepCycles& s = want_.steps[k];
+        if (seen_[k] != s.cycles)
+            throw Mismatch(at + "step " + s.name + " (layer " + std::to_string(s.layer) + ", op " +
+                           op_name(s.op) + ") took " + std::to_string(seen_[k]) +
+                           " cycles, the cycle model says " + std::to_string(s.cycles));
+    }
+    const struct {
+        const char* name;
+        std::uint64_t got;
+        long long want;
+    } counters[] = {{"token cycles", perf.cycles - start_.cycles, want_.total},
+                    {"MAC-busy cycles", perf.mac_busy - start_.mac_busy, want_.mac_beats},
+                    {"matvec cycles", perf.matvec - start_.matvec, want_.matvec},
+                    {"attention cycles", perf.attention - start_.attention, want_.attention},
+                    {"vector cycles", perf.vector - start_.vector, want_.vector}};
+    for (const auto& k : counters) {
+        if (static_cast<long long>(k.got) != k.want)
+            throw Mismatch(at + "the performance counters give " + std::to_string(k.got) + " " +
+                           k.name + ", the cycle model " + std::to_string(k.want));
+    }
+    tokens_++;
+    pos_ = -1;
+}
+
+}  // namespace hw
