@@ -29,7 +29,7 @@ struct Draw {
     Datapath datapath{2, 16, 3};  // --shape fixed: two rows, a block of 3 positions
     std::vector<int> prompt;
     int steps = 0;
-    double flip = 0, drop = 0, dup = 0;
+    double flip = 0, drop = 0, dup = 0, reorder = 0, kflip = 0;
     unsigned host_credits = 16;
     double stall_rate = 0;
     std::uint64_t x_seed = 1;
@@ -107,6 +107,10 @@ Draw draw(std::uint64_t seed, bool random_shape) {
         d.datapath.rows = pick(r, std::vector<int>{1, 2, 3, 4, 8});
         d.datapath.attn_par = pick(r, std::vector<int>{1, 2, 3, 4, 8});
     }
+    if (d.flip > 0) {  // the faulty seeds also reorder packets and corrupt k flags
+        d.reorder = decade(r, -4, -2);
+        d.kflip = decade(r, -5, -3);
+    }
     return d;
 }
 
@@ -123,9 +127,9 @@ int cmd_random(int argc, char** argv) {
               "hardwire random --seed S [--shape fixed|random] [--cache DIR] [--dry-run]",
               "One constrained-random chip test, drawn from the seed: with --shape random the\n"
               "model's shape, weights, weight format and datapath (MAC rows and lanes, attention\n"
-              "positions per cycle); always the prompt (BOS and\n"
-              "random tokens), the positions decoded, link fault rates (bit flips, dropped and\n"
-              "duplicated packets), host backpressure (its credits and stalls), whether the host\n"
+              "positions per cycle); always the prompt (BOS and random tokens), the positions\n"
+              "decoded, link fault rates (bit flips, dropped, duplicated and reordered packets,\n"
+              "inverted k flags), host backpressure (its credits and stalls), whether the host\n"
               "reads the logits too (checked against the golden model's), and the random\n"
               "initial values of every register (the chip is built with Verilator's\n"
               "--x-assign unique --x-initial unique). The drawn test is printed first; the\n"
@@ -143,7 +147,7 @@ int cmd_random(int argc, char** argv) {
     const Draw d = draw(seed, shape == "random");
 
     char rates[96];
-    std::snprintf(rates, sizeof rates, "%g:%g:%g", d.flip, d.drop, d.dup);
+    std::snprintf(rates, sizeof rates, "%g:%g:%g:%g:%g", d.flip, d.drop, d.dup, d.reorder, d.kflip);
     char stall[32];
     std::snprintf(stall, sizeof stall, "%g", d.stall_rate);
     std::printf("random %llu: model %s %s, rows %d lanes %d attn-par %d; prompt %s; %d positions; faults %s; host "

@@ -3,9 +3,6 @@
 // progress line, then prints a table (test, seed, result, cycles, wall time), failure
 // buckets (failures with the same signature) and a one-line reproduce command for each
 // failure; writes JUnit XML on request and always a results.json that --rerun repeats.
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,10 +19,12 @@
 #include <string>
 #include <vector>
 
-#include "commands.h"
 #include "chip_build.h"
+#include "commands.h"
 #include "coverage.h"
 #include "error.h"
+#include "regress_jobs.h"
+#include "regress_mutations.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -33,36 +32,6 @@ using nlohmann::json;
 namespace hw::cli {
 
 namespace {
-
-// One run of one test: a seed (0 for tests that take none) and what happened.
-struct Job {
-    std::string test, command;  // command with its placeholders filled in
-    std::uint64_t seed = 0;
-    bool seeded = false;
-    double timeout_s = 1800;
-    std::string log;            // output file
-    // Outcome.
-    std::string result;         // pass, fail, timeout, skipped
-    std::string signature;      // first error line, normalized (failures)
-    std::string first_error;    // first error line as printed
-    long long cycles = -1;      // chip cycles reported, if any
-    double wall_s = 0;
-    pid_t pid = 0;
-    std::chrono::steady_clock::time_point start;
-};
-
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-    for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-        s.replace(at, from.size(), to);
-    return s;
-}
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 std::string xml_escape(const std::string& s) {
     std::string o;
@@ -90,44 +59,6 @@ std::string commit_of(const std::string& source) {
     return out.empty() ? "unknown" : out;
 }
 
-// The first line that says what went wrong, and its signature: numbers, hex and paths
-// replaced, so the same bug found by different seeds lands in one bucket.
-void classify_failure(Job& j) {
-    static const std::regex marker(
-        R"((MISMATCH|%Error|error:|Error:|FAILED|Assertion|assert|timeout|timed out|mismatch|terminate))");
-    std::istringstream in(read_text(j.log));
-    std::string line, first, any;
-    while (std::getline(in, line)) {
-        if (line.rfind("$ ", 0) == 0) continue;  // the command itself, logged first
-        if (!line.empty() && any.empty() && line.find_first_not_of(" \t") != std::string::npos &&
-            line.rfind("build:", 0) != 0)
-            any = line;
-        if (std::regex_search(line, marker)) {
-            first = line;
-            break;
-        }
-    }
-    if (first.empty()) first = any.empty() ? "exit status only, no output" : any;
-    if (first.size() > 300) first = first.substr(0, 300);
-    j.first_error = first;
-    std::string s = std::regex_replace(first, std::regex(R"((/[^\s:'"]+)+)"), "<path>");
-    s = std::regex_replace(s, std::regex(R"(0x[0-9a-fA-F]+)"), "<hex>");
-    s = std::regex_replace(s, std::regex(R"(-?[0-9]+(\.[0-9]+)?(e-?[0-9]+)?)"), "<n>");
-    j.signature = s;  // not the test's name: one bug found by several tests is one bucket
-}
-
-// Chip cycles from the output ("chip: N cycles" of hardwire run / chip_sim check).
-long long cycles_of(const std::string& log) {
-    static const std::regex re(R"((^|\n)chip:\s+([0-9]+) cycles)");
-    std::smatch m;
-    const std::string text = read_text(log);
-    long long last = -1;
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator();
-         ++it)
-        last = std::stoll((*it)[2].str());
-    return last;
-}
-
 // The list file: tests and lists, checked as it is read.
 struct Catalog {
     json tests, lists;
@@ -152,10 +83,14 @@ Catalog read_catalog(const std::string& path) {
     for (auto& [name, l] : j["lists"].items()) {
         if (!l.contains("tests") || !l["tests"].is_array())
             throw make_error(path, "list '" + name + "'", "an object with a \"tests\" array", l.dump());
-        for (const auto& e : l["tests"])
-            if (!e.contains("test") || !j["tests"].contains(e["test"].get<std::string>()))
-                throw make_error(path, "list '" + name + "'", "entries naming a test of \"tests\"",
-                                 e.dump());
+        for (const char* key : {"tests", "escalate"}) {
+            if (!l.contains(key)) continue;
+            for (const auto& e : l[key])
+                if (!e.contains("test") || !j["tests"].contains(e["test"].get<std::string>()))
+                    throw make_error(path, "list '" + name + "'",
+                                     std::string("\"") + key + "\" entries naming a test of \"tests\"",
+                                     e.dump());
+        }
     }
     return {j["tests"], j["lists"]};
 }
@@ -174,18 +109,25 @@ std::string expand(const std::string& command, const std::map<std::string, std::
     return replace_all(c, "{seed}", std::to_string(seed));
 }
 
-std::string fmt_time(double s) {
-    char b[32];
-    if (s < 60) std::snprintf(b, sizeof b, "%.1f s", s);
-    else std::snprintf(b, sizeof b, "%dm%02ds", int(s) / 60, int(s) % 60);
-    return b;
+// tests/coverage-waivers.json: cover point -> the reason it is not expected to be hit.
+std::map<std::string, std::string> read_waivers(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw make_error(path, "cannot open the coverage waivers", "a readable JSON file", "none");
+    json j;
+    try {
+        j = json::parse(in);
+    } catch (const json::exception& e) {
+        throw Error(path + ": not valid JSON: " + e.what());
+    }
+    std::map<std::string, std::string> w;
+    for (const auto& e : j.at("waivers")) {
+        const std::string reason = e.value("reason", "");
+        if (reason.empty())
+            throw make_error(path, "waiver of " + e.value("point", "?"), "a \"reason\"", "none");
+        w[e.at("point").get<std::string>()] = reason;
+    }
+    return w;
 }
-
-// Set by SIGINT/SIGTERM. Jobs run in their own process groups (so that a timeout kills a
-// job's whole tree), which also means a Ctrl-C at the terminal does not reach them:
-// regress stops them itself.
-volatile sig_atomic_t g_stop_signal = 0;
-extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
 
 }  // namespace
 
@@ -193,16 +135,20 @@ int cmd_regress(int argc, char** argv) {
     Args args(
         "hardwire regress",
         "hardwire regress (--list NAME | --rerun RESULTS.json) [-j N] [--seeds N] "
-        "[--seed-base B] [--junit FILE.xml] [--cov] [--out DIR] [--cache DIR] [--lists FILE] [--dry-run]",
-        "Runs a named regression list (tests/regress.json: smoke, full, nightly) as parallel\n"
+        "[--seed-base B] [--junit FILE.xml] [--cov [--waivers FILE]] [--out DIR] [--cache DIR] "
+        "[--lists FILE] [--dry-run]",
+        "Runs a named regression list (tests/regress.json: smoke, full, nightly, mutations) as\n"
+        "parallel jobs; the mutations list runs its tests once per planted RTL fault\n"
+        "(tests/mutations.json) and prints which test caught each, and the mutation score.\n"
         "jobs with a live progress line; randomized tests run once per seed. Prints a table\n"
         "(test, seed, result, cycles, wall time), groups failures with the same signature\n"
         "into buckets, and gives each failure a one-line reproduce command (commit, test,\n"
         "seed). Writes DIR/results.json (which --rerun repeats with the same seeds), the\n"
         "logs, and with --junit a JUnit XML report. With --cov (on for lists marked coverage)\n"
         "every chip is a Verilator coverage build and the runs are merged into DIR/coverage:\n"
-        "merged.dat, an lcov merged.info, annotated sources and an HTML report. Exit code 1\n"
-        "when anything failed.");
+        "merged.dat, an lcov merged.info, annotated sources and an HTML report, and a cover\n"
+        "point neither hit nor waived (--waivers) fails the run. Exit code 1 when anything\n"
+        "failed.");
     args.option("list", "NAME", "the list to run (smoke, full, nightly)")
         .option("rerun", "FILE", "repeat the tests and seeds of an earlier results.json")
         .option("j", "N", "parallel jobs", "2")
@@ -213,6 +159,9 @@ int cmd_regress(int argc, char** argv) {
         .option("out", "DIR", "folder for logs and results.json (default: build/regress/LIST-TIME)")
         .option("cache", "DIR", "chip build cache (default: the tests' own, build/test-work/chips)")
         .option("lists", "FILE", "the list file (default: tests/regress.json of this checkout)")
+        .option("waivers", "FILE",
+                "with coverage: cover points that need not be hit, each with its reason "
+                "(default: tests/coverage-waivers.json of this checkout)")
         .flag("dry-run", "print the jobs and their commands, run nothing");
     // "-j N" as well as "--j N": the usual spelling for parallel jobs.
     std::vector<char*> av(argv, argv + argc);
@@ -252,7 +201,17 @@ int cmd_regress(int argc, char** argv) {
         j.seed = j.seeded ? seed : 0;
         j.timeout_s = t.value("timeout", 1800.0);
         j.command = expand(t["command"].get<std::string>(), vars, j.seed);
-        if (t.value("needs", "") == "models" && models.empty()) j.result = "skipped";
+        // A test that needs the models is skipped without them, but not under CI=true, where a
+        // missing model must fail the run (CI cannot pass without running the model tests).
+        if (t.value("needs", "") == "models" && models.empty()) {
+            const char* ci = std::getenv("CI");
+            if (ci && std::string(ci) == "true") {
+                j.result = "fail";
+                j.signature = "needs $HARDWIRE_MODELS, which is unset (CI=true: not skipped)";
+            } else {
+                j.result = "skipped";
+            }
+        }
         jobs.push_back(j);
     };
     if (args.flag_set("list")) {
@@ -262,6 +221,29 @@ int cmd_regress(int argc, char** argv) {
                              "'" + list_name + "'");
         coverage = coverage || cat.lists[list_name].value("coverage", false);
         const auto base = static_cast<std::uint64_t>(args.get_int("seed-base", 0, 1LL << 40));
+        if (cat.lists[list_name].contains("faults")) {
+            // The mutation campaign: the list's tests once per planted fault.
+            MutationCampaign m;
+            m.list_name = list_name;
+            m.list = cat.lists[list_name];
+            m.make_job = [&](const std::string& test, std::uint64_t seed) {
+                add_job(test, seed);
+                Job j = jobs.back();
+                jobs.pop_back();
+                return j;
+            };
+            m.seed_base = base;
+            m.source = source;
+            m.commit = commit_of(source);
+            m.jobs_max = jobs_max;
+            m.dry_run = args.flag_set("dry-run");
+            char stamp[32];
+            const std::time_t now = std::time(nullptr);
+            std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+            m.out_dir = args.flag_set("out") ? args.get("out") : build + "/regress/" + list_name + "-" + stamp;
+            unsetenv(kCoverageDirEnv);
+            return run_mutation_campaign(m);
+        }
         const long long seeds_override = args.flag_set("seeds") ? args.get_int("seeds", 1, 100000) : 0;
         for (const auto& e : cat.lists[list_name]["tests"]) {
             const std::string test = e["test"].get<std::string>();
@@ -311,8 +293,10 @@ int cmd_regress(int argc, char** argv) {
     std::error_code ec;
     fs::create_directories(out_dir + "/logs", ec);
     if (ec) throw make_error(out_dir, "cannot create the output folder", "a writable path", ec.message());
-    for (auto& j : jobs)
+    for (auto& j : jobs) {
         j.log = out_dir + "/logs/" + j.test + (j.seeded ? "-seed" + std::to_string(j.seed) : "") + ".log";
+        if (j.result == "fail") std::ofstream(j.log) << j.command << "\nnot run: " << j.signature << "\n";
+    }
 
     const std::string cov_dir = out_dir + "/coverage";
     std::printf("regress: list %s, %zu jobs, -j %d, commit %s, logs in %s%s\n", list_name.c_str(),
@@ -336,110 +320,12 @@ int cmd_regress(int argc, char** argv) {
         unsetenv(kCoverageDirEnv);
     }
 
-    // ---- run: a pool of child processes, each in its own process group ----
+    // ---- run ----
     const auto t0 = std::chrono::steady_clock::now();
-    const bool tty = isatty(STDERR_FILENO);
-    std::size_t next = 0, done = 0, running = 0, failed = 0;
-    for (auto& j : jobs)
-        if (j.result == "skipped") done++;
-    auto elapsed = [&](std::chrono::steady_clock::time_point a) {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
-    };
-    auto progress = [&](const std::string& event) {
-        std::string names;
-        for (const auto& j : jobs)
-            if (j.pid > 0) names += (names.empty() ? "" : ", ") + j.test + (j.seeded ? " " + std::to_string(j.seed) : "");
-        char line[512];
-        std::snprintf(line, sizeof line, "[%zu/%zu] %zu failed, %s: running %s", done, jobs.size(),
-                      failed, fmt_time(elapsed(t0)).c_str(), names.empty() ? "-" : names.c_str());
-        if (tty) std::fprintf(stderr, "\r\033[K%s", std::string(line).substr(0, 160).c_str());
-        if (!event.empty()) {
-            if (tty) std::fprintf(stderr, "\r\033[K");
-            std::fprintf(stderr, "%s\n", event.c_str());
-            if (tty) std::fprintf(stderr, "%s", std::string(line).substr(0, 160).c_str());
-        }
-        std::fflush(stderr);
-    };
-    struct sigaction stop = {}, old_int = {}, old_term = {};
-    stop.sa_handler = on_stop_signal;
-    sigaction(SIGINT, &stop, &old_int);
-    sigaction(SIGTERM, &stop, &old_term);
-    while (done < jobs.size()) {
-        if (g_stop_signal) {
-            std::size_t stopped = 0;
-            for (auto& j : jobs) {
-                if (j.pid <= 0) continue;
-                kill(-j.pid, SIGTERM);
-                waitpid(j.pid, nullptr, 0);
-                stopped++;
-            }
-            if (tty) std::fprintf(stderr, "\r\033[K");
-            std::fprintf(stderr, "regress: interrupted (signal %d) after %zu of %zu jobs; stopped %zu "
-                                 "running job(s); logs in %s\n",
-                         int(g_stop_signal), done, jobs.size(), stopped, out_dir.c_str());
-            return 128 + g_stop_signal;
-        }
-        while (running < static_cast<std::size_t>(jobs_max) && next < jobs.size()) {
-            Job& j = jobs[next++];
-            if (j.result == "skipped") continue;
-            j.start = std::chrono::steady_clock::now();
-            const pid_t pid = fork();
-            if (pid < 0) throw Error("regress: cannot start a job (fork failed)");
-            if (pid == 0) {
-                setpgid(0, 0);
-                const int fd = open(j.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-                if (fd >= 0) {
-                    dup2(fd, 1);
-                    dup2(fd, 2);
-                    close(fd);
-                }
-                const int null = open("/dev/null", O_RDONLY);
-                if (null >= 0) dup2(null, 0);
-                std::printf("$ %s\n", j.command.c_str());
-                std::fflush(stdout);
-                execl("/bin/sh", "sh", "-c", j.command.c_str(), static_cast<char*>(nullptr));
-                _exit(127);
-            }
-            setpgid(pid, pid);
-            j.pid = pid;
-            running++;
-        }
-        progress("");
-        int status = 0;
-        const pid_t pid = waitpid(-1, &status, WNOHANG);
-        if (pid <= 0) {
-            // Nothing ended: enforce the timeouts, then look again shortly.
-            for (auto& j : jobs) {
-                if (j.pid > 0 && elapsed(j.start) > j.timeout_s && j.result.empty()) {
-                    j.result = "timeout";
-                    kill(-j.pid, SIGKILL);
-                }
-            }
-            usleep(200000);
-            continue;
-        }
-        for (auto& j : jobs) {
-            if (j.pid != pid) continue;
-            j.pid = 0;
-            running--;
-            done++;
-            j.wall_s = elapsed(j.start);
-            if (j.result.empty())
-                j.result = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "pass" : "fail";
-            j.cycles = cycles_of(j.log);
-            if (j.result != "pass") {
-                failed++;
-                classify_failure(j);
-                if (j.result == "timeout") j.signature = j.test + ": timeout after " + fmt_time(j.timeout_s);
-            }
-            progress(j.result == "pass" ? "" : "FAIL " + j.test + (j.seeded ? " seed " + std::to_string(j.seed) : "") +
-                                               ": " + j.first_error);
-        }
-    }
-    sigaction(SIGINT, &old_int, nullptr);
-    sigaction(SIGTERM, &old_term, nullptr);
-    if (tty) std::fprintf(stderr, "\r\033[K");
-    const double total_s = elapsed(t0);
+    if (const int sig = run_jobs(jobs, jobs_max, out_dir); sig != 0) return 128 + sig;
+    std::size_t failed = 0;
+    for (const auto& j : jobs) failed += j.result == "fail" || j.result == "timeout";
+    const double total_s = seconds_since(t0);
 
     // ---- report ----
     std::size_t passed = 0, skipped = 0;
@@ -495,9 +381,30 @@ int cmd_regress(int argc, char** argv) {
                             k.points, k.points ? 100.0 * k.hit / k.points : 0.0);
                 cov_json[k.kind] = {{"points", k.points}, {"hit", k.hit}};
             }
+            // The gate: every cover point is hit, or waived with a reason.
+            const std::string waivers_path = args.flag_set("waivers")
+                                                 ? args.get("waivers")
+                                                 : source + "/tests/coverage-waivers.json";
+            const std::map<std::string, std::string> waived = read_waivers(waivers_path);
+            std::vector<std::string> unwaived;
             std::printf("  cover points never hit in any configuration: %zu\n", c.summary.missed_user.size());
-            for (const auto& m : c.summary.missed_user) std::printf("    %s\n", m.c_str());
+            for (const auto& m : c.summary.missed_user) {
+                const auto w = waived.find(m);
+                std::printf("    %s%s\n", m.c_str(), w == waived.end() ? "  NOT WAIVED" : ("  waived: " + w->second).c_str());
+                if (w == waived.end()) unwaived.push_back(m);
+            }
+            for (const auto& [point, reason] : waived) {
+                if (std::find(c.summary.missed_user.begin(), c.summary.missed_user.end(), point) ==
+                    c.summary.missed_user.end())
+                    std::printf("  (waiver no longer needed: %s was hit)\n", point.c_str());
+            }
+            if (!unwaived.empty()) {
+                std::printf("coverage: FAILED: %zu cover point(s) neither hit nor waived in %s\n",
+                            unwaived.size(), waivers_path.c_str());
+                cov_failed = true;
+            }
             cov_json["missed_user"] = c.summary.missed_user;
+            cov_json["unwaived"] = unwaived;
             std::printf("  lcov: %s\n  annotated sources: %s\n  html: %s\n", c.info.c_str(),
                         c.annotated.c_str(), c.html.c_str());
         } catch (const std::exception& e) {

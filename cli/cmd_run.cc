@@ -28,7 +28,7 @@ int cmd_run(int argc, char** argv) {
         "hardwire run",
         "hardwire run [--model FILE | --synthetic SPEC] [--tokenizer FILE] [--prompt TEXT] "
         "[--steps N] [--link usb2|pcie3x1|pcie3x4] [--clock-mhz F] [--no-check] [--json] "
-        "[--logits] [--trace FILE.fst [--trace-tokens A[:B]]] [--inject-errors FLIP[:DROP[:DUP]] "
+        "[--logits] [--trace FILE.fst [--trace-tokens A[:B]]] [--inject-errors FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]] [--require-faults] "
         "[--seed S]] [--format F] [--rows R] [--lanes L] [--attn-par P] [--cache DIR]",
         "Decodes a prompt on the chip's cycle-accurate simulator, through the host link and\n"
         "driver, and streams the text as it is generated (greedy, llama2.c run.c semantics:\n"
@@ -52,9 +52,10 @@ int cmd_run(int argc, char** argv) {
         .flag("logits", "request each position's logits over the link (CONTROL.LOGITS) and check each one")
         .option("trace", "FILE", "FST of the chosen positions, plus FILE.gtkw (a traced build)")
         .option("trace-tokens", "A[:B]", "positions to trace, from A to B", "0")
-        .option("inject-errors", "FLIP[:DROP[:DUP]]",
-                "link faults: bit flips per byte, dropped and duplicated packets per packet "
-                "(DROP and DUP default to FLIP)")
+        .flag("require-faults", "with --inject-errors: fail unless every injected fault kind happened both ways")
+        .option("inject-errors", "FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]]",
+                "link faults: bit flips per byte; dropped, duplicated and reordered packets per "
+                "packet; inverted k flags per symbol (DROP and DUP default to FLIP, the others to 0)")
         .option("seed", "S", "fault injection seed", "1")
         .option("format", "F", "weight format: int8 or int4, then /gN or /row", "int8")
         .option("cache", "DIR", "cache root (default: $HARDWIRE_CACHE or ~/.cache/hardwire)");
@@ -126,6 +127,7 @@ int cmd_run(int argc, char** argv) {
     if (o.trace)
         cmd += " --trace " + shell_quote(args.get("trace")) + " --trace-tokens " + shell_quote(args.get("trace-tokens"));
     if (args.flag_set("inject-errors")) cmd += " --inject-errors " + shell_quote(args.get("inject-errors"));
+    if (args.flag_set("require-faults")) cmd += " --require-faults";
     return run_shell(cmd);
 }
 

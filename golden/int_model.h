@@ -103,6 +103,16 @@ class IntModel {
     void set_tap_sink(TapSink* sink) { sink_ = sink; }
     // Number of results clamped by saturation so far (0 on every model in the test set).
     std::uint64_t saturations() const { return saturations_; }
+    // The KV cache's row of (layer, pos) (kv_dim int16 entries) and its exponent, as written
+    // by forward() (the chip's stored rows are compared with these).
+    const std::int16_t* key_row(int layer, int pos) const {
+        return key_cache_.data() + row(layer, pos) * std::size_t(q_.config.kv_dim());
+    }
+    const std::int16_t* value_row(int layer, int pos) const {
+        return value_cache_.data() + row(layer, pos) * std::size_t(q_.config.kv_dim());
+    }
+    int key_shift(int layer, int pos) const { return key_shift_[row(layer, pos)]; }
+    int value_shift(int layer, int pos) const { return value_shift_[row(layer, pos)]; }
 
     // ---- the vector unit's and MAC array's operations, public for the block tests ----
     // Quantizes a Q16 vector to kActBits-bit words, returning the shift s with
@@ -135,6 +145,7 @@ class IntModel {
                           std::int32_t* scores, std::int32_t* probs, std::uint64_t* sat);
 
   private:
+    std::size_t row(int layer, int pos) const { return std::size_t(layer) * q_.config.seq_len + pos; }
     void tap(int pos, int layer, Stage s, const std::int32_t* d, int n, int head = -1,
              int shift = 0);
 

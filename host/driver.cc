@@ -175,6 +175,10 @@ GenerateResult Card::generate(const std::vector<int>& prompt, int steps, bool lo
     if (steps < 0) throw Error("generate: steps must be >= 0");
     const double bw = o_.timing.bytes_per_s, lat = o_.timing.latency_s, f = o_.clock_hz;
     const std::uint32_t vocab = logits ? read(reg::VOCAB_SIZE) : 0;
+    // The positions this generation decodes start at POSITION: every one must arrive once,
+    // in order, the prompt's (but its last) unflagged and the generated ones flagged.
+    const std::uint32_t first = read(reg::POSITION);
+    const std::uint32_t prompt_outputs = static_cast<std::uint32_t>(prompt.size()) - 1;
     const std::uint64_t c0 = cycle();
     // Two register round trips, then the prompt streams in (posted).
     double t = 2 * (2 * lat + (packet_bytes(3) + packet_bytes(2)) / bw);
@@ -219,6 +223,17 @@ GenerateResult Card::generate(const std::vector<int>& prompt, int steps, bool lo
             }
             e.cycle = cycle();
             e.time_s = when;
+            const std::uint32_t want = first + static_cast<std::uint32_t>(r.tokens.size());
+            if (e.pos != want)
+                throw DeviceError("TOKEN_OUT of position " + std::to_string(e.pos) +
+                                  " arrived where position " + std::to_string(want) +
+                                  " was due (positions must arrive once each, in order from " +
+                                  std::to_string(first) + ")");
+            if (e.generated != (want - first >= prompt_outputs))
+                throw DeviceError("TOKEN_OUT of position " + std::to_string(e.pos) + " is " +
+                                  (e.generated ? "" : "not ") + "flagged generated; the prompt's " +
+                                  std::to_string(prompt.size()) + " tokens end at position " +
+                                  std::to_string(first + prompt_outputs));
             r.tokens.push_back(e);
             if (on_token) on_token(r.tokens.back());
         } else if (type == Type::Ready && m.size() == kReadyWords) {
@@ -230,6 +245,15 @@ GenerateResult Card::generate(const std::vector<int>& prompt, int steps, bool lo
                 throw DeviceError(std::string("the card ended the generation at position ") +
                                   std::to_string(m[1]) + ": " + name(r.end) + " (" +
                                   end_meaning(r.end) + ")");
+            // Every position the card decoded arrived: the prompt's outputs and the generated.
+            std::uint32_t flagged = 0;
+            for (const TokenEvent& e : r.tokens) flagged += e.generated;
+            if (flagged != r.generated ||
+                (r.end == End::Done && r.generated != static_cast<std::uint32_t>(steps)))
+                throw DeviceError("READY(" + std::string(name(r.end)) + ") counts " +
+                                  std::to_string(r.generated) + " generated tokens; the host " +
+                                  "received " + std::to_string(flagged) + " (" +
+                                  std::to_string(steps) + " asked for)");
             return r;
         } else {
             throw DeviceError(std::string("unexpected ") + name(type) + " message of " +

@@ -31,7 +31,12 @@ module hw_argmax #(
       first_d = 1'b1;  idx_d = '0;  best_d = '0;
     end else if (valid_i) begin
       for (int r = 0; r < Rows; r++) begin
+`ifdef HW_FAULT_ARGMAX_UNSIGNED
+        // planted fault: the logits compared as unsigned numbers
+        if (32'(r) < count_i && (first_d || data_i[r*32 +: 32] > 32'(best_d))) begin
+`else
         if (32'(r) < count_i && (first_d || $signed(data_i[r*32 +: 32]) > best_d)) begin
+`endif
           first_d = 1'b0;  best_d = $signed(data_i[r*32 +: 32]);  idx_d = base_i + 32'(r);
         end
       end

@@ -186,7 +186,12 @@ module hw_attention #(
 `endif
       .wdata_i({kv_shift, row_d}), .rdata_o(k_rdata));
     hw_sram #(.Depth(KvDepth), .Width(KvRowBits)) u_vcache (
-      .clk_i, .req_i(v_req), .we_i(v_we), .addr_i(v_addr), .wdata_i({kv_shift, row_d}),
+      .clk_i, .req_i(v_req), .we_i(v_we), .addr_i(v_addr),
+`ifdef HW_FAULT_KV_SHIFT
+      .wdata_i({kv_shift + 8'sd1, row_d}),  // planted fault: the value row's shift stored one off
+`else
+      .wdata_i({kv_shift, row_d}),
+`endif
       .rdata_o(v_rdata));
     assign k_rows[b*KvRowBits +: KvRowBits] = k_rdata;
     assign v_rows[b*KvRowBits +: KvRowBits] = v_rdata;
@@ -285,6 +290,9 @@ module hw_attention #(
             else             nl_arg_o[u*64 +: 64] = softmax_arg(m, $signed(sc_q[u*32 +: 32]));
             new_d[u] = is_new;
             if (is_new) m = $signed(sc_q[u*32 +: 32]);
+`ifdef HW_FAULT_SOFTMAX_MAX
+            if (!first) m = mx_q[h];  // planted fault: the running maximum is not updated
+`endif
           end
         end
         mx_d[h] = m;
@@ -345,6 +353,10 @@ module hw_attention #(
       sum_q[h] <= sum_d[h];
       if (rc1_q) begin
         r_q[h] <= nl_res_i[h*64 +: 64];  rsh_q[h] <= nl_shift_i[h*7 +: 7];
+`ifdef HW_FAULT_RECIP_HEAD
+        // planted fault: each head takes the next head's reciprocal
+        r_q[h] <= nl_res_i[((h + 1) % NHeads)*64 +: 64];  rsh_q[h] <= nl_shift_i[((h + 1) % NHeads)*7 +: 7];
+`endif
       end
     end
   end
@@ -369,6 +381,9 @@ module hw_attention #(
       for (int b = 0; b < AttnPar; b++) begin
         if (32'(b) < p2_count_q) begin
           vsh = v_rows[b*KvRowBits + KvDim*16 +: 8];
+`ifdef HW_FAULT_PV_SHIFT
+          vsh = '0;  // planted fault: the value rows' shifts are ignored
+`endif
           for (int h = 0; h < NHeads; h++) begin
             u = b * NHeads + h;
             kvh = h / KvMul;
@@ -393,13 +408,20 @@ module hw_attention #(
   // ---- outputs -------------------------------------------------------------------------------------
   logic [31:0] out_sats;
   always_comb begin
+    logic [31:0] e;
+    e = '0;
     out_data_o = '0;
     out_sats = '0;
     if (out_en_i) begin
       for (int k = 0; k < VecLanes; k++) begin
         if (32'(k) < out_count_i) begin
-          out_data_o[k*32 +: 32] = hw_pkg::requant32(vacc_q[out_base_i + 32'(k)], 16);
-          out_sats = out_sats + 32'(hw_pkg::requant32_sat(vacc_q[out_base_i + 32'(k)], 16));
+          e = out_base_i + 32'(k);
+`ifdef HW_FAULT_HEADS_SWAP
+          // planted fault: heads 0 and 1's outputs are swapped
+          if (NHeads > 1 && e < 2 * HeadSize) e = (e < HeadSize) ? e + HeadSize : e - HeadSize;
+`endif
+          out_data_o[k*32 +: 32] = hw_pkg::requant32(vacc_q[e], 16);
+          out_sats = out_sats + 32'(hw_pkg::requant32_sat(vacc_q[e], 16));
         end
       end
     end

@@ -156,7 +156,7 @@ module hw_core #(
   logic [7:0]         seq_mon_layer;
 
   // ---- datapath wires ------------------------------------------------------------------------
-  logic [VecLanes*32-1:0]   vu_data, at_data, wr_data, rda_data, rdb_data;
+  logic [VecLanes*32-1:0]   vu_data, at_data, st_data, rda_data, rdb_data;
   logic [Rows*32-1:0]       mac_res;
   logic [Lanes*32-1:0]      mac_x;
   logic [Dim*32-1:0]        q_vec;
@@ -210,7 +210,7 @@ module hw_core #(
     .clk_i, .rst_ni,
     .wr_en_i(wr_en), .wr_vec_i(wr_vec), .wr_src_i(wr_src), .wr_base_i(wr_base),
     .wr_count_i(wr_count), .vu_data_i(vu_data), .at_data_i(at_data), .mac_data_i(mac_res),
-    .wr_data_o(wr_data),
+    .st_data_o(st_data),
     .st_amax_i(st_amax), .st_kmax_i(st_kmax), .st_vmax_i(st_vmax), .ssq_clear_i(ssq_clear),
     .amax_clear_i(amax_clear), .kvmax_clear_i(kvmax_clear),
     .ssq_o(ssq), .amax_o(amax), .kmax_o(kmax), .vmax_o(vmax),
@@ -289,7 +289,7 @@ module hw_core #(
   hw_monitor #(.VecLanes(VecLanes), .MonLanes(MonLanes)) u_monitor (
     .clk_i, .rst_ni,
     .wr_valid_i(seq_mon_valid), .wr_stage_i(seq_mon_stage), .wr_layer_i(seq_mon_layer),
-    .wr_base_i(wr_base), .wr_count_i(wr_count), .wr_data_i(wr_data),
+    .wr_base_i(wr_base), .wr_count_i(wr_count), .st_data_i(st_data),
     .at_valid_i(at_mon_valid), .at_stage_i(at_mon_stage), .at_index_i(at_mon_index),
     .at_count_i(at_mon_count), .at_heads_i(at_mon_heads), .at_data_i(at_mon_data),
     .at_shift_i(at_mon_shift),

@@ -295,6 +295,10 @@ module hw_endpoint #(
             end else if (!prompt_valid_q) begin
               rq_ready = 1'b1;
               prompt_valid_d = 1'b1;  prompt_d = rq_w1;  prompt_last_d = rq_last;
+`ifdef HW_FAULT_PROMPT_DROP
+              // planted fault: a prompt token other than the first and the last is dropped
+              if (pos_q == 32'd1 && !rq_last) prompt_valid_d = 1'b0;
+`endif
             end
           end else begin
             rq_ready = 1'b1;
@@ -346,6 +350,9 @@ module hw_endpoint #(
         if (!(cur_prompt_q && !cur_last_q) && generated_q < steps_q) begin
           generated_d = generated_q + 32'd1;
           last_out_d = out_token_i;
+`ifdef HW_FAULT_TOKEN_FEEDBACK
+          last_out_d = out_token_i ^ 32'd1;  // planted fault: the token fed back is not the output
+`endif
         end
         if (prompt_done_q && generated_d == steps_q && !end_req_q) begin
           end_req_d = 1'b1;  end_code_d = hw_link_pkg::END_DONE;
@@ -358,6 +365,7 @@ module hw_endpoint #(
     if (running_q && !busy_q && !out_valid_i && st_q == StIdle) begin
       if (end_req_q) begin
         running_d = 1'b0;  end_req_d = 1'b0;  end_pend_d = 1'b1;  prompt_valid_d = 1'b0;
+        if (prompt_valid_q) tl_errors_d = tl_errors_d + 32'd1;  // a prompt token left undecoded
         error_d = end_code_q == hw_link_pkg::END_BAD_TOKEN || end_code_q == hw_link_pkg::END_CONTEXT_FULL;
       end else if (prompt_valid_q || (prompt_done_q && generated_q < steps_q)) begin
         if (pos_q >= SeqLen) begin
@@ -368,6 +376,9 @@ module hw_endpoint #(
           if (tok_ready_i) begin
             busy_d = 1'b1;  cur_prompt_d = prompt_valid_q;  cur_last_d = prompt_last_q;
             cur_pos_d = pos_q;  pos_d = pos_q + 32'd1;
+`ifdef HW_FAULT_POS_STUCK
+            if (pos_q == 32'd2) pos_d = pos_q;  // planted fault: position 2 is not incremented
+`endif
             if (prompt_valid_q) begin
               prompt_valid_d = 1'b0;
               if (prompt_last_q) prompt_done_d = 1'b1;

@@ -92,6 +92,6 @@ package hw_link_pkg;
   localparam logic [31:0] REG_REPLAYS = 32'h47;  // ro: replays started (by NAK or timeout)
   localparam logic [31:0] REG_REPLAY_TIMEOUTS = 32'h48;  // ro: replays started by the replay timer
   localparam logic [31:0] REG_TX_TLPS = 32'h49;  // ro: new TLPs sent (replays not counted)
-  localparam logic [31:0] REG_TL_ERRORS = 32'h4a;  // ro: requests answered with an error status, and dropped prompt tokens
+  localparam logic [31:0] REG_TL_ERRORS = 32'h4a;  // ro: requests answered with an error status, and dropped prompt tokens (also one taken but left undecoded when a generation ends)
 
 endpackage

@@ -104,7 +104,11 @@ module hw_link_rx #(
       end else if (rx_data_i == hw_link_pkg::SYM_EOP && in_pkt_q) begin
         // ---- end of packet: check it, then apply the data link layer's rules ----
         in_pkt_d = 1'b0;
+`ifdef HW_FAULT_CRC_OFF
+        if (words_q < 16'd2) begin  // planted fault: the CRC is not checked
+`else
         if (words_q < 16'd2 || prev_q != ~crc_q) begin
+`endif
           c_crc_d = cnt_bad_crc_o + 32'd1;
           nak_req_d = !nak_sched_q;
         end else if ((kind == hw_link_pkg::KIND_TLP && len == 16'd0) ||
@@ -116,7 +120,11 @@ module hw_link_rx #(
           nak_req_d = !nak_sched_q;
         end else if (kind != hw_link_pkg::KIND_TLP) begin
           dllp_valid_o = 1'b1;
+`ifdef HW_FAULT_SEQ_UNCHECKED
+        end else if (1'b1) begin  // planted fault: any sequence number is taken as the next
+`else
         end else if (seq == next_seq_q) begin
+`endif
           // In order: queue it. The host never sends without a credit, so a full queue
           // means a broken transmitter: the TLP is dropped unacknowledged (it will replay).
           if (!q_full) begin
@@ -176,6 +184,9 @@ module hw_link_rx #(
       if (pop) begin
         q_rd_q <= q_rd_q + 1'b1;
         fc_limit_q <= fc_limit_q + 12'd1;
+`ifdef HW_FAULT_CREDIT_LEAK
+        if (q_rd_q[0]) fc_limit_q <= fc_limit_q;  // planted fault: every second credit is lost
+`endif
       end
     end
   end

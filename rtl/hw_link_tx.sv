@@ -120,6 +120,9 @@ module hw_link_tx #(
         if (ack_dist != 12'd0 && ack_dist <= outstanding) begin
           acked_d = dllp_value_i;
           ack_d = end_q[dllp_value_i[4:0]];
+`ifdef HW_FAULT_REPLAY_STUCK
+          ack_d = ack_q;  // planted fault: an acknowledgement does not free the replay buffer
+`endif
           timer_d = '0;
         end
         if (dllp_kind_i == hw_link_pkg::KIND_NAK) begin

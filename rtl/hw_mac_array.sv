@@ -98,7 +98,11 @@ module hw_mac_array #(
       if (SubSums > 1) begin
         // Whole groups in this beat: scale each sub-sum by its own mantissa.
         for (int s = 0; s < SubSums; s++) begin
+`ifdef HW_FAULT_MAC_GROUP
+          acc_next += AccW'(sub_sum[s]) * mant(32'(beat_q) * SubSums + s + 1);  // planted fault
+`else
           acc_next += AccW'(sub_sum[s]) * mant(32'(beat_q) * SubSums + s);
+`endif
         end
       end else begin
         // One group open across beats: scale it when it ends.
@@ -106,7 +110,11 @@ module hw_mac_array #(
         group_end = beat_last_i ||
                     (GroupSize != 0 && ((first_lane + Lanes) % (GroupSize == 0 ? 1 : GroupSize)) == 0);
         if (group_end) begin
+`ifdef HW_FAULT_MAC_GROUP
+          acc_next += AccW'(psum) * mant(GroupSize == 0 ? 1 : first_lane / (GroupSize == 0 ? 1 : GroupSize) + 1);  // planted fault
+`else
           acc_next += AccW'(psum) * mant(GroupSize == 0 ? 0 : first_lane / (GroupSize == 0 ? 1 : GroupSize));
+`endif
           part_d = '0;
         end else begin
           part_d = psum;

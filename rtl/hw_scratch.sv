@@ -33,7 +33,11 @@ module hw_scratch #(
   input  logic [VecLanes*32-1:0]     vu_data_i,
   input  logic [VecLanes*32-1:0]     at_data_i,
   input  logic [Rows*32-1:0]         mac_data_i,
-  output logic [VecLanes*32-1:0]     wr_data_o,   // the written elements (the write monitor)
+
+  // What storage holds: the elements of last cycle's write read back from their registers
+  // (the write monitor shows stored values, not the wires that drive a write). Logits, in the
+  // SRAM, show what its port took; the harness compares the SRAM itself at every token's end.
+  output logic [VecLanes*32-1:0]     st_data_o,
 
   // Statistics gathered on writes, each until cleared: the sum of squares of round(x / 2^8)
   // (RMSNorm), the largest |element| of writes marked st_amax_i (the next MAC input), of k
@@ -103,11 +107,12 @@ module hw_scratch #(
   endfunction
 
   // ---- write port ------------------------------------------------------------------------------
+  logic [VecLanes*32-1:0] wr_data;  // the source's elements
   always_comb begin
     unique case (wr_src_i)
-      hw_pkg::WbAttention: wr_data_o = at_data_i;
-      hw_pkg::WbMac:       wr_data_o = (VecLanes*32)'(mac_data_i);
-      default:             wr_data_o = vu_data_i;
+      hw_pkg::WbAttention: wr_data = at_data_i;
+      hw_pkg::WbMac:       wr_data = (VecLanes*32)'(mac_data_i);
+      default:             wr_data = vu_data_i;
     endcase
   end
 
@@ -123,14 +128,14 @@ module hw_scratch #(
       always_ff @(posedge clk_i) begin
         if (wr_en_i && 32'(k) < wr_count_i) begin
           unique case (wr_vec_i)
-            hw_pkg::VX:   x_q[e]   <= wr_data_o[k*32 +: 32];
-            hw_pkg::VXB:  xb_q[e]  <= wr_data_o[k*32 +: 32];
-            hw_pkg::VXB2: xb2_q[e] <= wr_data_o[k*32 +: 32];
-            hw_pkg::VQ:   q_q[e]   <= wr_data_o[k*32 +: 32];
-            hw_pkg::VK:   k_q[e]   <= wr_data_o[k*32 +: 32];
-            hw_pkg::VV:   v_q[e]   <= wr_data_o[k*32 +: 32];
-            hw_pkg::VHB:  hb_q[e]  <= wr_data_o[k*32 +: 32];
-            hw_pkg::VHB2: hb2_q[e] <= wr_data_o[k*32 +: 32];
+            hw_pkg::VX:   x_q[e]   <= wr_data[k*32 +: 32];
+            hw_pkg::VXB:  xb_q[e]  <= wr_data[k*32 +: 32];
+            hw_pkg::VXB2: xb2_q[e] <= wr_data[k*32 +: 32];
+            hw_pkg::VQ:   q_q[e]   <= wr_data[k*32 +: 32];
+            hw_pkg::VK:   k_q[e]   <= wr_data[k*32 +: 32];
+            hw_pkg::VV:   v_q[e]   <= wr_data[k*32 +: 32];
+            hw_pkg::VHB:  hb_q[e]  <= wr_data[k*32 +: 32];
+            hw_pkg::VHB2: hb2_q[e] <= wr_data[k*32 +: 32];
             default: ;  // logits: the SRAM below
           endcase
         end
@@ -138,14 +143,51 @@ module hw_scratch #(
     end else begin : gen_vector_unit
       always_ff @(posedge clk_i) begin
         if (wr_en_i && 32'(k) < wr_count_i) begin
-          if (wr_vec_i == hw_pkg::VX)        x_q[e]   <= wr_data_o[k*32 +: 32];
-          else if (wr_vec_i == hw_pkg::VHB)  hb_q[e]  <= wr_data_o[k*32 +: 32];
-          else if (wr_vec_i == hw_pkg::VXB2) xb2_q[e] <= wr_data_o[k*32 +: 32];
-          else                               xb_q[e]  <= wr_data_o[k*32 +: 32];
+          if (wr_vec_i == hw_pkg::VX)        x_q[e]   <= wr_data[k*32 +: 32];
+          else if (wr_vec_i == hw_pkg::VHB)  hb_q[e]  <= wr_data[k*32 +: 32];
+          else if (wr_vec_i == hw_pkg::VXB2) xb2_q[e] <= wr_data[k*32 +: 32];
+          else                               xb_q[e]  <= wr_data[k*32 +: 32];
         end
       end
     end
   end
+
+  // ---- the stored elements, a cycle after their write ---------------------------------------------
+  logic               wq_en;
+  hw_pkg::vec_e       wq_vec;
+  logic [31:0]        wq_base, wq_count;
+  logic [Rows*32-1:0] wq_logits;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wq_en <= 1'b0;  wq_vec <= hw_pkg::VX;  wq_base <= '0;  wq_count <= '0;
+    end else begin
+      wq_en <= wr_en_i;
+      if (wr_en_i) begin
+        wq_vec <= wr_vec_i;  wq_base <= wr_base_i;  wq_count <= wr_count_i;
+      end
+    end
+  end
+  always_ff @(posedge clk_i) if (wr_en_i && wr_vec_i == hw_pkg::VLogits) wq_logits <= mac_data_i;
+  // The read-back is the scoreboard's observation port: a debug top (the generated chip)
+  // leaves it unconnected, and synthesis builds none.
+`ifndef SYNTHESIS
+  always_comb begin
+    st_data_o = '0;
+    if (wq_en) begin
+      if (wq_vec == hw_pkg::VLogits) begin
+        st_data_o = (VecLanes*32)'(wq_logits);
+      end else begin
+        for (int k = 0; k < VecLanes; k++) begin
+          if (32'(k) < wq_count) st_data_o[k*32 +: 32] = vread(wq_vec, wq_base + 32'(k));
+        end
+      end
+    end
+  end
+`else
+  assign st_data_o = '0;
+  logic unused_readback;
+  assign unused_readback = ^{wq_en, wq_vec, wq_base, wq_count, wq_logits};
+`endif
 
   // ---- statistics gathered on writes ----------------------------------------------------------
   logic signed [63:0] ssq_q, ssq_d;
@@ -158,7 +200,7 @@ module hw_scratch #(
     if (wr_en_i && wr_vec_i == hw_pkg::VX) begin
       for (int k = 0; k < VecLanes; k++) begin
         if (32'(k) < wr_count_i) begin
-          r = hw_pkg::round_shift(64'($signed(wr_data_o[k*32 +: 32])), 8);
+          r = hw_pkg::round_shift(64'($signed(wr_data[k*32 +: 32])), 8);
           ssq_d = ssq_d + r * r;
         end
       end
@@ -166,7 +208,7 @@ module hw_scratch #(
     if (wr_en_i && (st_amax_i || st_kmax_i || st_vmax_i)) begin
       for (int k = 0; k < VecLanes; k++) begin
         if (32'(k) < wr_count_i) begin
-          a = hw_pkg::abs33(wr_data_o[k*32 +: 32]);
+          a = hw_pkg::abs33(wr_data[k*32 +: 32]);
           if (st_amax_i && a > amax_d) amax_d = a;
           if (st_kmax_i && a > kmax_d) kmax_d = a;
           if (st_vmax_i && a > vmax_d) vmax_d = a;
@@ -174,7 +216,9 @@ module hw_scratch #(
       end
     end
     if (ssq_clear_i)   ssq_d = '0;
+`ifndef HW_FAULT_AMAX_CLEAR  // planted fault: the MAC input's maximum is never cleared
     if (amax_clear_i)  amax_d = '0;
+`endif
     if (kvmax_clear_i) begin kmax_d = '0;  vmax_d = '0; end
   end
 
@@ -234,7 +278,12 @@ module hw_scratch #(
   logic [Rows*32-1:0]    lg_rdata;
   assign lg_we   = wr_en_i && wr_vec_i == hw_pkg::VLogits;
   assign lg_req  = lg_we || logit_rd_i;
+`ifdef HW_FAULT_LOGITS_ADDR
+  // planted fault: logits stored a word off (the last one in word 0)
+  assign lg_addr = lg_we ? LgAw'((wr_base_i / Rows + 1) % LgWords) :
+`else
   assign lg_addr = lg_we ? LgAw'(wr_base_i / Rows) :
+`endif
                    LgAw'(((logit_addr_i < VocabSize) ? logit_addr_i : 32'd0) / Rows);
   hw_sram #(.Depth(LgDepth), .Width(Rows * 32)) u_logits (
     .clk_i, .req_i(lg_req), .we_i(lg_we), .addr_i(lg_addr), .wdata_i(mac_data_i),

@@ -252,6 +252,10 @@ module hw_sequencer #(
     next = 1'b0;
 
     wrom_en_o = 1'b0;  wrom_class_o = st.w;  wrom_sel_o = 8'(layer_q);
+`ifdef HW_FAULT_LAYER_SEL
+    // planted fault: the value projection reads the next layer's ROM
+    if (st.w == hw_pkg::WV) wrom_sel_o = 8'((layer_q + 1) % NLayers);
+`endif
     wrom_addr_o = '0;  wrom_row_o = '0;
     ng_en_o = 1'b0;  ng_sel_o = '0;  ng_addr_o = '0;  nf_en_o = 1'b0;  nf_addr_o = '0;
     rope_en_o = 1'b0;  rope_addr_o = '0;
@@ -445,7 +449,7 @@ module hw_sequencer #(
           rda_en_o = 1'b1;  rda_vec_o = hw_pkg::VHB;  rda_base_o = base;
           sig_req_o = 1'b1;  sig_count_o = chunk_count(HiddenDim, base, SgLanes);
         end
-        if (i_q > 0) begin
+        if (i_q > 0 && i_q <= SgChunks) begin
           base = (i_q - 1) * SgLanes;
           rdb_en_o = 1'b1;  rdb_vec_o = hw_pkg::VHB2;  rdb_base_o = base;
           vu_op_o = hw_pkg::VuSwiglu;  vu_base_o = base;  vu_count_o = chunk_count(HiddenDim, base, SgLanes);
@@ -453,6 +457,9 @@ module hw_sequencer #(
         end
         i_d = i_q + 1;
         next = i_q == SgChunks;
+`ifdef HW_FAULT_SLOW_SWIGLU
+        next = i_q == SgChunks + 1;  // planted fault: one idle cycle more (values unchanged)
+`endif
       end
 
       // ---- token done: the argmax goes out ---------------------------------------------------------

@@ -125,6 +125,10 @@ module hw_vector_unit #(
       // x = w * mantissa of the weight's group, requantized by the row's exponent
       hw_pkg::VuEmbed: begin
         scale = emb_scale_i[emb_slot_i * RowScaleBits +: RowScaleBits];
+`ifdef HW_FAULT_EMBED_SLOT
+        // planted fault: the scales of the next row of the row group
+        scale = emb_scale_i[((emb_slot_i + 1) % Rows) * RowScaleBits +: RowScaleBits];
+`endif
         emb_shift = 32'({24'b0, scale[MaxGroups*16 +: 8]}) - 16;
         for (int k = 0; k < Lanes; k++) begin
           if (32'(k) < count_i) begin
@@ -169,6 +173,9 @@ module hw_vector_unit #(
             partner = $signed(a_i[(k ^ 1)*32 +: 32]);
             if (k % 2 == 0) rot = 64'(self) * cos_v - 64'(partner) * sin_v;
             else            rot = 64'(partner) * sin_v + 64'(self) * cos_v;
+`ifdef HW_FAULT_ROPE_SIGN
+            if (k % 2 == 1) rot = 64'(self) * cos_v - 64'(partner) * sin_v;  // planted fault: a sign
+`endif
             data_o[k*32 +: 32] = hw_pkg::requant32(rot, 15);
             sats_o = sats_o + 32'(hw_pkg::requant32_sat(rot, 15));
           end
@@ -180,6 +187,9 @@ module hw_vector_unit #(
           if (32'(k) < count_i) begin
             silu = hw_pkg::round_shift(64'(gate_q[k]) * 64'($signed({1'b0, nl_res_i[k*64 +: 17]})), 16);
             prod = silu * 64'($signed(b_i[k*32 +: 32]));
+`ifdef HW_FAULT_SWIGLU_UP
+            prod = silu * 64'(gate_q[k]);  // planted fault: the gate in place of the up projection
+`endif
             data_o[k*32 +: 32] = hw_pkg::requant32(prod, 16);
             sats_o = sats_o + 32'(hw_pkg::requant32_sat(prod, 16));
           end
@@ -191,6 +201,9 @@ module hw_vector_unit #(
           if (32'(k) < count_i) begin
             v64 = 64'($signed(a_i[k*32 +: 32])) + 64'($signed(b_i[k*32 +: 32]));
             data_o[k*32 +: 32] = hw_pkg::sat32(v64);
+`ifdef HW_FAULT_SAT_SKIP
+            data_o[k*32 +: 32] = v64[31:0];  // planted fault: the sum wraps instead of saturating
+`endif
             sats_o = sats_o + 32'(hw_pkg::outside32(v64));
           end
         end

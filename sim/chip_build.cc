@@ -77,6 +77,25 @@ const std::vector<const char*> kChipRtlFiles = {
     "rtl/hw_sequencer.sv",   "rtl/hw_core.sv",         "rtl/hw_link_rx.sv",
     "rtl/hw_link_tx.sv",     "rtl/hw_endpoint.sv"};
 
+std::vector<std::string> planted_faults() {
+    std::vector<std::string> names;
+    const char* env = std::getenv(kFaultsEnv);
+    if (!env || !*env) return names;
+    const std::string text = env;
+    std::size_t at = 0;
+    while (at <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', at), text.size());
+        const std::string name = text.substr(at, comma - at);
+        if (name.empty() || name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != std::string::npos)
+            throw make_error(std::string("$") + kFaultsEnv, "bad fault name",
+                             "comma-separated names of tests/mutations.json (A-Z, 0-9, _)",
+                             "'" + name + "'");
+        names.push_back(name);
+        at = comma + 1;
+    }
+    return names;
+}
+
 bool coverage_requested() {
     const char* d = std::getenv(kCoverageDirEnv);
     return d && *d;
@@ -103,7 +122,9 @@ ChipBuild build_chip(const ChipBuildOptions& o,
                        "x" + std::to_string(g.datapath.lanes) + "x" +
                        std::to_string(g.datapath.attn_par) + "|" +
                        g.name + "|" + generator_version() + "|" + generator_sources_hash();
-    for (const auto& a : o.verilator_args) text += "|" + a;
+    std::vector<std::string> verilator_args = o.verilator_args;
+    for (const std::string& f : planted_faults()) verilator_args.push_back("+define+HW_FAULT_" + f);
+    for (const auto& a : verilator_args) text += "|" + a;
     const bool coverage = coverage_requested();
     if (o.trace) text += "|trace-fst";
     if (coverage) text += "|coverage";
@@ -143,8 +164,7 @@ ChipBuild build_chip(const ChipBuildOptions& o,
     v.verilator_args = {"--assert"};
     v.trace = o.trace;
     v.coverage = coverage;
-    v.verilator_args.insert(v.verilator_args.end(), o.verilator_args.begin(),
-                            o.verilator_args.end());
+    v.verilator_args.insert(v.verilator_args.end(), verilator_args.begin(), verilator_args.end());
     const VerilatedBuildResult r = build_verilated(v, progress);
     b.executable = r.executable;
     b.cached = had_gen && !r.built;

@@ -41,6 +41,12 @@ ChipBuild build_chip(const ChipBuildOptions& o,
 inline constexpr const char* kCoverageDirEnv = "HARDWIRE_COVERAGE_DIR";
 bool coverage_requested();
 
+// The environment variable naming planted faults (the mutation campaign, tests/mutations.json):
+// a comma-separated list of names; every chip build plants each as +define+HW_FAULT_<name>
+// (its own cached configuration). Throws hw::Error for a name that is not [A-Z0-9_]+.
+inline constexpr const char* kFaultsEnv = "HARDWIRE_FAULTS";
+std::vector<std::string> planted_faults();
+
 // The hand-written RTL of a chip, in compile order (the waivers and packages first), relative
 // to the source tree.
 extern const std::vector<const char*> kChipRtlFiles;

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "backdoor.h"
 #include "channel.h"
 #include "cycle_check.h"
 #include "decode.h"
@@ -43,7 +44,7 @@ const char* const kUsage =
     "       [--no-check] [--json] [--logits] [--link usb2|pcie3x1|pcie3x4] [--clock-mhz F]\n"
     "       [--trace FILE.fst] [--trace-tokens A[:B]] [--inject-errors FLIP[:DROP[:DUP]]] [--seed S]\n"
     "       [--x-seed S] [--timeout CYCLES] [--case NAME] [--prompt-tokens T,T,...]\n"
-    "       [--host-credits N] [--stall-rate P]\n";
+    "       [--host-credits N] [--stall-rate P] [--require-faults]\n";
 
 // "T,T,..." -> token ids (range-checked against the vocabulary by the chip, on purpose).
 std::vector<int> parse_tokens(const std::string& text) {
@@ -68,6 +69,7 @@ struct Options {
     std::vector<int> prompt_tokens; // a prompt as token ids (random tests)
     unsigned host_credits = 16;     // host backpressure (driver.h CardOptions)
     double stall_rate = 0;
+    bool require_faults = false;    // fail unless every injected fault kind occurred
     bool check = true, json = false, logits = false;
     std::string link = "pcie3x4";
     double clock_hz = 1e9;
@@ -116,6 +118,7 @@ class ChipDevice : public hw::link::Device {
         out_seen_ = top.dbg_out_valid_o;
         if (result) {
             if (sb_) sb_->finish(static_cast<int>(top.dbg_out_token_o), sim_.cycle());
+            if (sb_ && bd_) bd_->check(sb_->golden(), sb_->last_logits(), sb_->token(), pos_);
             if (cc_) cc_->finish(perf(top));
             last_token_cycles_ = sim_.cycle() - start_;
             token_cycles_ += last_token_cycles_;
@@ -125,6 +128,15 @@ class ChipDevice : public hw::link::Device {
         return out;
     }
     std::uint64_t cycle() const override { return sim_.cycle(); }
+    // Checks every token from now on with `sb` and `cc` (either may be null: no check).
+    void attach(hw::Scoreboard* sb, hw::CycleCheck* cc) {
+        sb_ = sb;
+        cc_ = cc;
+    }
+    // Compares the SRAMs' contents with the golden model at every token's end from now on.
+    void use_backdoor(const std::string& top, const hw::Config& c, const hw::Datapath& d) {
+        bd_ = std::make_unique<hw::Backdoor>(sim_.context(), top, c, d);
+    }
     std::uint64_t last_token_cycles() const { return last_token_cycles_; }
     std::uint64_t token_cycles() const { return token_cycles_; }  // start to output, summed
     void close_trace() {
@@ -148,6 +160,7 @@ class ChipDevice : public hw::link::Device {
     hw::SimControl<HW_TOP_CLASS> sim_;
     hw::Scoreboard* sb_;
     hw::CycleCheck* cc_;
+    std::unique_ptr<hw::Backdoor> bd_;
     bool out_seen_ = false, trace_open_ = false, trace_seen_ = false;
     int pos_ = -1;
     std::uint64_t start_ = 0, last_token_cycles_ = 0, token_cycles_ = 0, trace_start_ = 0,
@@ -202,6 +215,7 @@ Options parse(int argc, char** argv) {
         else if (a == "--prompt-tokens") o.prompt_tokens = parse_tokens(value());
         else if (a == "--host-credits") o.host_credits = static_cast<unsigned>(number(1, 4095));
         else if (a == "--stall-rate") o.stall_rate = number(0, 1);
+        else if (a == "--require-faults") o.require_faults = true;
         else throw hw::Error("unknown option '" + a + "'\n" + kUsage);
     }
     return o;
@@ -248,6 +262,7 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
     }
     card.check_model(g.manifest["model_hash"].get<std::string>());
     card.reset();
+    if (sb) sb->set_prompt(prompt);
 
     const auto wall0 = std::chrono::steady_clock::now();
     // run.c's steps count positions; the chip's STEPS counts generated tokens, the first
@@ -318,27 +333,85 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
     auto counters = card.chip_counters();
     const auto& hl = card.host_link().counters();
     const int positions = static_cast<int>(r.tokens.size());
+    // Every position the core decoded reached the host (Card::generate checked that they
+    // arrived once each, in order, as many as READY counts); the chip clamped exactly the
+    // values the golden model clamped.
+    if (sb && sb->positions() != positions)
+        throw hw::Mismatch("MISMATCH at the host: the core decoded " +
+                           std::to_string(sb->positions()) + " positions, " +
+                           std::to_string(positions) + " reached the host");
+    if (sb && counters["SATURATIONS"] != sb->golden_saturations())
+        throw hw::Mismatch("MISMATCH the chip's SATURATIONS counter reads " +
+                           std::to_string(counters["SATURATIONS"]) + ", the golden model clamped " +
+                           std::to_string(sb->golden_saturations()) + " values");
     const double chip_s = double(r.cycles) / o.clock_hz;
-    // Link traffic and recoveries, both ends; the faults injected.
+    // The link, each direction: TLPs sent and taken in order, what the receiver dropped, the
+    // sender's replays; the faults injected into it.
+    // (The counters are read over the link, and each read is a TLP each way: the two sides'
+    // counts are taken a few TLPs apart.)
+    auto dir = [](std::uint64_t sent, std::uint64_t crc, std::uint64_t framing,
+                  std::uint64_t seq, std::uint64_t dup, std::uint64_t replays, std::uint64_t timer) {
+        char b[256];
+        std::snprintf(b, sizeof b,
+                      "%llu TLPs sent; dropped: %llu CRC, %llu framing, %llu out of sequence, "
+                      "%llu duplicates; %llu replays (%llu by the timer)",
+                      static_cast<unsigned long long>(sent),
+                      static_cast<unsigned long long>(crc), static_cast<unsigned long long>(framing),
+                      static_cast<unsigned long long>(seq), static_cast<unsigned long long>(dup),
+                      static_cast<unsigned long long>(replays), static_cast<unsigned long long>(timer));
+        return std::string(b);
+    };
+    auto fault_text = [](const hw::link::FaultCounts& f) {
+        char b[256];
+        std::snprintf(b, sizeof b,
+                      "%llu packets: %llu bits flipped, %llu k flags, %llu dropped, %llu duplicated "
+                      "(%llu late), %llu reordered",
+                      static_cast<unsigned long long>(f.packets), static_cast<unsigned long long>(f.flipped),
+                      static_cast<unsigned long long>(f.kflipped), static_cast<unsigned long long>(f.dropped),
+                      static_cast<unsigned long long>(f.duplicated),
+                      static_cast<unsigned long long>(f.late_copies),
+                      static_cast<unsigned long long>(f.reordered));
+        return std::string(b);
+    };
+    const std::string to_chip = dir(hl.tx_tlps, counters["RX_BAD_CRC"], counters["RX_FRAMING"],
+                                    counters["RX_SEQ"], counters["RX_DUPLICATE"], hl.replays,
+                                    hl.replay_timeouts);
+    const std::string to_host = dir(counters["TX_TLPS"], hl.bad_crc, hl.framing, hl.seq_errors,
+                                    hl.duplicates, counters["REPLAYS"], counters["REPLAY_TIMEOUTS"]);
+    const auto& f1 = card.to_chip().faults();
+    const auto& f2 = card.from_chip().faults();
+    // With --require-faults, every fault kind injected at a nonzero rate must have happened in
+    // each direction: a fault test that did not fault proves nothing.
+    if (o.require_faults) {
+        if (!o.faults.any())
+            throw hw::Error("--require-faults: no fault rates given (--inject-errors)");
+        const struct {
+            const char* what;
+            double rate;
+            std::uint64_t to_chip, to_host;
+        } kinds[] = {{"bit flips", o.faults.flip_per_byte, f1.flipped, f2.flipped},
+                     {"k-flag flips", o.faults.kflip_per_symbol, f1.kflipped, f2.kflipped},
+                     {"dropped packets", o.faults.drop_per_packet, f1.dropped, f2.dropped},
+                     {"duplicated packets", o.faults.dup_per_packet, f1.duplicated, f2.duplicated},
+                     {"late duplicates", o.faults.dup_per_packet, f1.late_copies, f2.late_copies},
+                     {"reordered packets", o.faults.reorder_per_packet, f1.reordered, f2.reordered}};
+        for (const auto& k : kinds) {
+            if (k.rate > 0 && (k.to_chip == 0 || k.to_host == 0))
+                throw hw::Error("link fault test: no " + std::string(k.what) + " " +
+                                (k.to_chip == 0 ? "towards the chip" : "towards the host") +
+                                " at rate " + std::to_string(k.rate) + " (" +
+                                std::to_string(k.to_chip == 0 ? f1.packets : f2.packets) +
+                                " packets): the run did not exercise them");
+        }
+    }
     auto print_link = [&] {
-        std::printf("link:       chip received %llu TLPs (CRC errors %llu, framing %llu, lost %llu, "
-                    "duplicates %llu), replays chip %llu / host %llu\n",
-                    static_cast<unsigned long long>(counters["RX_TLPS"]),
-                    static_cast<unsigned long long>(counters["RX_BAD_CRC"] + hl.bad_crc),
-                    static_cast<unsigned long long>(counters["RX_FRAMING"] + hl.framing),
-                    static_cast<unsigned long long>(counters["RX_SEQ"] + hl.seq_errors),
-                    static_cast<unsigned long long>(counters["RX_DUPLICATE"] + hl.duplicates),
-                    static_cast<unsigned long long>(counters["REPLAYS"]),
-                    static_cast<unsigned long long>(hl.replays));
-        const auto& f1 = card.to_chip().faults();
-        const auto& f2 = card.from_chip().faults();
-        if (f1.flipped + f2.flipped + f1.dropped + f2.dropped + f1.duplicated + f2.duplicated > 0)
-            std::printf("faults:     %llu bits flipped, %llu packets dropped, %llu duplicated "
-                        "(of %llu), all recovered\n",
-                        static_cast<unsigned long long>(f1.flipped + f2.flipped),
-                        static_cast<unsigned long long>(f1.dropped + f2.dropped),
-                        static_cast<unsigned long long>(f1.duplicated + f2.duplicated),
-                        static_cast<unsigned long long>(f1.packets + f2.packets));
+        std::printf("link:       to the chip: %s\n", to_chip.c_str());
+        std::printf("            to the host: %s\n", to_host.c_str());
+        if (o.faults.any()) {
+            std::printf("faults:     to the chip: %s\n", fault_text(f1).c_str());
+            std::printf("            to the host: %s\n", fault_text(f2).c_str());
+            std::printf("            every position arrived once, in order (%d positions)\n", positions);
+        }
     };
     if (o.mode == "check") {
         // MAC lower bound (docs/architecture.md): the weight MACs over Rows x Lanes plus the
@@ -377,7 +450,8 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                     "\"wall_s\":%.3f,\"sim_tokens_per_s\":%.1f,\"checked\":%s,\"values_checked\":%lld,"
                     "\"link_errors\":{\"chip_bad_crc\":%llu,\"chip_framing\":%llu,\"chip_seq\":%llu,"
                     "\"chip_duplicates\":%llu,\"chip_replays\":%llu,\"host_bad_crc\":%llu,"
-                    "\"host_framing\":%llu,\"host_replays\":%llu}}}\n",
+                    "\"host_framing\":%llu,\"host_seq\":%llu,\"host_duplicates\":%llu,"
+                    "\"host_replays\":%llu,\"chip_tx_tlps\":%llu,\"host_tx_tlps\":%llu}}}\n",
                     positions, r.generated, hw::link::name(r.end),
                     static_cast<unsigned long long>(r.cycles), o.link.c_str(), o.clock_hz / 1e6,
                     r.time_s, r.generated / r.time_s, wall, positions / wall,
@@ -389,7 +463,11 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                     static_cast<unsigned long long>(counters["REPLAYS"]),
                     static_cast<unsigned long long>(hl.bad_crc),
                     static_cast<unsigned long long>(hl.framing),
-                    static_cast<unsigned long long>(hl.replays));
+                    static_cast<unsigned long long>(hl.seq_errors),
+                    static_cast<unsigned long long>(hl.duplicates),
+                    static_cast<unsigned long long>(hl.replays),
+                    static_cast<unsigned long long>(counters["TX_TLPS"]),
+                    static_cast<unsigned long long>(hl.tx_tlps));
     } else {
         std::printf("\n\n");
         std::printf("tokens:     %d positions decoded, %u generated (%s)%s\n", positions,
@@ -411,10 +489,14 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
 }
 
 // ---- malformed traffic: each case gets its defined answer and the chip keeps serving ----------
-int linktest(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card) {
+int linktest(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, ChipDevice& dev) {
     using namespace hw::link;
     const std::uint32_t vocab = g.model.config.vocab_size, seq_len = g.model.config.seq_len;
     card.identify();
+    // Requests answered with an error status and dropped prompt tokens: each case below says
+    // how many it causes (link-layer damage causes none: the data link layer recovers it).
+    const std::uint32_t tl_errors0 = card.read(reg::TL_ERRORS);
+    std::uint32_t tl_errors_want = 0;
     auto expect = [](bool ok, const std::string& what) {
         if (!ok) throw hw::Error("linktest: " + what);
         std::printf("ok: %s\n", what.c_str());
@@ -460,42 +542,48 @@ int linktest(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card
     } else if (c == "unknown-type") {
         const Completion r = card.request(static_cast<Type>(0x7e), {0});
         expect_status(r.status, Status::Unsupported, "an unknown request type");
+        tl_errors_want = 1;
     } else if (c == "outside-map") {
+        tl_errors_want = 3;
         expect_status(card.request(Type::RegRead, {0x1000}).status, Status::Unsupported,
                       "a read outside the register map");
         expect_status(card.request(Type::RegWrite, {0xffffffffu, 1}).status, Status::Unsupported,
                       "a write outside the register map");
         expect_throw([&] { card.read(0x1000); }, "the driver's read outside the map");
     } else if (c == "read-only") {
+        tl_errors_want = 2;
         const std::uint32_t before = card.read(reg::DIM);
         expect_status(card.request(Type::RegWrite, {reg::DIM, before + 1}).status,
                       Status::ReadOnly, "a write to read-only DIM");
         expect(card.read(reg::DIM) == before, "DIM unchanged");
         expect_throw([&] { card.write(reg::ID, 0); }, "the driver's write to read-only ID");
     } else if (c == "tl-length") {
+        tl_errors_want = 1;
         expect_status(card.request(Type::RegRead, {reg::ID, 7, 7}).status, Status::Malformed,
                       "a register read of the wrong length");
     } else if (c == "bad-token") {
+        tl_errors_want = 1;
         expect_throw([&] { card.generate({hw::kBosToken, static_cast<int>(vocab)}, 4, false, {}); },
                      "a prompt token >= VOCAB_SIZE");
         expect((card.read(reg::STATUS) & 3u) == 2u, "STATUS: not running, error set");
         expect(((card.read(reg::STATUS) >> 8) & 0xff) == static_cast<std::uint32_t>(End::BadToken),
                "STATUS end code BAD_TOKEN");
     } else if (c == "context-full") {
+        tl_errors_want = 1;  // the prompt token beyond the context, dropped
         std::vector<int> prompt(seq_len + 1, hw::kBosToken);
         expect_throw([&] { card.generate(prompt, 1, false, {}); },
                      "a prompt longer than the context (" + std::to_string(seq_len + 1) + " tokens)");
         expect(((card.read(reg::STATUS) >> 8) & 0xff) == static_cast<std::uint32_t>(End::ContextFull),
                "STATUS end code CONTEXT_FULL");
     } else if (c == "not-running") {
-        const std::uint32_t errs = card.read(reg::TL_ERRORS);
+        tl_errors_want = 1;
         card.post({tl_header(Type::TokenIn, 0, 1), 5});
         card.settle();
         card.run(100);
-        expect(card.read(reg::TL_ERRORS) == errs + 1, "a prompt token with no generation is dropped and counted");
         expect(((card.read(reg::STATUS) >> 8) & 0xff) == static_cast<std::uint32_t>(End::NotRunning),
                "STATUS end code NOT_RUNNING");
     } else if (c == "busy") {
+        tl_errors_want = 1;
         card.write(reg::STEPS, 200);
         card.write(reg::CONTROL, 2u);
         expect_status(card.request(Type::RegWrite, {reg::POSITION, 3}).status, Status::Busy,
@@ -510,10 +598,23 @@ int linktest(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card
                              "read-only, tl-length, bad-token, context-full, not-running or busy",
                              "'" + c + "'");
     }
-    // The chip keeps serving: a fresh decode of 3 positions gives the golden model's tokens.
+    const std::uint32_t tl_errors = card.read(reg::TL_ERRORS) - tl_errors0;
+    expect(tl_errors == tl_errors_want, "TL_ERRORS counted " + std::to_string(tl_errors) +
+                                            " transaction-layer error(s), as expected " +
+                                            std::to_string(tl_errors_want));
+    // The chip keeps serving: a fresh decode of 3 positions, every stage scoreboarded and timed.
     card.reset();
+    hw::Scoreboard sb(g.data);
+    hw::CycleCheck cc(g.model.config, g.data.q.format, g.datapath);
+    sb.set_prompt({hw::kBosToken});
+    dev.attach(&sb, &cc);
     const hw::link::GenerateResult r = card.generate({hw::kBosToken}, 3, false, {});
-    expect(r.end == End::Done && r.tokens.size() == 3, "the chip still decodes afterwards");
+    dev.attach(nullptr, nullptr);
+    bool tokens_right = r.tokens.size() == 3;
+    for (const auto& e : r.tokens) tokens_right &= int(e.token) == sb.expected_next(int(e.pos));
+    expect(r.end == End::Done && tokens_right && sb.positions() == 3 && cc.tokens_checked() == 3,
+           "the chip still decodes afterwards: 3 positions bit-exact with the golden model, "
+           "their cycles as modelled");
     std::printf("linktest %s: passed\n", c.c_str());
     return 0;
 }
@@ -562,6 +663,8 @@ int main(int argc, char** argv) {
         std::unique_ptr<hw::CycleCheck> cc;
         if (sb) cc = std::make_unique<hw::CycleCheck>(g.model.config, g.data.q.format, g.datapath);
         ChipDevice dev(o, sb.get(), cc.get());
+        dev.use_backdoor(g.manifest["model"]["name"].get<std::string>() + "_chip", g.model.config,
+                         g.datapath);
         hw::link::CardOptions co;
         co.timing = hw::link::link_timing(o.link);
         co.clock_hz = o.clock_hz;
@@ -571,7 +674,7 @@ int main(int argc, char** argv) {
         co.host_credits = o.host_credits;
         co.stall_rate = o.stall_rate;
         hw::link::Card card(dev, co);
-        if (o.mode == "linktest") return linktest(o, g, card);
+        if (o.mode == "linktest") return linktest(o, g, card, dev);
         if (o.mode == "walk") return walk(card);
         return decode(o, g, card, dev, sb.get(), cc.get());
     } catch (const hw::Mismatch& e) {

@@ -18,16 +18,33 @@ std::string Scoreboard::where(int layer, int stage, int head, std::uint64_t inde
 }
 
 void Scoreboard::start(int token, int pos) {
-    // The golden model's KV cache holds every position decoded so far, as the chip's does;
-    // a jump beyond the next position would compare against a cache the chip never filled.
-    if (pos > max_pos_ + 1)
-        throw Mismatch("the chip starts position " + std::to_string(pos) + " after position " +
-                       std::to_string(max_pos_) + ": the scoreboard follows contiguous positions");
+    if (running_)
+        throw Mismatch("INPUT the core took token " + std::to_string(token) + " at position " +
+                       std::to_string(pos) + " before position " + std::to_string(pos_) +
+                       "'s result came out");
+    // The golden model's KV cache holds every position decoded so far, as the chip's does:
+    // the positions must run 0, 1, 2, ... once each.
+    if (pos != max_pos_ + 1)
+        throw Mismatch("INPUT the core took position " + std::to_string(pos) + " after position " +
+                       std::to_string(max_pos_) + ": expected position " +
+                       std::to_string(max_pos_ + 1) + " (positions run 0, 1, 2, ... once each)");
+    if (!prompt_.empty()) {
+        const bool in_prompt = pos < static_cast<int>(prompt_.size());
+        const int want = in_prompt ? prompt_[pos] : next_.at(pos - 1);
+        if (token != want)
+            throw Mismatch("INPUT the core took token " + std::to_string(token) + " at position " +
+                           std::to_string(pos) + ": expected " + std::to_string(want) + " (" +
+                           (in_prompt ? "the prompt's token" : "the greedy token of position " +
+                                                                   std::to_string(pos - 1)) +
+                           ")");
+    }
     taps_.clear();
+    running_ = true;
     token_ = token;
     pos_ = pos;
-    if (pos > max_pos_) max_pos_ = pos;
+    max_pos_ = pos;
     const std::vector<std::int32_t>& logits = golden_.forward(token, pos);
+    last_logits_ = logits;
     want_next_ = argmax_int(logits);
     next_[pos] = want_next_;
     if (keep_logits_) logits_[pos] = logits;
@@ -52,6 +69,11 @@ void Scoreboard::check_logits(int pos, const std::vector<std::int32_t>& got) {
 }
 
 void Scoreboard::finish(int next_token, std::uint64_t cycle) {
+    if (!running_)
+        throw Mismatch("MISMATCH a result (token " + std::to_string(next_token) + ") at cycle " +
+                       std::to_string(cycle) + " with no token running (position " +
+                       std::to_string(pos_) + "'s result came out already)");
+    running_ = false;
     for (const auto& [key, tap] : taps_) {
         for (std::size_t k = 0; k < tap.seen.size(); k++) {
             if (!tap.seen[k])

@@ -29,7 +29,12 @@ class Scoreboard : public TapSink {
         golden_.set_tap_sink(this);
     }
 
-    // The core took `token` at `pos`: the golden model runs the same step.
+    // The inputs the host gives: position p's token must be prompt[p] while p is inside the
+    // prompt, then the greedy token of position p - 1; positions run 0, 1, 2, ... once each.
+    // Without a prompt (set_prompt never called) only the positions are checked.
+    void set_prompt(const std::vector<int>& prompt) { prompt_ = prompt; }
+    // The core took `token` at `pos`: checked against the expected input, then the golden
+    // model runs the same step.
     void start(int token, int pos);
     // One monitored write: `count` elements of (stage, layer, index), or per head (element k
     // is head k % n_heads of position index + k / n_heads).
@@ -37,6 +42,15 @@ class Scoreboard : public TapSink {
     void monitor(Top& top, std::uint64_t cycle);
     // The core's result for the running token: every tap was written, the token matches.
     void finish(int next_token, std::uint64_t cycle);
+    // The golden model (its KV cache) and the last token's golden logits, for the backdoor
+    // comparison of the chip's SRAMs.
+    const IntModel& golden() const { return golden_; }
+    const std::vector<std::int32_t>& last_logits() const { return last_logits_; }
+    int token() const { return token_; }
+    // Positions decoded (started and finished) so far.
+    int positions() const { return max_pos_ + 1; }
+    // Values the golden model clamped so far (the chip's SATURATIONS must equal it).
+    std::uint64_t golden_saturations() const { return golden_.saturations(); }
 
     // The golden model's greedy token after `pos` (-1 if not decoded).
     int expected_next(int pos) const {
@@ -66,7 +80,10 @@ class Scoreboard : public TapSink {
     std::map<std::tuple<int, int, int>, Tap> taps_;  // (layer, stage, head)
     std::map<int, int> next_;                        // position -> golden next token
     std::map<int, std::vector<std::int32_t>> logits_;  // position -> golden logits (kept)
+    std::vector<int> prompt_;                          // the host's prompt (set_prompt)
+    std::vector<std::int32_t> last_logits_;            // the running token's golden logits
     bool keep_logits_ = false;
+    bool running_ = false;                             // a token started, its result not yet out
     int token_ = -1, pos_ = -1, max_pos_ = -1, want_next_ = -1;
     long long checked_ = 0;
 };
@@ -83,6 +100,13 @@ void Scoreboard::monitor(Top& top, std::uint64_t cycle) {
     const int layer = top.mon_layer_o == 0xff ? -1 : top.mon_layer_o;
     const int stage = top.mon_stage_o;
     const bool per_head = top.mon_heads_o;
+    constexpr unsigned kLanes = sizeof(top.mon_data_o) * 8 / 32;  // the monitor's width
+    if (!running_ || top.mon_count_o == 0 || top.mon_count_o > kLanes)
+        throw Mismatch(where(layer, stage, -1, top.mon_index_o) + ": a write of " +
+                       std::to_string(top.mon_count_o) + " elements (the monitor has " +
+                       std::to_string(kLanes) + " lanes)" +
+                       (running_ ? "" : " while no token runs") + " at cycle " +
+                       std::to_string(cycle));
     for (unsigned k = 0; k < top.mon_count_o; k++) {
         const int head = per_head ? int(k % unsigned(n_heads_)) : -1;
         const std::uint32_t index = top.mon_index_o + (per_head ? k / unsigned(n_heads_) : k);
@@ -100,6 +124,9 @@ void Scoreboard::monitor(Top& top, std::uint64_t cycle) {
                            std::to_string(t.data[index]) + " (shift " + std::to_string(t.shift) +
                            "), got " + std::to_string(got) + " (shift " +
                            std::to_string(got_shift) + ") at cycle " + std::to_string(cycle));
+        if (t.seen[index])
+            throw Mismatch(where(layer, stage, head, index) + ": written twice (again " +
+                           std::to_string(got) + " at cycle " + std::to_string(cycle) + ")");
         t.seen[index] = true;
         checked_++;
     }

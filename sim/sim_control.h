@@ -55,6 +55,7 @@ class SimControl {
     SimControl& operator=(const SimControl&) = delete;
 
     Top& top() { return *top_; }
+    VerilatedContext& context() { return *ctx_; }
     // Rising edges since construction.
     std::uint64_t cycle() const { return cycle_; }
 

@@ -108,6 +108,8 @@ TEST_CASE("weights 4096 times too large saturate everywhere, still bit-exact", "
     INFO(summary(log));
     CHECK(rc == 0);
     CHECK_THAT(log, Contains("chip_check: 8 tokens bit-exact"));
+    // chip_sim compares the chip's SATURATIONS counter with the golden model's count (a
+    // difference fails the run); this many clamps exercise every saturating path.
     const auto p = log.find("saturations ");
     REQUIRE(p != std::string::npos);
     CHECK(std::stoll(log.substr(p + 12)) > 1000);
@@ -126,6 +128,30 @@ TEST_CASE("the scoreboard catches planted faults and names layer and stage", "[c
     INFO(log);
     CHECK(rc == 1);
     CHECK_THAT(log, Contains("MISMATCH token 1 position 0 layer 0 stage att_norm"));
+}
+
+TEST_CASE("the checks that see past the datapath's writes catch what those writes would not",
+          "[chip][slow]") {
+    int rc = -1;
+    // The endpoint feeds back a token the core did not output: every value the core computes
+    // from it is right for that token, so only the input check sees it.
+    std::string log = run_chip("", kOneLayer, "int8", kOneLayerDp, 6, &rc, {"+define+HW_FAULT_TOKEN_FEEDBACK"});
+    INFO(log);
+    CHECK(rc == 1);
+    CHECK_THAT(log, Contains("INPUT the core took token") && Contains("expected") &&
+                        Contains("(the greedy token of position 0)"));
+    // Logits stored a word off: the classifier's results and the argmax are right; only the
+    // SRAM's contents, compared through the backdoor at the token's end, are not.
+    log = run_chip("", kOneLayer, "int8", kOneLayerDp, 4, &rc, {"+define+HW_FAULT_LOGITS_ADDR"});
+    INFO(log);
+    CHECK(rc == 1);
+    CHECK_THAT(log, Contains("MISMATCH token 1 position 0 (stored, read through the backdoor): "
+                             "logits SRAM logit 0"));
+    // SwiGLU one idle cycle slower: every value is right; the cycle check sees the step.
+    log = run_chip("", kOneLayer, "int8", kOneLayerDp, 4, &rc, {"+define+HW_FAULT_SLOW_SWIGLU"});
+    INFO(log);
+    CHECK(rc == 1);
+    CHECK_THAT(log, Contains("CYCLES position 0: step swiglu (layer 0, op swiglu) took"));
 }
 
 TEST_CASE("X robustness: random initial register values give the same tokens",

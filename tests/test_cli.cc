@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The hardwire command line: help, bad arguments (one line, exit 2), ref output.
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -163,7 +164,7 @@ TEST_CASE("hardwire regress: parallel jobs, table, buckets, reproduce lines, JUn
     CHECK(results["jobs"].size() == 6);
     // --rerun repeats the same tests and seeds.
     const auto again = run_cli("regress --rerun " + dir.file("out/results.json") + common +
-                               " --out " + dir.file("again"));
+                               " --waivers " + dir.file("waived.json") + " --out " + dir.file("again"));
     INFO(again.out << again.err);
     CHECK(again.exit_code == 1);
     CHECK_THAT(again.out, Contains("rerunning 6 jobs") && Contains("3 passed, 3 failed"));
@@ -223,13 +224,25 @@ TEST_CASE("hardwire regress --cov: the jobs' coverage data is merged and reporte
                 "lists": {"cov": {"coverage": true, "tests": [{"test": "sim", "seeds": 2}]},
                           "plain": {"tests": [{"test": "sim", "seeds": 1}]}}})";
     }
+    std::ofstream(dir.file("none.json")) << R"({"waivers": []})";
+    std::ofstream(dir.file("waived.json"))
+        << R"({"waivers": [{"point": "c_missed", "reason": "the stand-in never hits it"}]})";
     const std::string common = " --lists " + dir.file("lists.json") + " -j 2";
-    const auto r = run_cli("regress --list cov" + common + " --out " + dir.file("out"));
+    // The gate: a cover point neither hit nor waived fails the run ...
+    const auto gate = run_cli("regress --list cov" + common + " --waivers " + dir.file("none.json") +
+                              " --out " + dir.file("gate"));
+    INFO(gate.out << gate.err);
+    CHECK(gate.exit_code == 1);
+    CHECK_THAT(gate.out, Contains("    c_missed  NOT WAIVED\n") &&
+                             Contains("coverage: FAILED: 1 cover point(s) neither hit nor waived"));
+    // ... and passes when it is waived with a reason.
+    const auto r = run_cli("regress --list cov" + common + " --waivers " + dir.file("waived.json") +
+                           " --out " + dir.file("out"));
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.out, Contains("coverage builds") && Contains("coverage of 2 simulations") &&
                           Contains("cover points never hit in any configuration: 1") &&
-                          Contains("    c_missed\n"));
+                          Contains("    c_missed  waived: the stand-in never hits it\n"));
     CHECK(std::regex_search(r.out, std::regex(R"(user\s+1 of\s+2 points hit)")));
     CHECK(std::filesystem::exists(dir.file("out/coverage/html/index.html")));
     CHECK(std::filesystem::exists(dir.file("out/coverage/merged.info")));
@@ -237,10 +250,35 @@ TEST_CASE("hardwire regress --cov: the jobs' coverage data is merged and reporte
     CHECK(results["coverage"]["user"]["hit"] == 1);
     // A rerun of a coverage run collects coverage again.
     const auto again = run_cli("regress --rerun " + dir.file("out/results.json") + common +
-                               " --out " + dir.file("again"));
+                               " --waivers " + dir.file("waived.json") + " --out " + dir.file("again"));
     CHECK_THAT(again.out, Contains("coverage of 2 simulations"));
     // A list without coverage sets nothing: the stand-in's cp has no folder and fails.
     const auto plain = run_cli("regress --list plain" + common + " --out " + dir.file("plain"));
     CHECK(plain.exit_code == 1);
     CHECK_THAT(plain.out, !Contains("coverage"));
+}
+
+TEST_CASE("hardwire regress: a test that needs the models is skipped without them, but fails "
+          "under CI=true",
+          "[fast][cli]") {
+    hw::test::TempDir dir;
+    std::ofstream(dir.file("lists.json"))
+        << R"({"tests": {"m": {"command": "true", "needs": "models"}, "plain": {"command": "true"}},
+               "lists": {"l": {"tests": [{"test": "m"}, {"test": "plain"}]}}})";
+    auto regress = [&](const std::string& env, const std::string& out) {
+        const std::string cmd = "env -u HARDWIRE_MODELS " + env + " " + hw::test::cli_path() +
+                                " regress --list l --lists " + dir.file("lists.json") + " --out " +
+                                dir.file(out) + " > " + dir.file(out + ".log") + " 2>&1";
+        const int status = std::system(cmd.c_str());
+        return std::make_pair(WEXITSTATUS(status), hw::test::read_file(dir.file(out + ".log")));
+    };
+    const auto [local_rc, local] = regress("CI=", "local");
+    INFO(local);
+    CHECK(local_rc == 0);
+    CHECK_THAT(local, Contains("1 passed, 0 failed, 1 skipped of 2"));
+    const auto [ci_rc, ci] = regress("CI=true", "ci");
+    INFO(ci);
+    CHECK(ci_rc == 1);
+    CHECK_THAT(ci, Contains("1 passed, 1 failed, 0 skipped of 2") &&
+                       Contains("needs $HARDWIRE_MODELS, which is unset (CI=true: not skipped)"));
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // hw_scratch: every vector written through the write port as the schedule writes it (the
 // vector unit's chunks for x, xb, xb2 and hb; the MAC cluster's row groups for the rest and
-// the logits) and read back through both chunk ports, the MAC input port and q whole; the
+// the logits), shown as stored the cycle after (the write monitor's read-back), and read
+// back through both chunk ports, the MAC input port and q whole; the
 // statistics gathered on writes (RMSNorm's sum of squares, the largest magnitudes) against
 // their definitions (golden/int_model.cc), cleared when told; the logits SRAM read a cycle
 // after its address.
@@ -49,6 +50,11 @@ void write(hw::SimControl<Vscratch>& sim, int v, const std::vector<std::int32_t>
         m.st_vmax_i = flag == 2;
         m.eval();
         sim.tick();
+        // The cycle after, the write monitor's port shows what storage holds.
+        m.wr_en_i = 0;
+        m.eval();
+        for (int k = 0; k < std::min(width, n - base); k++)
+            CHECK(hw::get_bits(m.st_data_o, 32 * k, 32) == std::uint32_t(data[base + k]));
     }
     m.wr_en_i = 0;
     m.st_amax_i = m.st_kmax_i = m.st_vmax_i = 0;

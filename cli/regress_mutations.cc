@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+// The mutation campaign of hardwire regress: a list with "faults" (tests/regress.json's
+// "mutations") runs its tests once per planted fault of tests/mutations.json, each chip
+// built with the fault's define (HARDWIRE_FAULTS), and reports which test caught each fault
+// with its first error; faults that escape the list's tests are run against its "escalate"
+// tests. A fault is caught when a test fails with it planted.
+#include "regress_mutations.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "error.h"
+#include "regress_jobs.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace hw::cli {
+
+namespace {
+
+struct Fault {
+    std::string name, file, doc;
+};
+
+// tests/mutations.json, each fault checked to be planted somewhere in rtl/ (a misspelt name
+// would plant nothing and escape every test, a false alarm about the tests).
+std::vector<Fault> read_faults(const std::string& path, const std::string& source) {
+    std::ifstream in(path);
+    if (!in) throw make_error(path, "cannot open the planted faults", "tests/mutations.json", "none");
+    json j;
+    try {
+        j = json::parse(in);
+    } catch (const json::exception& e) {
+        throw Error(path + ": not valid JSON: " + e.what());
+    }
+    std::string rtl;
+    for (const auto& e : fs::directory_iterator(source + "/rtl"))
+        if (e.path().extension() == ".sv") rtl += read_text(e.path().string());
+    std::vector<Fault> faults;
+    for (const auto& f : j.at("faults")) {
+        Fault x{f.at("name").get<std::string>(), f.value("file", ""), f.value("doc", "")};
+        if (rtl.find("HW_FAULT_" + x.name) == std::string::npos)
+            throw make_error(path, "fault " + x.name, "a define HW_FAULT_" + x.name + " in rtl/",
+                             "none");
+        faults.push_back(x);
+    }
+    return faults;
+}
+
+// The jobs of `entries` (a list's test entries) for one fault.
+std::vector<Job> jobs_for(const Fault& f, const json& entries, const MutationCampaign& m) {
+    std::vector<Job> jobs;
+    for (const auto& e : entries) {
+        const std::string test = e.at("test").get<std::string>();
+        const long long seeds = e.value("seeds", 1);
+        for (long long k = 0; k < seeds; k++) {
+            Job j = m.make_job(test, m.seed_base + std::uint64_t(k));
+            if (!j.seeded && k > 0) break;
+            j.fault = f.name;
+            j.log = m.out_dir + "/logs/" + f.name + "/" + test +
+                    (j.seeded ? "-seed" + std::to_string(j.seed) : "") + ".log";
+            jobs.push_back(j);
+        }
+    }
+    return jobs;
+}
+
+// The first job of a fault's that caught it (failed), or null.
+const Job* catcher(const std::vector<Job>& jobs, const std::string& fault) {
+    for (const Job& j : jobs)
+        if (j.fault == fault && (j.result == "fail" || j.result == "timeout")) return &j;
+    return nullptr;
+}
+
+}  // namespace
+
+int run_mutation_campaign(const MutationCampaign& m) {
+    const std::vector<Fault> faults = read_faults(m.source + "/" + m.list.at("faults").get<std::string>(), m.source);
+    std::error_code ec;
+    for (const Fault& f : faults) fs::create_directories(m.out_dir + "/logs/" + f.name, ec);
+
+    // Phase 1: the list's tests against every fault.
+    std::vector<Job> jobs;
+    for (const Fault& f : faults)
+        for (Job& j : jobs_for(f, m.list.at("tests"), m)) jobs.push_back(j);
+    std::printf("regress: list %s, %zu planted faults x %zu jobs, -j %d, commit %s, logs in %s\n",
+                m.list_name.c_str(), faults.size(), jobs.size() / std::max<std::size_t>(1, faults.size()),
+                m.jobs_max, m.commit.c_str(), m.out_dir.c_str());
+    if (m.dry_run) {
+        for (const Job& j : jobs) std::printf("  %s: %s\n", j.name().c_str(), j.command.c_str());
+        return 0;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    if (const int sig = run_jobs(jobs, m.jobs_max, m.out_dir); sig != 0) return 128 + sig;
+    std::map<std::string, bool> by_list;  // fault -> caught by the list's own tests
+    for (const Fault& f : faults) by_list[f.name] = catcher(jobs, f.name) != nullptr;
+
+    // Phase 2: the escalation tests against the faults that escaped.
+    std::vector<Job> escalated;
+    if (m.list.contains("escalate")) {
+        for (const Fault& f : faults)
+            if (!by_list[f.name])
+                for (Job& j : jobs_for(f, m.list["escalate"], m)) escalated.push_back(j);
+        if (!escalated.empty()) {
+            std::size_t escaped = 0;
+            for (const Fault& f : faults) escaped += !by_list[f.name];
+            std::printf("regress: %zu faults escaped %s's tests; running the escalation tests "
+                        "(%zu jobs)\n",
+                        escaped, m.list_name.c_str(), escalated.size());
+            if (const int sig = run_jobs(escalated, m.jobs_max, m.out_dir); sig != 0) return 128 + sig;
+        }
+    }
+    const double total_s = seconds_since(t0);
+
+    // ---- the table ----
+    std::size_t caught_list = 0, caught_all = 0;
+    std::ostringstream md;
+    md << "| fault | where | caught by | first error |\n| --- | --- | --- | --- |\n";
+    std::printf("\n%-16s %-22s %-34s %s\n", "fault", "where", "caught by", "first error");
+    json results = json::array();
+    for (const Fault& f : faults) {
+        const Job* c = catcher(jobs, f.name);
+        const bool escalation = c == nullptr;
+        if (!c) c = catcher(escalated, f.name);
+        caught_list += !escalation;
+        caught_all += c != nullptr;
+        std::string by = c ? c->test + (c->seeded ? " seed " + std::to_string(c->seed) : "") : "ESCAPED";
+        if (c && escalation) by += " (escalation)";
+        const std::string first = c ? c->first_error : "every test passed with it planted";
+        std::printf("%-16s %-22s %-34s %s\n", f.name.c_str(), fs::path(f.file).filename().c_str(),
+                    by.c_str(), first.substr(0, 120).c_str());
+        md << "| `" << f.name << "` | `" << f.file << "` | " << by << " | "
+           << replace_all(first.substr(0, 160), "|", "\\|") << " |\n";
+        results.push_back({{"fault", f.name}, {"file", f.file}, {"doc", f.doc},
+                           {"caught_by", c ? c->name() : ""}, {"by_list", !escalation},
+                           {"first_error", c ? c->first_error : ""}, {"log", c ? c->log : ""}});
+    }
+    const auto pct = [&](std::size_t n) { return 100.0 * double(n) / double(faults.size()); };
+    std::printf("\nmutation score: %s's tests caught %zu of %zu planted faults (%.0f%%); with the "
+                "escalation tests %zu of %zu (%.0f%%); %s\n",
+                m.list_name.c_str(), caught_list, faults.size(), pct(caught_list), caught_all,
+                faults.size(), pct(caught_all), fmt_time(total_s).c_str());
+    md << "\nMutation score: the list's tests caught " << caught_list << " of " << faults.size()
+       << ", with the escalation tests " << caught_all << " of " << faults.size() << ".\n";
+    std::ofstream(m.out_dir + "/mutations.md") << md.str();
+    json r = {{"list", m.list_name}, {"commit", m.commit}, {"wall_s", total_s},
+              {"caught_by_list", caught_list}, {"caught", caught_all}, {"faults", results}};
+    std::ofstream(m.out_dir + "/mutations.json") << r.dump(2) << "\n";
+    std::printf("results: %s/mutations.md, %s/mutations.json\n", m.out_dir.c_str(), m.out_dir.c_str());
+    return caught_all == faults.size() ? 0 : 1;
+}
+
+}  // namespace hw::cli

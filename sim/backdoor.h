@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+// Backdoor reads of the chip's SRAM macros (hw_sram's mem_q, public to the simulator): at the
+// end of every token the harness compares what the KV cache and the logits SRAM hold with
+// the golden model, so a store that no later step reads back (the last position's KV rows,
+// logits the host does not ask for) cannot go wrong unseen. Header-only: it needs the
+// Verilated model's context, which only the per-configuration harness has.
+#pragma once
+
+#include <verilated.h>
+#include <verilated_syms.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "datapath.h"
+#include "error.h"
+#include "model.h"
+#include "scoreboard.h"
+
+namespace hw {
+
+class Backdoor {
+  public:
+    // `top` is the chip top module's name (<name>_chip).
+    Backdoor(VerilatedContext& ctx, const std::string& top, const Config& c, const Datapath& d)
+        : c_(c), d_(d) {
+        const std::string core = "TOP." + top + ".u_core.";
+        logits_ = find(ctx, core + "u_scratch.u_logits");
+        for (int b = 0; b < d.attn_par; b++) {
+            const std::string bank = core + "u_attn.gen_bank[" + std::to_string(b) + "].";
+            keys_.push_back(find(ctx, bank + "u_kcache"));
+            values_.push_back(find(ctx, bank + "u_vcache"));
+        }
+    }
+
+    // Compares the logits SRAM with `want` (every logit) and the K and V rows of `pos` in every
+    // layer with the golden model's cache; throws Mismatch naming the first difference.
+    void check(const IntModel& golden, const std::vector<std::int32_t>& want, int token, int pos) const {
+        const std::string at = "MISMATCH token " + std::to_string(token) + " position " +
+                               std::to_string(pos) + " (stored, read through the backdoor): ";
+        for (int j = 0; j < c_.vocab_size; j++) {
+            const auto got = static_cast<std::int32_t>(bits(logits_, j / d_.rows, 32 * (j % d_.rows), 32));
+            if (got != want[std::size_t(j)])
+                throw Mismatch(at + "logits SRAM logit " + std::to_string(j) + ": expected " +
+                               std::to_string(want[std::size_t(j)]) + ", holds " + std::to_string(got));
+        }
+        const int kv_dim = c_.kv_dim(), bank_rows = (c_.seq_len + d_.attn_par - 1) / d_.attn_par;
+        for (int l = 0; l < c_.n_layers; l++) {
+            const int bank = pos % d_.attn_par, addr = l * bank_rows + pos / d_.attn_par;
+            for (bool value : {false, true}) {
+                const Mem& m = (value ? values_ : keys_)[std::size_t(bank)];
+                const std::int16_t* row = value ? golden.value_row(l, pos) : golden.key_row(l, pos);
+                const int shift = value ? golden.value_shift(l, pos) : golden.key_shift(l, pos);
+                const char* what = value ? "value" : "key";
+                for (int e = 0; e < kv_dim; e++) {
+                    const auto got = static_cast<std::int16_t>(bits(m, addr, 16 * e, 16));
+                    if (got != row[e])
+                        throw Mismatch(at + "KV cache layer " + std::to_string(l) + " " + what +
+                                       " row entry " + std::to_string(e) + ": expected " +
+                                       std::to_string(row[e]) + ", holds " + std::to_string(got));
+                }
+                const auto got = static_cast<std::int8_t>(bits(m, addr, 16 * kv_dim, 8));
+                if (got != shift)
+                    throw Mismatch(at + "KV cache layer " + std::to_string(l) + " " + what +
+                                   " row shift: expected " + std::to_string(shift) + ", holds " +
+                                   std::to_string(int(got)));
+            }
+        }
+    }
+
+  private:
+    struct Mem {
+        const unsigned char* data = nullptr;  // the Verilated array, words in address order
+        std::size_t word_bytes = 0;           // bytes per word (Verilator's storage)
+        int depth = 0;                        // words
+    };
+
+    static Mem find(VerilatedContext& ctx, const std::string& scope) {
+        const VerilatedScope* s = ctx.scopeFind(scope.c_str());
+        const VerilatedVar* v = s ? s->varFind("mem_q") : nullptr;
+        if (!v)
+            throw Error("backdoor: no SRAM " + scope + ".mem_q in the simulator (hw_sram's mem_q "
+                        "must be public: /*verilator public_flat_rd*/)");
+        return {static_cast<const unsigned char*>(v->datap()), v->entSize(),
+                v->unpacked().elements()};
+    }
+
+    // `n` (<= 32) bits at bit `offset` of word `addr`.
+    static std::uint32_t bits(const Mem& m, int addr, int offset, int n) {
+        const unsigned char* w = m.data + std::size_t(addr) * m.word_bytes;
+        std::uint32_t v = 0;
+        for (int i = 0; i < n; i++) {
+            const int b = offset + i;
+            v |= std::uint32_t((w[b / 8] >> (b % 8)) & 1u) << i;
+        }
+        return v;
+    }
+
+    Config c_;
+    Datapath d_;
+    Mem logits_;
+    std::vector<Mem> keys_, values_;  // per bank
+};
+
+}  // namespace hw

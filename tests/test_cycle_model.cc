@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+// The cycle model's figures that the project's targets rest on (BRIEF.md), pinned: a change
+// of the schedule that makes stories260K slower, or any figure drift, fails here as well as
+// in every chip simulation (which times each step against the model). And the model's own
+// arithmetic: classes sum to the total, the MAC bound, the datapath's checks.
+#include <catch2/catch.hpp>
+
+#include "cycle_model.h"
+#include "error.h"
+
+namespace {
+
+hw::Config shape(int dim, int hidden, int layers, int heads, int kv_heads, int vocab, int seq_len) {
+    hw::Config c;
+    c.dim = dim, c.hidden_dim = hidden, c.n_layers = layers, c.n_heads = heads;
+    c.n_kv_heads = kv_heads, c.vocab_size = vocab, c.seq_len = seq_len;
+    return c;
+}
+const hw::Config kStories260K = shape(64, 172, 5, 8, 4, 512, 512);
+const hw::Config kStories15MShape = shape(288, 768, 6, 6, 6, 32000, 256);
+
+}  // namespace
+
+TEST_CASE("cycle guard: stories260K at (1, 64, 1) takes 5,774 cycles a token over 0-255",
+          "[fast][cycles]") {
+    const hw::ContextCycles m = hw::context_cycles(kStories260K, hw::WeightFormat{}, {1, 64, 1}, 256);
+    // The figure measured on the RTL (scripts/bench-chip) and the ceiling of 5,872.
+    CHECK(m.total == Approx(5774.0).epsilon(0));
+    CHECK(m.total <= 5872.0);
+    // BRIEF.md's MAC bound for stories260K at 64 lanes.
+    CHECK(m.bound == Approx(5337.0).margin(0.5));
+    CHECK(hw::token_cycles(kStories260K, hw::WeightFormat{}, {1, 64, 1}, 0).total == 4499);
+    CHECK(hw::token_cycles(kStories260K, hw::WeightFormat{}, {1, 64, 1}, 1).total == 4509);
+}
+
+TEST_CASE("cycle guard: stories15M's shape at 1,024 MACs a cycle is within 1.25x of its bound",
+          "[fast][cycles]") {
+    const hw::ContextCycles m =
+        hw::context_cycles(kStories15MShape, hw::WeightFormat{}, {32, 32, 8}, 256);
+    CHECK(m.total == Approx(15892.0).epsilon(0));  // measured on the RTL (docs/architecture.md)
+    CHECK(m.total / m.bound <= 1.25);
+}
+
+TEST_CASE("cycle model: the classes and the steps add up to the token", "[fast][cycles]") {
+    for (const hw::Datapath d : {hw::Datapath{1, 64, 1}, hw::Datapath{3, 32, 2}, hw::Datapath{16, 8, 5}}) {
+        for (int pos : {0, 1, 7, 100, 511}) {
+            INFO(d.name() << " position " << pos);
+            const hw::TokenCycles t = hw::token_cycles(kStories260K, hw::WeightFormat{}, d, pos);
+            long long steps = 0, beats = 0;
+            for (const hw::StepCycles& s : t.steps) {
+                CHECK(s.cycles >= 1);
+                steps += s.cycles;
+                beats += s.beats;
+            }
+            CHECK(t.total == steps + hw::kTokenOverhead);
+            CHECK(t.matvec + t.attention + t.vector == steps);
+            CHECK(t.mac_beats == beats);
+            // 1 + 20 steps a layer + 4 final steps
+            CHECK(t.steps.size() == std::size_t(1 + 20 * kStories260K.n_layers + 4));
+            // A MAC beat is never spent outside the matrix products, which take 2 more
+            // cycles each than their beats (ROM read and MAC latency).
+            CHECK(t.matvec == t.mac_beats + 2 * (7 * kStories260K.n_layers + 1));
+        }
+    }
+}
+
+TEST_CASE("cycle model: attention takes 2 blocks of AttnPar positions more per block", "[fast][cycles]") {
+    const hw::Datapath d{1, 64, 4};
+    auto attention = [&](int pos) {
+        return hw::token_cycles(kStories260K, hw::WeightFormat{}, d, pos).attention / kStories260K.n_layers;
+    };
+    CHECK(attention(0) == attention(3));      // one block
+    CHECK(attention(4) == attention(3) + 2);  // a second block: one more cycle in each pass
+}
+
+TEST_CASE("cycle model: out-of-range datapaths and positions name what is wrong", "[fast][cycles]") {
+    CHECK_THROWS_WITH(hw::check_datapath({0, 64, 1}), Catch::Contains("--rows"));
+    CHECK_THROWS_WITH(hw::check_datapath({1, 48, 1}), Catch::Contains("--lanes") && Catch::Contains("power of two"));
+    CHECK_THROWS_WITH(hw::check_datapath({1, 8192, 1}), Catch::Contains("--lanes"));
+    CHECK_THROWS_WITH(hw::check_datapath({1, 64, 65}), Catch::Contains("--attn-par"));
+    CHECK_THROWS_WITH(hw::token_cycles(kStories260K, hw::WeightFormat{}, {1, 64, 1}, 512),
+                      Catch::Contains("position") && Catch::Contains("0..511"));
+}
