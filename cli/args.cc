@@ -122,7 +122,9 @@ std::string Args::help() const {
     o << "usage: " << usage_ << "\n\n" << summary_ << "\n\noptions:\n";
     for (const auto& name : order_) {
         const Spec& s = specs_.at(name);
-        std::string left = "  --" + name + (s.value_name.empty() ? "" : " " + s.value_name);
+        // A one-letter option is spelt the short way (-j N), as its command accepts it.
+        const std::string dashes = name.size() == 1 ? "-" : "--";
+        std::string left = "  " + dashes + name + (s.value_name.empty() ? "" : " " + s.value_name);
         o << left;
         if (left.size() < 26)
             o << std::string(26 - left.size(), ' ');

@@ -46,8 +46,7 @@ int cmd_build(int argc, char** argv) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("%s (%s, %.1f s)\n", b.executable.c_str(), b.cached ? "cached" : "built", s);
     if (steps > 0) {
-        std::string cmd = shell_quote(b.executable) + " check " + shell_quote(b.gen_dir) +
-                          " --steps " + std::to_string(steps);
+        std::string cmd = sim_command(b, "check") + " --steps " + std::to_string(steps);
         if (o.trace)
             cmd += " --trace " + shell_quote(args.get("trace")) + " --trace-tokens " +
                    shell_quote(args.get("trace-tokens"));

@@ -169,7 +169,7 @@ int cmd_random(int argc, char** argv) {
     const ChipBuild b = build_chip(o, [](const std::string& line) {
         std::fprintf(stderr, "build: %s\n", line.c_str());
     });
-    const std::string cmd = shell_quote(b.executable) + " check " + shell_quote(b.gen_dir) + " --steps " +
+    const std::string cmd = sim_command(b, "check") + " --steps " +
                             std::to_string(d.steps) + " --prompt-tokens " + join(d.prompt) +
                             " --inject-errors " + rates + " --seed " + std::to_string(seed) +
                             " --host-credits " + std::to_string(d.host_credits) +

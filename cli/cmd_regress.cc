@@ -138,9 +138,9 @@ int cmd_regress(int argc, char** argv) {
         "[--seed-base B] [--junit FILE.xml] [--cov [--waivers FILE]] [--out DIR] [--cache DIR] "
         "[--lists FILE] [--dry-run]",
         "Runs a named regression list (tests/regress.json: smoke, full, nightly, mutations) as\n"
-        "parallel jobs; the mutations list runs its tests once per planted RTL fault\n"
-        "(tests/mutations.json) and prints which test caught each, and the mutation score.\n"
-        "jobs with a live progress line; randomized tests run once per seed. Prints a table\n"
+        "parallel jobs with a live progress line; randomized tests run once per seed; the\n"
+        "mutations list runs its tests once per planted RTL fault (tests/mutations.json) and\n"
+        "prints which test caught each, and the mutation score. Prints a table\n"
         "(test, seed, result, cycles, wall time), groups failures with the same signature\n"
         "into buckets, and gives each failure a one-line reproduce command (commit, test,\n"
         "seed). Writes DIR/results.json (which --rerun repeats with the same seeds), the\n"
@@ -149,7 +149,7 @@ int cmd_regress(int argc, char** argv) {
         "merged.dat, an lcov merged.info, annotated sources and an HTML report, and a cover\n"
         "point neither hit nor waived (--waivers) fails the run. Exit code 1 when anything\n"
         "failed.");
-    args.option("list", "NAME", "the list to run (smoke, full, nightly)")
+    args.option("list", "NAME", "the list to run (smoke, full, nightly, mutations)")
         .option("rerun", "FILE", "repeat the tests and seeds of an earlier results.json")
         .option("j", "N", "parallel jobs", "2")
         .option("seeds", "N", "seeds per randomized test (default: the list's counts)")

@@ -10,8 +10,12 @@
 #include "channel.h"
 #include "chip_build.h"
 #include "commands.h"
+#include "decode.h"
 #include "gtkw.h"
+#include "model.h"
+#include "synthetic.h"
 #include "timing.h"
+#include "tokenizer.h"
 
 namespace hw::cli {
 
@@ -28,7 +32,7 @@ int cmd_run(int argc, char** argv) {
         "hardwire run",
         "hardwire run [--model FILE | --synthetic SPEC] [--tokenizer FILE] [--prompt TEXT] "
         "[--steps N] [--link usb2|pcie3x1|pcie3x4] [--clock-mhz F] [--no-check] [--json] "
-        "[--logits] [--trace FILE.fst [--trace-tokens A[:B]]] [--inject-errors FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]] [--require-faults] "
+        "[--logits] [--trace FILE.fst] [--timeline FILE.svg] [--trace-tokens A[:B]] [--inject-errors FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]] [--require-faults] "
         "[--seed S]] [--format F] [--rows R] [--lanes L] [--attn-par P] [--cache DIR]",
         "Decodes a prompt on the chip's cycle-accurate simulator, through the host link and\n"
         "driver, and streams the text as it is generated (greedy, llama2.c run.c semantics:\n"
@@ -51,7 +55,8 @@ int cmd_run(int argc, char** argv) {
         .flag("json", "one JSON object per position, then a summary object")
         .flag("logits", "request each position's logits over the link (CONTROL.LOGITS) and check each one")
         .option("trace", "FILE", "FST of the chosen positions, plus FILE.gtkw (a traced build)")
-        .option("trace-tokens", "A[:B]", "positions to trace, from A to B", "0")
+        .option("timeline", "FILE", "SVG of the chosen positions' schedule, a lane per block, drawn from the simulation")
+        .option("trace-tokens", "A[:B]", "positions to trace or draw, from A to B", "0")
         .flag("require-faults", "with --inject-errors: fail unless every injected fault kind happened both ways")
         .option("inject-errors", "FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]]",
                 "link faults: bit flips per byte; dropped, duplicated and reordered packets per "
@@ -104,9 +109,18 @@ int cmd_run(int argc, char** argv) {
     // Options the simulator would refuse are refused now, before a first build's minute.
     hw::link::link_timing(args.get("link"));
     if (args.flag_set("inject-errors")) hw::link::parse_fault_rates(args.get("inject-errors"));
-    if (args.flag_set("trace-tokens") && !o.trace)
-        throw UsageError("--trace-tokens needs --trace FILE.fst");
-    if (o.trace) {
+    const bool windowed = o.trace || args.flag_set("timeline");
+    if (args.flag_set("trace-tokens") && !windowed)
+        throw UsageError("--trace-tokens needs --trace FILE.fst or --timeline FILE.svg");
+    // The prompt against the context, as the simulator will check it (decode.h).
+    if (!tokenizer.empty()) {
+        const Config c = o.gen.model.empty() ? parse_synthetic_spec(o.gen.synthetic).config
+                                             : read_checkpoint_config(o.gen.model);
+        const std::vector<int> prompt =
+            Tokenizer::read(tokenizer, c.vocab_size).encode(args.get("prompt"), true);
+        check_decode_request(prompt, static_cast<int>(std::min<long long>(steps, 1 << 30)), c.seq_len);
+    }
+    if (windowed) {
         const TraceWindow w = parse_trace_window(args.get("trace-tokens"));
         if (w.first >= steps)
             throw UsageError("--trace-tokens starts at position " + std::to_string(w.first) +
@@ -116,16 +130,16 @@ int cmd_run(int argc, char** argv) {
     const ChipBuild b = build_chip(o, [](const std::string& line) {
         std::fprintf(stderr, "build: %s\n", line.c_str());
     });
-    std::string cmd = shell_quote(b.executable) + " run " + shell_quote(b.gen_dir) +
-                      " --steps " + std::to_string(steps) + " --link " + shell_quote(args.get("link")) +
+    std::string cmd = sim_command(b, "run") + " --steps " + std::to_string(steps) + " --link " + shell_quote(args.get("link")) +
                       " --clock-mhz " + shell_quote(args.get("clock-mhz")) +
                       " --seed " + shell_quote(args.get("seed"));
     if (!tokenizer.empty()) cmd += " --tokenizer " + shell_quote(tokenizer) + " --prompt " + shell_quote(args.get("prompt"));
     if (args.flag_set("no-check")) cmd += " --no-check";
     if (args.flag_set("json")) cmd += " --json";
     if (args.flag_set("logits")) cmd += " --logits";
-    if (o.trace)
-        cmd += " --trace " + shell_quote(args.get("trace")) + " --trace-tokens " + shell_quote(args.get("trace-tokens"));
+    if (o.trace) cmd += " --trace " + shell_quote(args.get("trace"));
+    if (args.flag_set("timeline")) cmd += " --timeline " + shell_quote(args.get("timeline"));
+    if (windowed) cmd += " --trace-tokens " + shell_quote(args.get("trace-tokens"));
     if (args.flag_set("inject-errors")) cmd += " --inject-errors " + shell_quote(args.get("inject-errors"));
     if (args.flag_set("require-faults")) cmd += " --require-faults";
     return run_shell(cmd);

@@ -3,7 +3,8 @@
 // "mutations") runs its tests once per planted fault of tests/mutations.json, each chip
 // built with the fault's define (HARDWIRE_FAULTS), and reports which test caught each fault
 // with its first error; faults that escape the list's tests are run against its "escalate"
-// tests. A fault is caught when a test fails with it planted.
+// tests, one entry at a time, until one catches it. A fault is caught when a test fails with
+// it planted.
 #include "regress_mutations.h"
 
 #include <cstdio>
@@ -99,19 +100,24 @@ int run_mutation_campaign(const MutationCampaign& m) {
     std::map<std::string, bool> by_list;  // fault -> caught by the list's own tests
     for (const Fault& f : faults) by_list[f.name] = catcher(jobs, f.name) != nullptr;
 
-    // Phase 2: the escalation tests against the faults that escaped.
+    // Phase 2: the escalation tests against the faults that escaped, one entry at a time in
+    // the list's order: a fault caught by an entry meets no later one (the first entries
+    // reuse the fault's chips; the last build many).
     std::vector<Job> escalated;
     if (m.list.contains("escalate")) {
-        for (const Fault& f : faults)
-            if (!by_list[f.name])
-                for (Job& j : jobs_for(f, m.list["escalate"], m)) escalated.push_back(j);
-        if (!escalated.empty()) {
+        for (const json& entry : m.list["escalate"]) {
+            std::vector<Job> batch;
             std::size_t escaped = 0;
-            for (const Fault& f : faults) escaped += !by_list[f.name];
-            std::printf("regress: %zu faults escaped %s's tests; running the escalation tests "
-                        "(%zu jobs)\n",
-                        escaped, m.list_name.c_str(), escalated.size());
-            if (const int sig = run_jobs(escalated, m.jobs_max, m.out_dir); sig != 0) return 128 + sig;
+            for (const Fault& f : faults) {
+                if (by_list[f.name] || catcher(escalated, f.name)) continue;
+                escaped++;
+                for (Job& j : jobs_for(f, json::array({entry}), m)) batch.push_back(j);
+            }
+            if (batch.empty()) break;
+            std::printf("regress: %zu faults not caught yet; escalating to %s (%zu jobs)\n", escaped,
+                        entry.at("test").get<std::string>().c_str(), batch.size());
+            if (const int sig = run_jobs(batch, m.jobs_max, m.out_dir); sig != 0) return 128 + sig;
+            escalated.insert(escalated.end(), batch.begin(), batch.end());
         }
     }
     const double total_s = seconds_since(t0);

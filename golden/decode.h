@@ -21,6 +21,12 @@ struct DecodeStep {
 // Checks a prompt and step count against the context before any work is done.
 inline void check_decode_request(const std::vector<int>& prompt, int steps, int seq_len) {
     if (prompt.empty()) throw Error("decode: the prompt must hold at least the BOS token");
+    // Checked first: no step count can fit a prompt longer than the context.
+    if (static_cast<int>(prompt.size()) > seq_len) {
+        throw Error("decode: the prompt does not fit the context: " + std::to_string(prompt.size()) +
+                    " tokens (BOS included), the model's context holds " +
+                    std::to_string(seq_len) + " positions");
+    }
     if (steps < 1 || steps > seq_len) {
         throw make_error("decode", "steps", "1.." + std::to_string(seq_len) + " (the context)",
                          std::to_string(steps));

@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "sha256.h"
+#include "shell.h"
 #include "verilated_build.h"
 
 namespace fs = std::filesystem;
@@ -167,8 +168,15 @@ ChipBuild build_chip(const ChipBuildOptions& o,
     v.verilator_args.insert(v.verilator_args.end(), verilator_args.begin(), verilator_args.end());
     const VerilatedBuildResult r = build_verilated(v, progress);
     b.executable = r.executable;
+    b.checkpoint = g.model.empty() ? "" : fs::absolute(g.model).string();
     b.cached = had_gen && !r.built;
     return b;
+}
+
+std::string sim_command(const ChipBuild& b, const std::string& mode) {
+    std::string cmd = shell_quote(b.executable) + " " + mode + " " + shell_quote(b.gen_dir);
+    if (!b.checkpoint.empty()) cmd += " --model " + shell_quote(b.checkpoint);
+    return cmd;
 }
 
 }  // namespace hw

@@ -26,8 +26,15 @@ struct ChipBuild {
     std::string gen_dir;     // hardwire gen output
     std::string executable;  // chip_check
     std::string name;        // module prefix
+    std::string checkpoint;  // this run's checkpoint, absolute (empty for a synthetic model)
     bool cached = false;     // nothing had to be done
 };
+
+// The simulator's command line for `mode` (check, run, linktest, walk), shell-quoted: the
+// executable, the generated folder and this run's checkpoint. The configuration is cached
+// by the model's bytes, so its manifest may record another run's path to them (relative to
+// another folder, or gone); the simulator opens the file named here and checks its hash.
+std::string sim_command(const ChipBuild& b, const std::string& mode);
 
 // Builds (or finds) the configuration. The folder name is a hash of the model bytes, the
 // options, the RTL and harness sources' hashes come in through build_verilated's own

@@ -30,8 +30,10 @@
 #include "generated_model.h"
 #include "gtkw.h"
 #include "link_protocol.h"
+#include "rtl_enums.h"
 #include "scoreboard.h"
 #include "sim_control.h"
+#include "timeline.h"
 #include "tokenizer.h"
 #include HW_TOP_HEADER
 
@@ -40,9 +42,11 @@ namespace {
 using hw::link::Symbol;
 
 const char* const kUsage =
-    "usage: chip_sim (check|run|linktest|walk) GEN_DIR [--steps N] [--prompt TEXT] [--tokenizer FILE]\n"
+    "usage: chip_sim (check|run|linktest|walk) GEN_DIR [--model FILE] [--steps N] [--prompt TEXT]\n"
+    "       [--tokenizer FILE]\n"
     "       [--no-check] [--json] [--logits] [--link usb2|pcie3x1|pcie3x4] [--clock-mhz F]\n"
-    "       [--trace FILE.fst] [--trace-tokens A[:B]] [--inject-errors FLIP[:DROP[:DUP]]] [--seed S]\n"
+    "       [--trace FILE.fst] [--timeline FILE.svg] [--trace-tokens A[:B]]\n"
+    "       [--inject-errors FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]]] [--seed S]\n"
     "       [--x-seed S] [--timeout CYCLES] [--case NAME] [--prompt-tokens T,T,...]\n"
     "       [--host-credits N] [--stall-rate P] [--require-faults]\n";
 
@@ -64,6 +68,7 @@ std::vector<int> parse_tokens(const std::string& text) {
 
 struct Options {
     std::string mode, gen_dir;
+    std::string model;              // the checkpoint (default: the path the manifest recorded)
     int steps = 0;                  // positions to decode (run.c's steps); 0 = mode default
     std::string prompt, tokenizer;  // run
     std::vector<int> prompt_tokens; // a prompt as token ids (random tests)
@@ -73,8 +78,9 @@ struct Options {
     bool check = true, json = false, logits = false;
     std::string link = "pcie3x4";
     double clock_hz = 1e9;
-    std::string trace;
-    int trace_first = 0, trace_last = 0;
+    std::string trace;              // FST of the window
+    std::string timeline;           // SVG of the window's schedule (sim/timeline.h)
+    int trace_first = 0, trace_last = 0;  // the window: positions first..last
     hw::link::FaultRates faults;
     std::uint64_t seed = 1, x_seed = 0, timeout = 50000000;
     std::string test_case;
@@ -84,8 +90,10 @@ struct Options {
 // scoreboard look at the monitor and debug ports, clocks once and returns the chip's symbol.
 class ChipDevice : public hw::link::Device {
   public:
-    ChipDevice(const Options& o, hw::Scoreboard* sb, hw::CycleCheck* cc)
-        : o_(o), sim_(o.x_seed), sb_(sb), cc_(cc) {
+    // `n_layers`: the model's, for the window's layer markers.
+    ChipDevice(const Options& o, int n_layers, hw::Scoreboard* sb, hw::CycleCheck* cc)
+        : o_(o), sim_(o.x_seed), sb_(sb), cc_(cc), window_(n_layers),
+          windowed_(!o.trace.empty() || !o.timeline.empty()) {
         sim_.reset();
     }
     Symbol step(const Symbol& in) override {
@@ -100,13 +108,15 @@ class ChipDevice : public hw::link::Device {
             const int pos = static_cast<int>(top.dbg_tok_pos_o);
             // A window ends when the token after it starts: the last token's TOKEN_OUT and
             // its acknowledgement are inside.
-            if (trace_open_ && pos > o_.trace_last) close_trace();
-            if (!o_.trace.empty() && pos == o_.trace_first) {
-                sim_.open_trace(o_.trace);
-                trace_open_ = true;
-                trace_start_ = sim_.cycle();
-                trace_seen_ = true;
+            if (in_window_ && pos > o_.trace_last) close_window();
+            if (windowed_ && pos == o_.trace_first) {
+                if (!o_.trace.empty()) sim_.open_trace(o_.trace);
+                in_window_ = true;
+                window_seen_ = true;
+                prev_perf_ = perf(top);
             }
+            if (in_window_)
+                window_.start_token(sim_.cycle(), pos, static_cast<int>(top.dbg_tok_token_o));
             if (sb_) sb_->start(static_cast<int>(top.dbg_tok_token_o), pos);
             if (cc_) cc_->start(pos, perf(top));
             pos_ = pos;
@@ -114,6 +124,7 @@ class ChipDevice : public hw::link::Device {
         }
         if (sb_ && top.mon_valid_o) sb_->monitor(top, sim_.cycle());
         if (cc_) cc_->cycle(top.dbg_op_o, static_cast<int>(top.dbg_layer_o), static_cast<int>(top.dbg_step_o));
+        if (in_window_) record(top, in);
         const bool result = top.dbg_out_valid_o && !out_seen_;
         out_seen_ = top.dbg_out_valid_o;
         if (result) {
@@ -139,17 +150,31 @@ class ChipDevice : public hw::link::Device {
     }
     std::uint64_t last_token_cycles() const { return last_token_cycles_; }
     std::uint64_t token_cycles() const { return token_cycles_; }  // start to output, summed
-    void close_trace() {
-        if (trace_open_) trace_end_ = sim_.cycle();
-        trace_open_ = false;
-        sim_.close_trace();
+    // Ends the window (the trace, the timeline) if it is open.
+    void close_window() {
+        if (in_window_) window_.finish(sim_.cycle());
+        in_window_ = false;
+        if (!o_.trace.empty()) sim_.close_trace();
     }
-    // The traced window, in ps (1 ns cycles).
-    bool trace_seen() const { return trace_seen_; }  // the window was opened
-    double trace_start_ps() const { return trace_start_ * 1000.0; }
-    double trace_end_ps() const { return trace_end_ * 1000.0; }
+    bool window_seen() const { return window_seen_; }  // the window was opened
+    // The window's schedule, its token starts and layer boundaries (1 ns cycles).
+    const hw::Timeline& window() const { return window_; }
 
   private:
+    // One cycle of the window: the sequencer's op and layer, which counters moved since the
+    // last cycle, the link's symbols.
+    void record(const HW_TOP_CLASS& top, const Symbol& in) {
+        const hw::PerfSnapshot p = perf(top);
+        hw::Timeline::Sample s;
+        s.op = static_cast<int>(top.dbg_op_o);
+        s.mac_busy = p.mac_busy != prev_perf_.mac_busy;
+        s.vector = p.vector != prev_perf_.vector;
+        s.attention = p.attention != prev_perf_.attention;
+        s.link_in = in.valid;
+        s.link_out = top.link_tx_valid_o != 0;
+        prev_perf_ = p;
+        window_.sample(sim_.cycle(), static_cast<int>(top.dbg_layer_o), s);
+    }
     // The core's performance counters, from the chip's debug ports.
     static hw::PerfSnapshot perf(const HW_TOP_CLASS& top) {
         return {top.dbg_perf_cycles_o, top.dbg_perf_mac_busy_o, top.dbg_perf_matvec_o,
@@ -161,10 +186,12 @@ class ChipDevice : public hw::link::Device {
     hw::Scoreboard* sb_;
     hw::CycleCheck* cc_;
     std::unique_ptr<hw::Backdoor> bd_;
-    bool out_seen_ = false, trace_open_ = false, trace_seen_ = false;
+    hw::Timeline window_;        // the window's record (trace markers, timeline)
+    const bool windowed_;        // a trace or a timeline was asked for
+    hw::PerfSnapshot prev_perf_;  // the counters a cycle ago (in the window)
+    bool out_seen_ = false, in_window_ = false, window_seen_ = false;
     int pos_ = -1;
-    std::uint64_t start_ = 0, last_token_cycles_ = 0, token_cycles_ = 0, trace_start_ = 0,
-                  trace_end_ = 0;
+    std::uint64_t start_ = 0, last_token_cycles_ = 0, token_cycles_ = 0;
 };
 
 Options parse(int argc, char** argv) {
@@ -195,6 +222,7 @@ Options parse(int argc, char** argv) {
             return x;
         };
         if (a == "--steps") o.steps = static_cast<int>(number(1, 1 << 20));
+        else if (a == "--model") o.model = value();
         else if (a == "--prompt") o.prompt = value();
         else if (a == "--tokenizer") o.tokenizer = value();
         else if (a == "--no-check") o.check = false;
@@ -203,6 +231,7 @@ Options parse(int argc, char** argv) {
         else if (a == "--link") o.link = value();
         else if (a == "--clock-mhz") o.clock_hz = number(1, 1e5) * 1e6;
         else if (a == "--trace") o.trace = value();
+        else if (a == "--timeline") o.timeline = value();
         else if (a == "--trace-tokens") {
             const hw::TraceWindow w = hw::parse_trace_window(value());
             o.trace_first = w.first;
@@ -249,16 +278,18 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                                           : std::vector<int>{hw::kBosToken};
     const int steps = o.steps ? o.steps : (o.mode == "run" ? std::min(256, c.seq_len) : 32);
     hw::check_decode_request(prompt, steps, c.seq_len);
-    if (!o.trace.empty() && o.trace_first >= steps)
+    const bool windowed = !o.trace.empty() || !o.timeline.empty();
+    if (windowed && o.trace_first >= steps)
         throw hw::Error("--trace-tokens starts at position " + std::to_string(o.trace_first) +
                         ", after the last of the " + std::to_string(steps) + " positions");
 
-    if (!o.trace.empty()) {
-        // The trace's folder is made now, so a bad path fails before the decode.
-        const auto dir = std::filesystem::path(o.trace).parent_path();
+    // The trace's and the timeline's folders are made now, so a bad path fails before the decode.
+    for (const std::string& file : {o.trace, o.timeline}) {
+        if (file.empty()) continue;
+        const auto dir = std::filesystem::path(file).parent_path();
         std::error_code ec;
         if (!dir.empty()) std::filesystem::create_directories(dir, ec);
-        if (ec) throw hw::make_error(o.trace, "cannot create the trace's folder", "a writable path", ec.message());
+        if (ec) throw hw::make_error(file, "cannot create its folder", "a writable path", ec.message());
     }
     card.check_model(g.manifest["model_hash"].get<std::string>());
     card.reset();
@@ -317,17 +348,30 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
     };
     const hw::link::GenerateResult r = card.generate(prompt, gen_steps, o.logits, on_token);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-    dev.close_trace();
+    dev.close_window();
     std::string trace_note;
-    if (!o.trace.empty() && !dev.trace_seen())
+    if (windowed && !dev.window_seen())
         throw hw::Error("--trace-tokens " + std::to_string(o.trace_first) +
-                        ": the decode ended before that position (no trace written)");
+                        ": the decode ended before that position (no trace or timeline written)");
+    const std::string window = "(positions " + std::to_string(o.trace_first) + ".." +
+                               std::to_string(o.trace_last) + ")";
     if (!o.trace.empty()) {
+        // Named markers at the window's token starts and layer boundaries (1 ns a cycle).
+        std::vector<hw::WaveMarker> markers;
+        for (const hw::Timeline::Mark& m : dev.window().marks())
+            markers.push_back({double(m.cycle) * 1000.0, m.name});
         const std::string gtkw = hw::gtkw_path(o.trace);
         hw::write_gtkw(gtkw, o.trace, g.manifest["model"]["name"].get<std::string>() + "_chip",
-                       dev.trace_start_ps(), dev.trace_end_ps());
-        trace_note = "trace:      " + o.trace + " (positions " + std::to_string(o.trace_first) +
-                     ".." + std::to_string(o.trace_last) + "), open with: gtkwave " + gtkw + "\n";
+                       double(dev.window().begin_cycle()) * 1000.0,
+                       double(dev.window().end_cycle()) * 1000.0, markers);
+        trace_note = "trace:      " + o.trace + " " + window + ", open with: gtkwave " + gtkw + "\n";
+        if (markers.size() > hw::kMaxWaveMarkers)
+            trace_note += "            (markers: the first " + std::to_string(hw::kMaxWaveMarkers) +
+                          " of " + std::to_string(markers.size()) + "; GTKWave keeps 26)\n";
+    }
+    if (!o.timeline.empty()) {
+        dev.window().write_svg(o.timeline, hw::chip_enums().at("op_e"));
+        trace_note += "timeline:   " + o.timeline + " " + window + "\n";
     }
 
     auto counters = card.chip_counters();
@@ -655,14 +699,14 @@ int walk(hw::link::Card& card) {
 int main(int argc, char** argv) {
     try {
         const Options o = parse(argc, argv);
-        const hw::GeneratedModel g = hw::load_generated_model(o.gen_dir);
+        const hw::GeneratedModel g = hw::load_generated_model(o.gen_dir, o.model);
         std::unique_ptr<hw::Scoreboard> sb;
         if (o.check && (o.mode == "check" || o.mode == "run"))
             sb = std::make_unique<hw::Scoreboard>(g.data);
         if (sb) sb->keep_logits(o.logits);
         std::unique_ptr<hw::CycleCheck> cc;
         if (sb) cc = std::make_unique<hw::CycleCheck>(g.model.config, g.data.q.format, g.datapath);
-        ChipDevice dev(o, sb.get(), cc.get());
+        ChipDevice dev(o, g.model.config.n_layers, sb.get(), cc.get());
         dev.use_backdoor(g.manifest["model"]["name"].get<std::string>() + "_chip", g.model.config,
                          g.datapath);
         hw::link::CardOptions co;

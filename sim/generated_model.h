@@ -11,6 +11,7 @@
 #include "datapath.h"
 #include "error.h"
 #include "model.h"
+#include "sha256.h"
 #include "synthetic.h"
 
 namespace hw {
@@ -23,16 +24,38 @@ struct GeneratedModel {
 };
 
 // Reads GEN_DIR/manifest.json and rebuilds the model and its chip data; throws hw::Error.
-inline GeneratedModel load_generated_model(const std::string& gen_dir) {
+// The checkpoint read is `checkpoint` when given (the file the user named in this run: a
+// cached configuration is shared by every path to the same bytes, so the path its manifest
+// recorded may be relative to another folder, or gone), else the manifest's source; either
+// way its SHA-256 must be the manifest's source_sha256.
+inline GeneratedModel load_generated_model(const std::string& gen_dir,
+                                           const std::string& checkpoint = "") {
     std::ifstream in(gen_dir + "/manifest.json");
     if (!in) throw Error(gen_dir + "/manifest.json: cannot open");
     GeneratedModel g;
     g.manifest = nlohmann::json::parse(in);
     const std::string source = g.manifest["model"]["source"];
     const std::string prefix = "synthetic:";
-    g.model = source.rfind(prefix, 0) == 0
-                  ? make_synthetic_model(parse_synthetic_spec(source.substr(prefix.size())))
-                  : read_checkpoint(source);
+    if (source.rfind(prefix, 0) == 0) {
+        if (!checkpoint.empty())
+            throw Error("--model " + checkpoint + ": " + gen_dir +
+                        " was generated from a synthetic spec, not a checkpoint");
+        g.model = make_synthetic_model(parse_synthetic_spec(source.substr(prefix.size())));
+    } else {
+        const std::string path = checkpoint.empty() ? source : checkpoint;
+        if (!std::ifstream(path, std::ios::binary))
+            throw Error(path + ": cannot open checkpoint for reading" +
+                        (checkpoint.empty() ? " (the path " + gen_dir +
+                                                  "/manifest.json recorded; name the model with "
+                                                  "--model FILE)"
+                                            : ""));
+        const std::string want = g.manifest["model"]["source_sha256"].get<std::string>();
+        const std::string got = sha256_file(path);
+        if (got != want)
+            throw make_error(path, "not the checkpoint " + gen_dir + " was generated from",
+                             "sha256 " + want.substr(0, 16), "sha256 " + got.substr(0, 16));
+        g.model = read_checkpoint(path);
+    }
     g.data = make_chip_data(g.model, parse_weight_format(g.manifest["format"]["weights"]));
     const nlohmann::json& dp = g.manifest.at("datapath");
     g.datapath.rows = dp.at("rows").get<int>();

@@ -29,7 +29,7 @@ std::string run_chip(const std::string& model, const std::string& synthetic,
     o.verilator_args = verilator_args;
     const hw::ChipBuild b = hw::build_chip(o, [](const std::string&) {});
     hw::test::TempDir dir;
-    *rc = WEXITSTATUS(std::system((b.executable + " check " + b.gen_dir + " --steps " +
+    *rc = WEXITSTATUS(std::system((hw::sim_command(b, "check") + " --steps " +
                                    std::to_string(steps) + " " + sim_args + " > " + dir.file("log") + " 2>&1")
                                       .c_str()));
     return hw::test::read_file(dir.file("log"));

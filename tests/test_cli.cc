@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "test_util.h"
+#include "tokenizer.h"
 
 using Catch::Contains;
 using hw::test::run_cli;
@@ -52,7 +53,7 @@ TEST_CASE("bad arguments give one clear line and exit code 2", "[fast][cli]") {
         {"run --synthetic dim=64 --link usb3", "--link: unknown link: expected usb2, pcie3x1"},
         {"run --synthetic dim=64 --inject-errors 1e-3x", "--inject-errors: bad rates"},
         {"run --synthetic dim=64 --inject-errors 0.7", "each a probability in 0..0.5"},
-        {"run --synthetic dim=64 --trace-tokens 3", "--trace-tokens needs --trace FILE.fst"},
+        {"run --synthetic dim=64 --trace-tokens 3", "--trace-tokens needs --trace FILE.fst or --timeline"},
         {"run --synthetic dim=64 --trace t.fst --trace-tokens 5:2", "expected A or A:B"},
         {"run --synthetic dim=64 --steps 8 --trace t.fst --trace-tokens 9", "after the last of the 8"},
         {"run --synthetic dim=64 --model m.bin", "give --model or --synthetic, not both"},
@@ -87,6 +88,27 @@ TEST_CASE("a model name such as stories260K is found under HARDWIRE_MODELS", "[m
     CHECK(by_name.exit_code == 0);
     CHECK(by_name.out == by_path.out);
     CHECK(run_cli("ref --model no-such-model --steps 4").exit_code == 2);
+}
+
+TEST_CASE("hardwire run: a prompt longer than the context says so, with both numbers, before "
+          "any build",
+          "[model][cli]") {
+    HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
+    HW_REQUIRE_MODEL_FILE(tok, hw::test::stories260k_tokenizer());
+    hw::test::TempDir dir;
+    std::string prompt;
+    for (int k = 0; k < 600; k++) prompt += " dog";
+    // stories260K's context holds 512 positions.
+    const std::size_t tokens = hw::Tokenizer::read(tok, 512).encode(prompt, true).size();
+    REQUIRE(tokens > 600);
+    const auto r = run_cli("run --model " + model + " --steps 8 --cache " + dir.file("cache") +
+                           " --prompt '" + prompt + "'");
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Contains("the prompt does not fit the context: " + std::to_string(tokens) +
+                               " tokens (BOS included), the model's context holds 512 positions"));
+    CHECK(lines(r.err) == 1);
+    CHECK(!std::filesystem::exists(dir.file("cache")));  // refused before the first build
 }
 
 TEST_CASE("hardwire ref --json prints the reference trace format", "[model][cli]") {
