@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // The mutation campaign of hardwire regress: a list with "faults" (tests/regress.json's
-// "mutations") runs its tests once per planted fault of tests/mutations.json, each chip
-// built with the fault's define (HARDWIRE_FAULTS), and reports which test caught each fault
-// with its first error; faults that escape the list's tests are run against its "escalate"
-// tests, one entry at a time, until one catches it. A fault is caught when a test fails with
-// it planted.
+// "mutations") runs its tests, then its "escalate" tests, one entry at a time against every
+// planted fault of tests/mutations.json that no earlier entry caught, each chip built with
+// the fault's define (HARDWIRE_FAULTS), and reports which test caught each fault with its
+// first error, and how many the list's own tests caught. A fault is caught when a test
+// fails with it planted.
 #include "regress_mutations.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -70,6 +71,19 @@ std::vector<Job> jobs_for(const Fault& f, const json& entries, const MutationCam
     return jobs;
 }
 
+// The jobs of one list entry for each of `faults`, the faults interleaved (seed 1 of every
+// fault, then seed 2, ...): the jobs of one fault share its chips and the second waits on
+// the first one's build, so neighbours of different faults keep two builds going at -j 2.
+std::vector<Job> interleaved(const std::vector<const Fault*>& faults, const json& entry,
+                             const MutationCampaign& m) {
+    std::vector<Job> jobs;
+    for (const Fault* f : faults)
+        for (Job& j : jobs_for(*f, json::array({entry}), m)) jobs.push_back(j);
+    std::stable_sort(jobs.begin(), jobs.end(),
+                     [](const Job& a, const Job& b) { return a.seed < b.seed; });
+    return jobs;
+}
+
 // The first job of a fault's that caught it (failed), or null.
 const Job* catcher(const std::vector<Job>& jobs, const std::string& fault) {
     for (const Job& j : jobs)
@@ -84,41 +98,44 @@ int run_mutation_campaign(const MutationCampaign& m) {
     std::error_code ec;
     for (const Fault& f : faults) fs::create_directories(m.out_dir + "/logs/" + f.name, ec);
 
-    // Phase 1: the list's tests against every fault.
-    std::vector<Job> jobs;
-    for (const Fault& f : faults)
-        for (Job& j : jobs_for(f, m.list.at("tests"), m)) jobs.push_back(j);
-    std::printf("regress: list %s, %zu planted faults x %zu jobs, -j %d, commit %s, logs in %s\n",
-                m.list_name.c_str(), faults.size(), jobs.size() / std::max<std::size_t>(1, faults.size()),
-                m.jobs_max, m.commit.c_str(), m.out_dir.c_str());
+    // The list's tests, then its escalation tests, one entry at a time: each entry runs
+    // against the faults no earlier entry caught (a fault caught once needs no more evidence;
+    // the first entries reuse the fault's chips, the last ones build many).
+    struct Stage {
+        json entry;
+        bool escalation;
+    };
+    std::vector<Stage> stages;
+    for (const json& e : m.list.at("tests")) stages.push_back({e, false});
+    if (m.list.contains("escalate"))
+        for (const json& e : m.list["escalate"]) stages.push_back({e, true});
+    std::printf("regress: list %s, %zu planted faults, %zu stages (each against the faults not "
+                "caught yet), -j %d, commit %s, logs in %s\n",
+                m.list_name.c_str(), faults.size(), stages.size(), m.jobs_max, m.commit.c_str(),
+                m.out_dir.c_str());
     if (m.dry_run) {
-        for (const Job& j : jobs) std::printf("  %s: %s\n", j.name().c_str(), j.command.c_str());
+        std::vector<const Fault*> all;
+        for (const Fault& f : faults) all.push_back(&f);
+        for (const Stage& st : stages)
+            for (const Job& j : interleaved(all, st.entry, m))
+                std::printf("  %s%s: %s\n", st.escalation ? "(escalation) " : "", j.name().c_str(),
+                            j.command.c_str());
         return 0;
     }
     const auto t0 = std::chrono::steady_clock::now();
-    if (const int sig = run_jobs(jobs, m.jobs_max, m.out_dir); sig != 0) return 128 + sig;
-    std::map<std::string, bool> by_list;  // fault -> caught by the list's own tests
-    for (const Fault& f : faults) by_list[f.name] = catcher(jobs, f.name) != nullptr;
-
-    // Phase 2: the escalation tests against the faults that escaped, one entry at a time in
-    // the list's order: a fault caught by an entry meets no later one (the first entries
-    // reuse the fault's chips; the last build many).
-    std::vector<Job> escalated;
-    if (m.list.contains("escalate")) {
-        for (const json& entry : m.list["escalate"]) {
-            std::vector<Job> batch;
-            std::size_t escaped = 0;
-            for (const Fault& f : faults) {
-                if (by_list[f.name] || catcher(escalated, f.name)) continue;
-                escaped++;
-                for (Job& j : jobs_for(f, json::array({entry}), m)) batch.push_back(j);
-            }
-            if (batch.empty()) break;
-            std::printf("regress: %zu faults not caught yet; escalating to %s (%zu jobs)\n", escaped,
-                        entry.at("test").get<std::string>().c_str(), batch.size());
-            if (const int sig = run_jobs(batch, m.jobs_max, m.out_dir); sig != 0) return 128 + sig;
-            escalated.insert(escalated.end(), batch.begin(), batch.end());
-        }
+    std::vector<Job> jobs, escalated;  // every job run, by the list's tests and the escalation
+    for (const Stage& st : stages) {
+        std::vector<const Fault*> open;
+        for (const Fault& f : faults)
+            if (!catcher(jobs, f.name) && !catcher(escalated, f.name)) open.push_back(&f);
+        std::vector<Job> batch = interleaved(open, st.entry, m);
+        if (batch.empty()) break;
+        std::printf("regress: %zu faults not caught yet: %s%s (%zu jobs)\n", open.size(),
+                    st.escalation ? "escalating to " : "", st.entry.at("test").get<std::string>().c_str(),
+                    batch.size());
+        if (const int sig = run_jobs(batch, m.jobs_max, m.out_dir); sig != 0) return 128 + sig;
+        std::vector<Job>& into = st.escalation ? escalated : jobs;
+        into.insert(into.end(), batch.begin(), batch.end());
     }
     const double total_s = seconds_since(t0);
 
