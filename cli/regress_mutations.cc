@@ -94,7 +94,10 @@ const Job* catcher(const std::vector<Job>& jobs, const std::string& fault) {
 }  // namespace
 
 int run_mutation_campaign(const MutationCampaign& m) {
-    const std::vector<Fault> faults = read_faults(m.source + "/" + m.list.at("faults").get<std::string>(), m.source);
+    // The faults file, relative to the checkout (or absolute).
+    const std::string faults_file =
+        (fs::path(m.source) / m.list.at("faults").get<std::string>()).string();
+    const std::vector<Fault> faults = read_faults(faults_file, m.source);
     std::error_code ec;
     for (const Fault& f : faults) fs::create_directories(m.out_dir + "/logs/" + f.name, ec);
 

@@ -304,3 +304,44 @@ TEST_CASE("hardwire regress: a test that needs the models is skipped without the
     CHECK_THAT(ci, Contains("1 passed, 1 failed, 0 skipped of 2") &&
                        Contains("needs $HARDWIRE_MODELS, which is unset (CI=true: not skipped)"));
 }
+
+TEST_CASE("hardwire regress --list mutations: each entry meets only the faults no earlier one "
+          "caught; the table and the score",
+          "[fast][cli]") {
+    hw::test::TempDir dir;
+    // Stand-in tests that fail when one named fault is planted ($HARDWIRE_FAULTS, which the
+    // campaign sets per job); the names are real planted faults (the campaign checks rtl/).
+    std::ofstream(dir.file("faults.json"))
+        << R"({"faults": [{"name": "TOKEN_FEEDBACK", "file": "rtl/hw_endpoint.sv"},
+                          {"name": "POS_STUCK", "file": "rtl/hw_endpoint.sv"},
+                          {"name": "PROMPT_DROP", "file": "rtl/hw_endpoint.sv"},
+                          {"name": "CRC_OFF", "file": "rtl/hw_link_rx.sv"}]})";
+    std::ofstream(dir.file("lists.json")) << R"({"tests": {
+          "a": {"command": "echo a ran; test \"$HARDWIRE_FAULTS\" != TOKEN_FEEDBACK"},
+          "b": {"command": "echo b ran; test \"$HARDWIRE_FAULTS\" != POS_STUCK", "seeded": true},
+          "c": {"command": "echo c ran; test \"$HARDWIRE_FAULTS\" != PROMPT_DROP"}},
+        "lists": {"m": {"faults": ")" << dir.file("faults.json") << R"(",
+                        "tests": [{"test": "a"}, {"test": "b", "seeds": 2}],
+                        "escalate": [{"test": "c"}]}}})";
+    const auto r = run_cli("regress --list m --lists " + dir.file("lists.json") + " -j 2 --out " +
+                           dir.file("out"));
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);  // CRC_OFF escapes every test
+    CHECK(std::regex_search(r.out, std::regex(R"(\nTOKEN_FEEDBACK +\S+ +a +)")));
+    CHECK(std::regex_search(r.out, std::regex(R"(\nPOS_STUCK +\S+ +b seed 1 +)")));
+    CHECK(std::regex_search(r.out, std::regex(R"(\nPROMPT_DROP +\S+ +c \(escalation\) +)")));
+    CHECK(std::regex_search(r.out, std::regex(R"(\nCRC_OFF +\S+ +ESCAPED +every test passed)")));
+    CHECK_THAT(r.out, Contains("m's tests caught 2 of 4 planted faults (50%); with the escalation "
+                               "tests 3 of 4 (75%)"));
+    // Stages: b met only the three faults a missed, c only the two the list missed.
+    namespace fs = std::filesystem;
+    CHECK(fs::exists(dir.file("out/logs/TOKEN_FEEDBACK/a.log")));
+    CHECK(!fs::exists(dir.file("out/logs/TOKEN_FEEDBACK/b-seed1.log")));
+    CHECK(fs::exists(dir.file("out/logs/POS_STUCK/b-seed2.log")));
+    CHECK(!fs::exists(dir.file("out/logs/POS_STUCK/c.log")));
+    CHECK(fs::exists(dir.file("out/logs/PROMPT_DROP/c.log")));
+    CHECK(fs::exists(dir.file("out/logs/CRC_OFF/c.log")));
+    const auto results = nlohmann::json::parse(hw::test::read_file(dir.file("out/mutations.json")));
+    CHECK(results["caught_by_list"] == 2);
+    CHECK(results["caught"] == 3);
+}

@@ -322,15 +322,20 @@ TEST_CASE("a cached chip opens the model named in this run, not the path its fir
           "[chip][cli][slow]") {
     namespace fs = std::filesystem;
     hw::test::TempDir dir;
-    for (const char* d : {"models/one", "a", "b"}) fs::create_directories(dir.file(d));
+    // The model, a folder for the first build (a) and another (c/d) where that build's
+    // relative path leads nowhere.
+    for (const char* d : {"models/one", "a", "c/d"}) fs::create_directories(dir.file(d));
     const std::string model = dir.file("models/one/one.bin"), cache = dir.file("cache");
     hw::write_checkpoint(model, hw::make_synthetic_model(hw::parse_synthetic_spec(kOneLayer)));
-    auto hardwire = [&](const std::string& folder, const std::string& env, const std::string& args) {
-        const std::string log = dir.file(folder + ".log");
-        const int status = std::system(("cd " + dir.file(folder) + " && env " + env + " " +
-                                        hw::test::cli_path() + " " + args + " > " + log + " 2>&1")
-                                           .c_str());
+    // `command` run in `folder`: exit code and output.
+    auto in = [&](const std::string& folder, const std::string& command) {
+        const std::string log = dir.file(folder + "/run.log");
+        const int status =
+            std::system(("cd " + dir.file(folder) + " && " + command + " > " + log + " 2>&1").c_str());
         return std::make_pair(WEXITSTATUS(status), hw::test::read_file(log));
+    };
+    auto hardwire = [&](const std::string& folder, const std::string& env, const std::string& args) {
+        return in(folder, "env " + env + " " + hw::test::cli_path() + " " + args);
     };
     // The first build finds the model by name through a relative HARDWIRE_MODELS: its
     // manifest records that relative path.
@@ -342,12 +347,12 @@ TEST_CASE("a cached chip opens the model named in this run, not the path its fir
     for (const auto& e : fs::directory_iterator(cache))
         if (e.is_directory()) configs.push_back(e.path());
     REQUIRE(configs.size() == 1);
-    std::ifstream in(configs[0] / "gen" / "manifest.json");
-    CHECK(nlohmann::json::parse(in)["model"]["source"] == "../models/one/one.bin");
+    std::ifstream manifest(configs[0] / "gen" / "manifest.json");
+    CHECK(nlohmann::json::parse(manifest)["model"]["source"] == "../models/one/one.bin");
     // Another folder, the absolute path: the same configuration, and the simulator opens
     // the file this run named (it failed with "../models/one/one.bin: cannot open").
     const auto [second_rc, second] = hardwire(
-        "b", "-u HARDWIRE_MODELS", "run --model " + model + " --cache " + cache + " --steps 4");
+        "c/d", "-u HARDWIRE_MODELS", "run --model " + model + " --cache " + cache + " --steps 4");
     INFO(second);
     CHECK(second_rc == 0);
     CHECK_THAT(second, Contains("generated RTL up to date") &&
@@ -356,15 +361,15 @@ TEST_CASE("a cached chip opens the model named in this run, not the path its fir
     // says what to do; a file with other bytes is refused by its hash.
     const std::string sim = (configs[0] / "build" / "chip_sim").string();
     REQUIRE(fs::exists(sim));
-    const auto [bare_rc, bare] = hardwire("b", "", sim + " check " + (configs[0] / "gen").string());
+    const auto [bare_rc, bare] = in("c/d", sim + " check " + (configs[0] / "gen").string());
     CHECK(bare_rc != 0);
     CHECK_THAT(bare, Contains("../models/one/one.bin: cannot open checkpoint for reading (the path") &&
                          Contains("name the model with --model FILE"));
-    fs::copy_file(model, dir.file("b/other.bin"));
-    { std::fstream f(dir.file("b/other.bin"), std::ios::in | std::ios::out | std::ios::binary);
+    fs::copy_file(model, dir.file("c/d/other.bin"));
+    { std::fstream f(dir.file("c/d/other.bin"), std::ios::in | std::ios::out | std::ios::binary);
       f.seekp(100); f.put('\x55'); }
-    const auto [other_rc, other] = hardwire(
-        "b", "", sim + " check " + (configs[0] / "gen").string() + " --model other.bin");
+    const auto [other_rc, other] =
+        in("c/d", sim + " check " + (configs[0] / "gen").string() + " --model other.bin");
     CHECK(other_rc != 0);
     CHECK_THAT(other, Contains("other.bin: not the checkpoint") && Contains("expected sha256"));
 }
