@@ -136,6 +136,8 @@ int run_jobs(std::vector<Job>& jobs, int jobs_max, const std::string& out_dir) {
             Job& j = jobs[next++];
             if (!j.result.empty()) continue;  // skipped, or failed before running
             j.start = std::chrono::steady_clock::now();
+            // Unwritten output would be written again by the child, into the job's log.
+            std::fflush(nullptr);
             const pid_t pid = fork();
             if (pid < 0) throw Error("regress: cannot start a job (fork failed)");
             if (pid == 0) {

@@ -336,6 +336,9 @@ TEST_CASE("hardwire regress --list mutations: each entry meets only the faults n
     // Stages: b met only the three faults a missed, c only the two the list missed.
     namespace fs = std::filesystem;
     CHECK(fs::exists(dir.file("out/logs/TOKEN_FEEDBACK/a.log")));
+    // Each log starts with the command it ran (not the parent's unwritten output).
+    CHECK_THAT(hw::test::read_file(dir.file("out/logs/TOKEN_FEEDBACK/a.log")),
+               Catch::StartsWith("$ HARDWIRE_FAULTS=TOKEN_FEEDBACK "));
     CHECK(!fs::exists(dir.file("out/logs/TOKEN_FEEDBACK/b-seed1.log")));
     CHECK(fs::exists(dir.file("out/logs/POS_STUCK/b-seed2.log")));
     CHECK(!fs::exists(dir.file("out/logs/POS_STUCK/c.log")));
