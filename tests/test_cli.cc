@@ -90,7 +90,7 @@ TEST_CASE("a model name such as stories260K is found under HARDWIRE_MODELS", "[m
     CHECK(run_cli("ref --model no-such-model --steps 4").exit_code == 2);
 }
 
-TEST_CASE("hardwire run: a prompt longer than the context says so, with both numbers, before "
+TEST_CASE("hardwire run: a prompt longer than the context says so with both numbers before "
           "any build",
           "[model][cli]") {
     HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
@@ -306,7 +306,7 @@ TEST_CASE("hardwire regress: a test that needs the models is skipped without the
 }
 
 TEST_CASE("hardwire regress --list mutations: each entry meets only the faults no earlier one "
-          "caught; the table and the score",
+          "caught: the table and the score",
           "[fast][cli]") {
     hw::test::TempDir dir;
     // Stand-in tests that fail when one named fault is planted ($HARDWIRE_FAULTS, which the

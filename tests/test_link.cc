@@ -267,7 +267,7 @@ TEST_CASE("trace: an FST of the chosen positions and a GTKWave layout grouped by
     CHECK_THAT(gtkw, !Contains("[markername] E"));
 }
 
-TEST_CASE("timeline: an SVG of one token's schedule, drawn from the simulation, agrees with the "
+TEST_CASE("timeline: an SVG of one token's schedule drawn from the simulation agrees with the "
           "counters and the cycle model",
           "[chip][slow]") {
     hw::test::TempDir dir;
@@ -317,7 +317,7 @@ TEST_CASE("hardwire run streams the story through the link, checked, with a summ
                           Contains("over pcie3x4"));
 }
 
-TEST_CASE("a cached chip opens the model named in this run, not the path its first build "
+TEST_CASE("a cached chip opens the model named in this run and not the path its first build "
           "recorded",
           "[chip][cli][slow]") {
     namespace fs = std::filesystem;
