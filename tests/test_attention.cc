@@ -107,7 +107,7 @@ void write_row(Unit& u, const std::vector<std::int32_t>& row, bool value) {
 
 }  // namespace
 
-TEST_CASE("attention unit: KV rows, scores, softmax and weighted values at every position, "
+TEST_CASE("attention unit: KV rows scores softmax and weighted values at every position "
           "3 positions a cycle",
           "[fast][rtl][attention]") {
     const hw::Config c = config();

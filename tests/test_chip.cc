@@ -65,7 +65,7 @@ TEST_CASE("stories260K: 256-token greedy decode bit-exact with the golden model"
     CHECK_THAT(log, Contains("pos 0 token 1 next 403") && Contains("pos 3 token 261 next 378"));
 }
 
-TEST_CASE("synthetic models of awkward shapes: 32 tokens bit-exact, cycles as modelled",
+TEST_CASE("synthetic models of awkward shapes: 32 tokens bit-exact cycles as modelled",
           "[chip][slow]") {
     const struct {
         const char* spec;
@@ -98,7 +98,7 @@ TEST_CASE("synthetic models of awkward shapes: 32 tokens bit-exact, cycles as mo
     }
 }
 
-TEST_CASE("weights 4096 times too large saturate everywhere, still bit-exact", "[chip][slow]") {
+TEST_CASE("weights 4096 times too large saturate everywhere still bit-exact", "[chip][slow]") {
     // Trained models never saturate (stories260K: 0), so the saturating paths of the
     // requantizers, RoPE, scores and residual adds are exercised by an oversized model.
     int rc = -1;

@@ -153,7 +153,7 @@ TEST_CASE("hardwire ref runs a synthetic model without a tokenizer", "[fast][cli
     CHECK_THAT(r.err, Contains("synthetic:dim=32"));
 }
 
-TEST_CASE("hardwire regress: parallel jobs, table, buckets, reproduce lines, JUnit, rerun",
+TEST_CASE("hardwire regress: parallel jobs table buckets reproduce lines JUnit rerun",
           "[fast][cli]") {
     hw::test::TempDir dir;
     // A list of stand-in tests: one passes and reports cycles, a seeded one fails on odd
@@ -280,7 +280,7 @@ TEST_CASE("hardwire regress --cov: the jobs' coverage data is merged and reporte
     CHECK_THAT(plain.out, !Contains("coverage"));
 }
 
-TEST_CASE("hardwire regress: a test that needs the models is skipped without them, but fails "
+TEST_CASE("hardwire regress: a test that needs the models is skipped without them but fails "
           "under CI=true",
           "[fast][cli]") {
     hw::test::TempDir dir;

@@ -72,7 +72,7 @@ TEST_CASE("CRC-32 matches IEEE 802.3 (zlib) on little-endian words", "[fast]") {
     CHECK(hw::link::crc32_words(words, 0) == 0x00000000u);
 }
 
-TEST_CASE("register map: the generated RTL package, header and table are current", "[fast]") {
+TEST_CASE("register map: the generated RTL package header and table are current", "[fast]") {
     const int rc = std::system((std::string(HW_LINKGEN_PATH) + " " + HW_SOURCE_DIR + " --check").c_str());
     CHECK(WEXITSTATUS(rc) == 0);
 }
@@ -145,7 +145,7 @@ std::vector<std::string> positions(const std::string& out) {
     return v;
 }
 
-TEST_CASE("link faults of every kind, both ways: the decode is identical, each side recovered",
+TEST_CASE("link faults of every kind both ways: the decode is identical each side recovered",
           "[chip][slow]") {
     int rc = -1;
     // Both directions: bit flips at 2e-3 per byte, k flags at 1e-2 per symbol, drops,
@@ -174,7 +174,7 @@ TEST_CASE("link faults of every kind, both ways: the decode is identical, each s
     }
 }
 
-TEST_CASE("logits read over the link equal the golden model's, with one host credit and stalls",
+TEST_CASE("logits read over the link equal the golden model's with one host credit and stalls",
           "[chip][slow]") {
     // One credit and host stalls: the chip waits for credit before most of the 300 logits'
     // messages of each position (hw_link_tx's no-credit path).
@@ -187,7 +187,7 @@ TEST_CASE("logits read over the link equal the golden model's, with one host cre
                         Contains("logits:     1800 read over the link, every one equal to the golden model's"));
 }
 
-TEST_CASE("stories260K: 256 tokens and their logits through every fault kind equal the clean run; "
+TEST_CASE("stories260K: 256 tokens and their logits through every fault kind equal the clean run: "
           "the sequence numbers wrap",
           "[model][chip][slow]") {
     HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
@@ -217,7 +217,7 @@ TEST_CASE("stories260K: 256 tokens and their logits through every fault kind equ
     CHECK(e["host_replays"].get<int>() > 0);
 }
 
-TEST_CASE("run: a prompt streams as text with a summary; --trace writes an FST and a layout",
+TEST_CASE("run: a prompt streams as text with a summary: --trace writes an FST and a layout",
           "[model][chip][slow]") {
     HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
     const std::string tok = hw::test::stories260k_tokenizer();
@@ -304,7 +304,7 @@ TEST_CASE("timeline: an SVG of one token's schedule drawn from the simulation ag
     CHECK(sum("attention unit") == want.attention);
 }
 
-TEST_CASE("hardwire run streams the story through the link, checked, with a summary",
+TEST_CASE("hardwire run streams the story through the link checked with a summary",
           "[model][chip][cli][slow]") {
     HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
     // The chip build is the one test_chip and test_link use (same cache, same key).

@@ -100,14 +100,14 @@ void check_config(int lanes, int max_groups, int group, std::uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("MAC array, 16 lanes, groups of 32 (groups span beats)", "[fast][rtl][mac]") {
+TEST_CASE("MAC array 16 lanes groups of 32 (groups span beats)", "[fast][rtl][mac]") {
     check_config<Vmac16>(16, 8, 32, 1);
 }
 
-TEST_CASE("MAC array, 64 lanes, groups of 32 (two groups per beat)", "[fast][rtl][mac]") {
+TEST_CASE("MAC array 64 lanes groups of 32 (two groups per beat)", "[fast][rtl][mac]") {
     check_config<Vmac64>(64, 8, 32, 2);
 }
 
-TEST_CASE("MAC array, 16 lanes, one scale per row", "[fast][rtl][mac]") {
+TEST_CASE("MAC array 16 lanes one scale per row", "[fast][rtl][mac]") {
     check_config<Vmac16row>(16, 1, 0, 3);
 }

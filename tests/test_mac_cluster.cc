@@ -119,11 +119,11 @@ void check_config(const ClusterConfig& cfg, std::uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("MAC cluster, 3 rows x 16 lanes, int8, groups of 32 (groups span beats)",
+TEST_CASE("MAC cluster 3 rows x 16 lanes int8 groups of 32 (groups span beats)",
           "[fast][rtl][mac]") {
     check_config<Vcluster_a>({hw::Datapath{3, 16, 1}, 8, 32, 8}, 11);
 }
 
-TEST_CASE("MAC cluster, 4 rows x 32 lanes, int4, one scale per row", "[fast][rtl][mac]") {
+TEST_CASE("MAC cluster 4 rows x 32 lanes int4 one scale per row", "[fast][rtl][mac]") {
     check_config<Vcluster_b>({hw::Datapath{4, 32, 1}, 4, 0, 1}, 12);
 }

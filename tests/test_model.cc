@@ -71,7 +71,7 @@ TEST_CASE("checkpoints round-trip through write and read", "[fast][model]") {
     }
 }
 
-TEST_CASE("checkpoint validation names file, field and values", "[fast][model]") {
+TEST_CASE("checkpoint validation names file field and values", "[fast][model]") {
     TempDir dir;
     const std::string path = dir.file("bad.bin");
     const hw::Model m = small_model(true);

@@ -55,7 +55,7 @@ TEST_CASE("round_shift rounds half up and requant32 saturates", "[fast][numerics
     CHECK(sat == 5);
 }
 
-TEST_CASE("sigmoid over every Q16 input in [-17, 17] and at the int32 edges", "[fast][numerics]") {
+TEST_CASE("sigmoid over every Q16 input in [-17 17] and at the int32 edges", "[fast][numerics]") {
     const hw::Tables t = tables();
     double worst = 0;
     for (std::int64_t x = -(17 << 16); x <= (17 << 16); x++) {
@@ -69,7 +69,7 @@ TEST_CASE("sigmoid over every Q16 input in [-17, 17] and at the int32 edges", "[
     CHECK(hw::sigmoid_q16(t, 0) == 32768);
 }
 
-TEST_CASE("2^-z exhaustively over the 16-bit fraction, densely over the integer part",
+TEST_CASE("2^-z exhaustively over the 16-bit fraction densely over the integer part",
           "[fast][numerics]") {
     const hw::Tables t = tables();
     double worst = 0;

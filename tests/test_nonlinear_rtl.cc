@@ -111,7 +111,7 @@ void run(const std::vector<Request>& reqs, int stall_percent, std::uint64_t seed
 
 }  // namespace
 
-TEST_CASE("hw_nonlinear 2^-z: every 16-bit fraction, then integer parts to underflow",
+TEST_CASE("hw_nonlinear 2^-z: every 16-bit fraction then integer parts to underflow",
           "[fast][rtl][nonlinear]") {
     std::vector<Request> reqs;
     for (std::uint64_t z = 0; z < (1u << 16); z++) reqs.push_back({kExp2Neg, z});
@@ -122,7 +122,7 @@ TEST_CASE("hw_nonlinear 2^-z: every 16-bit fraction, then integer parts to under
     run(std::vector<Request>(reqs.begin(), reqs.begin() + 5000), 30, 2);
 }
 
-TEST_CASE("hw_nonlinear sigmoid: every Q16 input in [-17, 17] and the int32 edges",
+TEST_CASE("hw_nonlinear sigmoid: every Q16 input in [-17 17] and the int32 edges",
           "[fast][rtl][nonlinear]") {
     std::vector<Request> reqs;
     for (std::int64_t x = -(17 << 16); x <= (17 << 16); x++)
@@ -132,7 +132,7 @@ TEST_CASE("hw_nonlinear sigmoid: every Q16 input in [-17, 17] and the int32 edge
     run(reqs, 0, 3);
 }
 
-TEST_CASE("hw_nonlinear 1/sqrt and 1/x: all v below 2^16, powers of two, a 64-bit sweep",
+TEST_CASE("hw_nonlinear 1/sqrt and 1/x: all v below 2^16 powers of two a 64-bit sweep",
           "[fast][rtl][nonlinear]") {
     std::vector<Request> reqs;
     for (Func f : {kRsqrt, kRecip}) {

@@ -37,7 +37,7 @@ std::vector<std::int64_t> edge_values(hw::SplitMix64& rng) {
 
 }  // namespace
 
-TEST_CASE("hw_pkg rounding, saturation and requantization equal golden/fixed.h",
+TEST_CASE("hw_pkg rounding saturation and requantization equal golden/fixed.h",
           "[fast][rtl][pkg]") {
     hw::SplitMix64 rng(5);
     Vpkg_funcs m;

@@ -50,7 +50,7 @@ TEST_CASE("weight format names parse and print", "[fast][quant]") {
     CHECK_THROWS_WITH(hw::parse_weight_format("int8/x"), Contains("found x"));
 }
 
-TEST_CASE("round to nearest stays within half a step, for every format", "[fast][quant]") {
+TEST_CASE("round to nearest stays within half a step for every format", "[fast][quant]") {
     const int rows = 16, cols = 172;  // 172 = 5 groups of 32 and one of 12
     const std::vector<float> w = random_matrix(rows, cols, 1);
     for (const char* f : {"int8", "int8/row", "int8/g16", "int4", "int4/row"}) {
@@ -72,7 +72,7 @@ TEST_CASE("round to nearest stays within half a step, for every format", "[fast]
     CHECK(q.group_size == 32);
 }
 
-TEST_CASE("ties round half to even; the group maximum lands on qmax", "[fast][quant]") {
+TEST_CASE("ties round half to even: the group maximum lands on qmax", "[fast][quant]") {
     // Max 127 gives scale exactly 1.0 (mantissa 2^15, shift 15): values are their own steps.
     const std::vector<float> row = {127.0f, 2.5f, 3.5f, -2.5f, -3.5f, 0.5f, -0.5f, -127.0f};
     const hw::QMatrix q =

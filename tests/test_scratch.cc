@@ -75,7 +75,7 @@ std::uint64_t max_abs(const std::vector<std::int32_t>& v) {
 
 }  // namespace
 
-TEST_CASE("scratch: writes, chunk reads, MAC reads, q, statistics and logits",
+TEST_CASE("scratch: writes chunk reads MAC reads q statistics and logits",
           "[fast][rtl][scratch]") {
     hw::SplitMix64 rng(51);
     hw::SimControl<Vscratch> sim;

@@ -138,12 +138,12 @@ void check_schedule(const SeqConfig& cfg) {
 }  // namespace
 
 TEST_CASE("sequencer: every step takes the cycle model's cycles and writes each element once "
-          "(rows 3, lanes 32, attn-par 2)",
+          "(rows 3 lanes 32 attn-par 2)",
           "[fast][rtl][sequencer]") {
     check_schedule<Vseq_a>(config_a());
 }
 
-TEST_CASE("sequencer: the same at stories260K's shape (rows 1, lanes 64, attn-par 1)",
+TEST_CASE("sequencer: the same at stories260K's shape (rows 1 lanes 64 attn-par 1)",
           "[fast][rtl][sequencer]") {
     check_schedule<Vseq_b>(config_b());
 }

@@ -78,7 +78,7 @@ TEST_CASE("encode/decode round trips on stories260K's vocabulary", "[fast][model
     CHECK(tok.piece(tokens[3]) == "<0xAD>");
 }
 
-TEST_CASE("merges follow scores, not order", "[fast][tokenizer]") {
+TEST_CASE("merges follow scores not order", "[fast][tokenizer]") {
     const hw::Tokenizer tok = tiny_tokenizer();
     // " abc": "bc" (score 10) merges first, then "a"+"bc" = "abc", then " "+"abc" = " abc".
     const std::vector<int> t = tok.encode("abc", false);
@@ -103,7 +103,7 @@ TEST_CASE("decode strips the space after BOS and turns byte pieces into bytes",
     CHECK_THROWS_WITH(tok.decode(0, 9999), Contains("token id") && Contains("found 9999"));
 }
 
-TEST_CASE("unprintable bytes are escaped, text and UTF-8 are kept", "[fast][tokenizer]") {
+TEST_CASE("unprintable bytes are escaped text and UTF-8 are kept", "[fast][tokenizer]") {
     CHECK(hw::escape_unprintable("plain text\n\tok") == "plain text\n\tok");
     CHECK(hw::escape_unprintable(std::string("a\0b", 3)) == "a\\x00b");
     CHECK(hw::escape_unprintable("\x1b[31m") == "\\x1B[31m");

@@ -94,7 +94,7 @@ enum { kNone, kEmbed, kRmsGain, kRope, kSwiglu, kResid };  // hw_pkg::vu_op_e
 
 }  // namespace
 
-TEST_CASE("vector unit: residual adds, saturating", "[fast][rtl][vector_unit]") {
+TEST_CASE("vector unit: residual adds saturating", "[fast][rtl][vector_unit]") {
     hw::SplitMix64 rng(31);
     Unit u;
     for (int bits : {20, 32}) {
@@ -133,7 +133,7 @@ TEST_CASE("vector unit: RoPE of q and k at several positions", "[fast][rtl][vect
     }
 }
 
-TEST_CASE("vector unit: SwiGLU, sigmoids asked a chunk ahead", "[fast][rtl][vector_unit]") {
+TEST_CASE("vector unit: SwiGLU sigmoids asked a chunk ahead", "[fast][rtl][vector_unit]") {
     hw::SplitMix64 rng(33);
     Unit u;
     for (int bits : {22, 32}) {

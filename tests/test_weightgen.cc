@@ -164,7 +164,7 @@ TEST_CASE("the manifest describes every ROM and the banners name the generator",
                Contains("localparam int unsigned N_KV_HEADS = 1;"));
 }
 
-TEST_CASE("bad gen input: one clear line, exit code 2, nothing half-written",
+TEST_CASE("bad gen input: one clear line exit code 2 nothing half-written",
           "[fast][weightgen][cli]") {
     hw::test::TempDir dir;
     const std::string spec = std::string("--synthetic ") + kShapes[0];
