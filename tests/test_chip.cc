@@ -115,7 +115,7 @@ TEST_CASE("weights 4096 times too large saturate everywhere still bit-exact", "[
     CHECK(std::stoll(log.substr(p + 12)) > 1000);
 }
 
-TEST_CASE("the scoreboard catches planted faults and names layer and stage", "[chip][slow]") {
+TEST_CASE("the scoreboard catches planted faults and names layer and stage", "[chip][slow][long]") {
     int rc = -1;
     // An off-by-one key address: the first attention scores are wrong.
     std::string log = run_chip("", kOneLayer, "int8", kOneLayerDp, 4, &rc, {"+define+HW_FAULT_KV_ADDR"});
@@ -131,7 +131,7 @@ TEST_CASE("the scoreboard catches planted faults and names layer and stage", "[c
 }
 
 TEST_CASE("the checks that see past the datapath's writes catch what those writes would not",
-          "[chip][slow]") {
+          "[chip][slow][long]") {
     int rc = -1;
     // The endpoint feeds back a token the core did not output: every value the core computes
     // from it is right for that token, so only the input check sees it.
@@ -155,7 +155,7 @@ TEST_CASE("the checks that see past the datapath's writes catch what those write
 }
 
 TEST_CASE("X robustness: random initial register values give the same tokens",
-          "[chip][slow]") {
+          "[chip][slow][long]") {
     // Built with every X assigned and every register initialized to Verilator's unique
     // random values; each --x-seed (+verilator+rand+reset+2 with that seed) is another
     // power-up state. The chip resets what matters: every run decodes the same tokens.
@@ -180,7 +180,7 @@ TEST_CASE("X robustness: random initial register values give the same tokens",
 }
 
 TEST_CASE("a broken valid/ready contract fires its assertion with a clear message",
-          "[chip][slow]") {
+          "[chip][slow][long]") {
     // The endpoint changes a message word while the transmit side is not ready (planted
     // through a test-only define); a host holding one credit forces such stalls.
     int rc = -1;

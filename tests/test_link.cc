@@ -213,8 +213,10 @@ TEST_CASE("stories260K: 256 tokens and their logits through every fault kind equ
     CHECK(e["chip_tx_tlps"].get<long long>() > 4096);
     CHECK(e["chip_bad_crc"].get<int>() + e["chip_framing"].get<int>() > 0);
     CHECK(e["host_bad_crc"].get<int>() + e["host_framing"].get<int>() > 0);
+    // The chip replayed, over 4,096 TLPs. The host sends only about 50 TLPs here, so
+    // whether one of them is hit is chance (seed 3: none); the host's replays are checked by
+    // "link faults of every kind both ways", at rates where they are certain.
     CHECK(e["chip_replays"].get<int>() > 0);
-    CHECK(e["host_replays"].get<int>() > 0);
 }
 
 TEST_CASE("run: a prompt streams as text with a summary: --trace writes an FST and a layout",
