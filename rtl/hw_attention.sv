@@ -366,8 +366,9 @@ module hw_attention #(
   // quantizer's minimum is 0) accumulated into the head's outputs, which are cleared when
   // the reciprocals arrive.
   logic [NlUnits*32-1:0] prob;
-  logic signed [63:0]    vacc_q [Dim];
-  logic signed [63:0]    vacc_d [Dim];
+  // Packed (element e at [64e +: 64]), so that an update is one variable's, not Dim delayed
+  // element writes.
+  logic [Dim*64-1:0]     vacc_q, vacc_d;
   logic                  vacc_en;
   assign vacc_en = rc1_q || p2_valid_q;
   always_comb begin
@@ -376,7 +377,7 @@ module hw_attention #(
     logic signed [31:0] p;
     kvh = 0;  u = 0;  vsh = '0;  p = '0;
     prob = '0;
-    for (int e = 0; e < Dim; e++) vacc_d[e] = rc1_q ? 64'sd0 : vacc_q[e];
+    vacc_d = rc1_q ? '0 : vacc_q;
     if (p2_valid_q) begin
       for (int b = 0; b < AttnPar; b++) begin
         if (32'(b) < p2_count_q) begin
@@ -391,7 +392,7 @@ module hw_attention #(
                                         $signed({1'b0, r_q[h][62:0]}), 32'({25'b0, rsh_q[h]})));
             prob[u*32 +: 32] = p;
             for (int e = 0; e < HeadSize; e++) begin
-              vacc_d[h * HeadSize + e] = vacc_d[h * HeadSize + e] +
+              vacc_d[(h * HeadSize + e)*64 +: 64] = $signed(vacc_d[(h * HeadSize + e)*64 +: 64]) +
                   ((64'(p) * 64'($signed(v_rows[b*KvRowBits + (kvh * HeadSize + e) * 16 +: 16]))) <<< vsh);
             end
           end
@@ -399,11 +400,7 @@ module hw_attention #(
       end
     end
   end
-  // A process per element (Yosys 0.23 reads no whole unpacked-array copy, and Verilator
-  // unrolls a loop of non-blocking writes only to 64).
-  for (genvar e = 0; e < Dim; e++) begin : gen_vacc
-    always_ff @(posedge clk_i) if (vacc_en) vacc_q[e] <= vacc_d[e];
-  end
+  always_ff @(posedge clk_i) if (vacc_en) vacc_q <= vacc_d;
 
   // ---- outputs -------------------------------------------------------------------------------------
   logic [31:0] out_sats;
@@ -420,8 +417,8 @@ module hw_attention #(
           // planted fault: heads 0 and 1's outputs are swapped
           if (NHeads > 1 && e < 2 * HeadSize) e = (e < HeadSize) ? e + HeadSize : e - HeadSize;
 `endif
-          out_data_o[k*32 +: 32] = hw_pkg::requant32(vacc_q[e], 16);
-          out_sats = out_sats + 32'(hw_pkg::requant32_sat(vacc_q[e], 16));
+          out_data_o[k*32 +: 32] = hw_pkg::requant32($signed(vacc_q[e*64 +: 64]), 16);
+          out_sats = out_sats + 32'(hw_pkg::requant32_sat($signed(vacc_q[e*64 +: 64]), 16));
         end
       end
     end

@@ -81,27 +81,23 @@ module hw_scratch #(
 );
 
   // ---- storage -------------------------------------------------------------------------------
-  logic signed [31:0] x_q   [Dim];
-  logic signed [31:0] xb_q  [Dim];
-  logic signed [31:0] xb2_q [Dim];
-  logic signed [31:0] q_q   [Dim];
-  logic signed [31:0] k_q   [KvDim];
-  logic signed [31:0] v_q   [KvDim];
-  logic signed [31:0] hb_q  [HiddenDim];
-  logic signed [31:0] hb2_q [HiddenDim];
+  // Each vector packed, element i at [32i +: 32] (hw_scratch_vec: why).
+  logic [Dim*32-1:0]       x_q, xb_q, xb2_q, q_q;
+  logic [KvDim*32-1:0]     k_q, v_q;
+  logic [HiddenDim*32-1:0] hb_q, hb2_q;
 
   // Element i of a vector (0 past its end; logits are not read here).
   function automatic logic signed [31:0] vread(input hw_pkg::vec_e v, input logic [31:0] i);
     vread = '0;
     unique case (v)
-      hw_pkg::VX:   if (i < Dim)       vread = x_q[i];
-      hw_pkg::VXB:  if (i < Dim)       vread = xb_q[i];
-      hw_pkg::VXB2: if (i < Dim)       vread = xb2_q[i];
-      hw_pkg::VQ:   if (i < Dim)       vread = q_q[i];
-      hw_pkg::VK:   if (i < KvDim)     vread = k_q[i];
-      hw_pkg::VV:   if (i < KvDim)     vread = v_q[i];
-      hw_pkg::VHB:  if (i < HiddenDim) vread = hb_q[i];
-      hw_pkg::VHB2: if (i < HiddenDim) vread = hb2_q[i];
+      hw_pkg::VX:   if (i < Dim)       vread = $signed(x_q[i*32 +: 32]);
+      hw_pkg::VXB:  if (i < Dim)       vread = $signed(xb_q[i*32 +: 32]);
+      hw_pkg::VXB2: if (i < Dim)       vread = $signed(xb2_q[i*32 +: 32]);
+      hw_pkg::VQ:   if (i < Dim)       vread = $signed(q_q[i*32 +: 32]);
+      hw_pkg::VK:   if (i < KvDim)     vread = $signed(k_q[i*32 +: 32]);
+      hw_pkg::VV:   if (i < KvDim)     vread = $signed(v_q[i*32 +: 32]);
+      hw_pkg::VHB:  if (i < HiddenDim) vread = $signed(hb_q[i*32 +: 32]);
+      hw_pkg::VHB2: if (i < HiddenDim) vread = $signed(hb2_q[i*32 +: 32]);
       default: ;
     endcase
   endfunction
@@ -116,41 +112,39 @@ module hw_scratch #(
     endcase
   end
 
-  // A process per lane: Verilator unrolls a procedural loop of non-blocking writes only up to
-  // 64 iterations (BLKLOOPINIT), and VecLanes goes higher. Only the first Rows lanes take the
-  // MAC cluster's results, which reach every vector; the lanes beyond them serve the vector
-  // and attention units, which write x, xb, xb2 and hb (Verilator pays for every vector a
-  // lane can write, every cycle).
-  for (genvar k = 0; k < VecLanes; k++) begin : gen_wr
-    logic [31:0] e;
-    assign e = wr_base_i + 32'(k);
-    if (k < Rows) begin : gen_any_vector
-      always_ff @(posedge clk_i) begin
-        if (wr_en_i && 32'(k) < wr_count_i) begin
-          unique case (wr_vec_i)
-            hw_pkg::VX:   x_q[e]   <= wr_data[k*32 +: 32];
-            hw_pkg::VXB:  xb_q[e]  <= wr_data[k*32 +: 32];
-            hw_pkg::VXB2: xb2_q[e] <= wr_data[k*32 +: 32];
-            hw_pkg::VQ:   q_q[e]   <= wr_data[k*32 +: 32];
-            hw_pkg::VK:   k_q[e]   <= wr_data[k*32 +: 32];
-            hw_pkg::VV:   v_q[e]   <= wr_data[k*32 +: 32];
-            hw_pkg::VHB:  hb_q[e]  <= wr_data[k*32 +: 32];
-            hw_pkg::VHB2: hb2_q[e] <= wr_data[k*32 +: 32];
-            default: ;  // logits: the SRAM below
-          endcase
-        end
-      end
-    end else begin : gen_vector_unit
-      always_ff @(posedge clk_i) begin
-        if (wr_en_i && 32'(k) < wr_count_i) begin
-          if (wr_vec_i == hw_pkg::VX)        x_q[e]   <= wr_data[k*32 +: 32];
-          else if (wr_vec_i == hw_pkg::VHB)  hb_q[e]  <= wr_data[k*32 +: 32];
-          else if (wr_vec_i == hw_pkg::VXB2) xb2_q[e] <= wr_data[k*32 +: 32];
-          else                               xb_q[e]  <= wr_data[k*32 +: 32];
-        end
-      end
-    end
-  end
+  // A vector per block: the first Rows lanes take the MAC cluster's results, which reach every
+  // vector; the lanes beyond them serve the vector and attention units, which write x, xb,
+  // xb2 and hb.
+  // The most elements a write to each vector replaces.
+  localparam int unsigned DimLanes = (VecLanes < Dim) ? VecLanes : Dim;
+  localparam int unsigned HidLanes = (VecLanes < HiddenDim) ? VecLanes : HiddenDim;
+  localparam int unsigned DimRows  = (Rows < Dim) ? Rows : Dim;
+  localparam int unsigned KvRows   = (Rows < KvDim) ? Rows : KvDim;
+  localparam int unsigned HidRows  = (Rows < HiddenDim) ? Rows : HiddenDim;
+  hw_scratch_vec #(.Len(Dim), .Lanes(DimLanes)) u_x (
+    .clk_i, .we_i(wr_en_i && wr_vec_i == hw_pkg::VX), .base_i(wr_base_i), .count_i(wr_count_i),
+    .data_i(wr_data[DimLanes*32-1:0]), .q_o(x_q));
+  hw_scratch_vec #(.Len(Dim), .Lanes(DimLanes)) u_xb (
+    .clk_i, .we_i(wr_en_i && wr_vec_i == hw_pkg::VXB), .base_i(wr_base_i), .count_i(wr_count_i),
+    .data_i(wr_data[DimLanes*32-1:0]), .q_o(xb_q));
+  hw_scratch_vec #(.Len(Dim), .Lanes(DimLanes)) u_xb2 (
+    .clk_i, .we_i(wr_en_i && wr_vec_i == hw_pkg::VXB2), .base_i(wr_base_i), .count_i(wr_count_i),
+    .data_i(wr_data[DimLanes*32-1:0]), .q_o(xb2_q));
+  hw_scratch_vec #(.Len(HiddenDim), .Lanes(HidLanes)) u_hb (
+    .clk_i, .we_i(wr_en_i && wr_vec_i == hw_pkg::VHB), .base_i(wr_base_i), .count_i(wr_count_i),
+    .data_i(wr_data[HidLanes*32-1:0]), .q_o(hb_q));
+  hw_scratch_vec #(.Len(Dim), .Lanes(DimRows)) u_q (
+    .clk_i, .we_i(wr_en_i && wr_vec_i == hw_pkg::VQ), .base_i(wr_base_i), .count_i(wr_count_i),
+    .data_i(wr_data[DimRows*32-1:0]), .q_o(q_q));
+  hw_scratch_vec #(.Len(KvDim), .Lanes(KvRows)) u_k (
+    .clk_i, .we_i(wr_en_i && wr_vec_i == hw_pkg::VK), .base_i(wr_base_i), .count_i(wr_count_i),
+    .data_i(wr_data[KvRows*32-1:0]), .q_o(k_q));
+  hw_scratch_vec #(.Len(KvDim), .Lanes(KvRows)) u_v (
+    .clk_i, .we_i(wr_en_i && wr_vec_i == hw_pkg::VV), .base_i(wr_base_i), .count_i(wr_count_i),
+    .data_i(wr_data[KvRows*32-1:0]), .q_o(v_q));
+  hw_scratch_vec #(.Len(HiddenDim), .Lanes(HidRows)) u_hb2 (
+    .clk_i, .we_i(wr_en_i && wr_vec_i == hw_pkg::VHB2), .base_i(wr_base_i), .count_i(wr_count_i),
+    .data_i(wr_data[HidRows*32-1:0]), .q_o(hb2_q));
 
   // ---- the stored elements, a cycle after their write ---------------------------------------------
   logic               wq_en;
@@ -256,17 +250,15 @@ module hw_scratch #(
       for (int k = 0; k < Lanes; k++) begin
         e = mac_base_i + 32'(k);
         if (mac_hb_i) begin
-          if (e < HiddenDim) mac_data_o[k*32 +: 32] = hb_q[e];
+          if (e < HiddenDim) mac_data_o[k*32 +: 32] = hb_q[e*32 +: 32];
         end else begin
-          if (e < Dim) mac_data_o[k*32 +: 32] = xb_q[e];
+          if (e < Dim) mac_data_o[k*32 +: 32] = xb_q[e*32 +: 32];
         end
       end
     end
   end
 
-  for (genvar e = 0; e < Dim; e++) begin : gen_q
-    assign q_o[e*32 +: 32] = xb_q[e];
-  end
+  assign q_o = xb_q;
 
   // ---- logits: an SRAM word per row group of the classifier -----------------------------------
   localparam int unsigned LgWords = (VocabSize + Rows - 1) / Rows;
