@@ -25,6 +25,7 @@
 #include "error.h"
 #include "regress_jobs.h"
 #include "regress_mutations.h"
+#include "xml.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -32,19 +33,6 @@ using nlohmann::json;
 namespace hw::cli {
 
 namespace {
-
-std::string xml_escape(const std::string& s) {
-    std::string o;
-    for (unsigned char c : s) {
-        if (c == '&') o += "&amp;";
-        else if (c == '<') o += "&lt;";
-        else if (c == '>') o += "&gt;";
-        else if (c == '"') o += "&quot;";
-        else if (c < 0x20 && c != '\n' && c != '\t') o += '?';
-        else o += char(c);
-    }
-    return o;
-}
 
 // The commit being tested: short hash, "-dirty" with uncommitted changes.
 std::string commit_of(const std::string& source) {

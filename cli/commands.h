@@ -24,6 +24,7 @@ int cmd_run(int argc, char** argv);
 int cmd_random(int argc, char** argv);
 int cmd_regress(int argc, char** argv);
 int cmd_cycles(int argc, char** argv);
+int cmd_explore(int argc, char** argv);
 
 // Runs a shell command with our output flushed first; returns its exit code (1 if it
 // did not exit normally).

@@ -26,6 +26,7 @@ const Command kCommands[] = {
     {"random", hw::cli::cmd_random, "one constrained-random chip test drawn from a seed"},
     {"regress", hw::cli::cmd_regress, "run a named regression list in parallel: table, JUnit, reproduce lines"},
     {"cycles", hw::cli::cmd_cycles, "the exact cycle model: a shape's schedule on a datapath, step by step"},
+    {"explore", hw::cli::cmd_explore, "project a model onto the chip: tokens/s, ROM and SRAM bits, area, power"},
     {"bench", hw::cli::cmd_bench, "speed of the golden models, side by side"},
 };
 

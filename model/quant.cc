@@ -107,13 +107,22 @@ std::vector<double> inverse_cholesky_upper(const InputMoments& m) {
 
 }  // namespace
 
+int scale_group_size(int cols, const WeightFormat& f) {
+    return f.group > 0 ? std::min(f.group, cols) : cols;
+}
+
+int scale_groups(int cols, const WeightFormat& f) {
+    const int g = scale_group_size(cols, f);
+    return (cols + g - 1) / g;
+}
+
 QMatrix quantize_matrix(const float* w, int rows, int cols, const WeightFormat& f,
                         const InputMoments* moments) {
     QMatrix q;
     q.rows = rows;
     q.cols = cols;
-    q.group_size = f.group > 0 ? std::min(f.group, cols) : cols;
-    q.groups = (cols + q.group_size - 1) / q.group_size;
+    q.group_size = scale_group_size(cols, f);
+    q.groups = scale_groups(cols, f);
     q.w.resize(std::size_t(rows) * cols);
     q.mantissa.resize(std::size_t(rows) * q.groups);
     q.shift.resize(rows);

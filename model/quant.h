@@ -29,6 +29,11 @@ constexpr int kDefaultGroup = 32;
 // (one scale per row); without a suffix the group is kDefaultGroup. Throws hw::Error.
 WeightFormat parse_weight_format(const std::string& text);
 
+// Scale groups of a row of `cols` weights in format `f`: ceil(cols / group), one per row
+// for /row formats (and when a group is wider than the row).
+int scale_group_size(int cols, const WeightFormat& f);
+int scale_groups(int cols, const WeightFormat& f);
+
 // Bits of a scale mantissa: each group's scale is mantissa * 2^-row_shift, the mantissas
 // of a row sharing one shift so that partial sums can be added before one final shift.
 constexpr int kScaleMantissaBits = 16;

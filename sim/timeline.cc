@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "error.h"
+#include "xml.h"
 
 namespace hw {
 
@@ -62,17 +63,6 @@ std::string with_commas(std::uint64_t v) {
     std::string s = std::to_string(v);
     for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3) s.insert(std::size_t(k), ",");
     return s;
-}
-
-std::string xml_escape(const std::string& t) {
-    std::string o;
-    for (char c : t) {
-        if (c == '<') o += "&lt;";
-        else if (c == '>') o += "&gt;";
-        else if (c == '&') o += "&amp;";
-        else o += c;
-    }
-    return o;
 }
 
 }  // namespace

@@ -13,14 +13,21 @@
 
 namespace hw {
 
-// One ROM: `depth` words of `width` bits, each word stored as little-endian 64-bit limbs.
-struct RomImage {
+// The shape of one ROM: what it holds and its words, without their contents.
+struct RomShape {
     std::string port;  // bank read port (tensor class): "wq", "wq_scale", "norm_gain", "rope", ...
     std::string tensor;  // tensor or table name: "wq", "token_embedding", "rsqrt", ...
     std::string kind;    // "weights", "scales", "gains", "norm_frac" or "table"
     int layer = -1;      // layer, or -1 for model-wide ROMs
     int width = 0;       // bits per word
     int depth = 0;       // words
+
+    // Total bits (depth * width).
+    std::uint64_t bits() const { return std::uint64_t(depth) * width; }
+};
+
+// One ROM: `depth` words of `width` bits, each word stored as little-endian 64-bit limbs.
+struct RomImage : RomShape {
     std::vector<std::uint64_t> limbs;  // depth * limbs_per_word()
 
     int limbs_per_word() const { return (width + 63) / 64; }
@@ -28,8 +35,6 @@ struct RomImage {
     void put(int addr, int offset, int bits, std::uint64_t value);
     // Bit range [offset, offset + bits) of word `addr`, bits <= 64.
     std::uint64_t get(int addr, int offset, int bits) const;
-    // Total bits (depth * width).
-    std::uint64_t bits() const { return std::uint64_t(depth) * width; }
     // SHA-256 of the contents: each word as ceil(width / 8) little-endian bytes, in order.
     std::string sha256() const;
 };
@@ -53,6 +58,12 @@ RomImage weight_rom(const std::string& port, const std::string& tensor, int laye
                     const Datapath& dp, int bits);
 RomImage scale_rom(const std::string& port, const std::string& tensor, int layer,
                    const QMatrix& m, const Datapath& dp);
+
+// The shapes of every ROM of the chip (the list chip_roms fills, in its order), from the
+// model's shape, weight format and datapath alone: ROM bits of a model that is never
+// generated (hardwire explore) come from the same layout as a generated chip's.
+std::vector<RomShape> rom_shapes(const Config& c, const WeightFormat& f, const Datapath& dp);
+std::uint64_t rom_bits(const std::vector<RomShape>& shapes);
 
 // Every ROM of the chip for datapath `dp`, in manifest order: token embedding (and
 // classifier when separate), per layer wq wk wv wo w1 w2 w3 with their scale ROMs and the
