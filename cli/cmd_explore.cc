@@ -100,7 +100,12 @@ int cmd_explore(int argc, char** argv) {
 
     ModelShape shape;
     if (args.flag_set("model")) {
-        shape = read_shape(args.get("model"));
+        // A preset by name first; otherwise a file, or a name under $HARDWIRE_MODELS as in
+        // every other command (--model stories260K).
+        const std::vector<std::string> presets = preset_names();
+        const std::string m = args.get("model");
+        shape = std::find(presets.begin(), presets.end(), m) != presets.end() ? read_preset(m)
+                                                                             : read_shape(model_path(args));
     } else {
         shape.config = parse_synthetic_spec(args.get("synthetic")).config;
         shape.name = "synthetic";

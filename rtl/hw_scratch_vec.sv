@@ -24,19 +24,27 @@ module hw_scratch_vec #(
 );
 
   localparam int unsigned Bits = Len * 32;
+  // The shifts' amounts as wide as their ranges (base_i < Len, count_i <= Lanes hold: the
+  // assertion below), so synthesis builds log2 stages of the vector's width, not 32.
+  localparam int unsigned BaseW  = (Len > 1) ? $clog2(Len) : 1;
+  localparam int unsigned CountW = $clog2(Lanes + 1);
+  logic [BaseW+4:0]  base_bits;   // 32 x base_i
+  logic [CountW+4:0] count_bits;  // 32 x count_i
+  assign base_bits  = {base_i[BaseW-1:0], 5'b0};
 
   logic [Lanes*32-1:0] lanes_mask;  // the written lanes: count_i elements of ones
 `ifdef HW_FAULT_SCRATCH_LANE
   // planted fault: a write of more than one element leaves its last element unwritten
-  assign lanes_mask = ~({(Lanes*32){1'b1}} << (32 * (count_i > 1 ? count_i - 1 : count_i)));
+  assign count_bits = {CountW'(count_i > 1 ? count_i - 1 : count_i), 5'b0};
 `else
-  assign lanes_mask = ~({(Lanes*32){1'b1}} << (32 * count_i));
+  assign count_bits = {count_i[CountW-1:0], 5'b0};
 `endif
+  assign lanes_mask = ~({(Lanes*32){1'b1}} << count_bits);
 
   always_ff @(posedge clk_i) begin
     if (we_i) begin
-      q_o <= (q_o & ~(Bits'(lanes_mask) << (32 * base_i))) |
-             ((Bits'(data_i) & Bits'(lanes_mask)) << (32 * base_i));
+      q_o <= (q_o & ~(Bits'(lanes_mask) << base_bits)) |
+             ((Bits'(data_i) & Bits'(lanes_mask)) << base_bits);
     end
   end
 

@@ -7,6 +7,7 @@
 // checked against the Verilated SRAM macros by the chip tests.)
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -206,6 +207,13 @@ TEST_CASE("explore: the command's sweep, JSON and plot, and its errors", "[explo
     CHECK(j["configurations"].size() == 8);
     const std::string svg = hw::test::read_file(dir.file("x.svg"));
     CHECK_THAT(svg, Catch::Contains("<svg") && Catch::Contains("HC1 (published)"));
+    // A model name under $HARDWIRE_MODELS, as every command takes it.
+    if (std::getenv("HARDWIRE_MODELS")) {
+        const auto m = hw::test::run_cli("explore --model stories260K");
+        INFO(m.err);
+        CHECK(m.exit_code == 0);
+        CHECK_THAT(m.out, Catch::Contains("dim 64, hidden 172, 5 layers"));
+    }
     const struct { const char* args; const char* expect; } bad[] = {
         {"explore --model llama-4", "no such preset"},
         {"explore --model llama-3.1-8b --sweep rows=0", "not a positive integer"},
