@@ -186,9 +186,11 @@ int cmd_explore(int argc, char** argv) {
                     p.datapath.name().c_str(), 100 * p.energy_pj_by_kind[0] / e, 100 * p.energy_pj_by_kind[1] / e,
                     100 * p.energy_pj_by_kind[2] / e, 100 * p.energy_pj_by_kind[3] / e);
     }
-    const double hc1_tps = 17000, hc1_mm2 = 815, hc1_tr = 53e9, hc1_w = 200;
-    std::printf("HC1 (published; Llama-3.1-8B, 3/6-bit weights, TSMC N6): %.0f tokens/s per user, "
-                "%.0f mm2, %s transistors, about %.0f W (card)\n", hc1_tps, hc1_mm2, si(hc1_tr).c_str(), hc1_w);
+    for (const Constants::Reference& r : k.references) {
+        std::printf("%s: %.0f tokens/s per user, %.0f mm2, %s transistors, about %.0f W (%s)\n",
+                    r.name.c_str(), r.tokens_per_s, r.area_mm2, si(r.transistors).c_str(), r.watts,
+                    r.source.c_str());
+    }
 
     if (args.flag_set("json")) {
         nlohmann::json j = {{"model", {{"name", shape.name}, {"source", shape.source}, {"dim", c.dim},
@@ -229,7 +231,9 @@ int cmd_explore(int argc, char** argv) {
                                " P" + std::to_string(p.datapath.attn_par),
                            p.total_mm2(), p.tokens_per_s, p.watts});
         }
-        const std::vector<PlotPoint> refs = {{"HC1 (published)", hc1_mm2, hc1_tps, hc1_w}};
+        std::vector<PlotPoint> refs;
+        for (const Constants::Reference& r : k.references)
+            refs.push_back({r.label, r.area_mm2, r.tokens_per_s, r.watts});
         char title[200];
         std::snprintf(title, sizeof title, "%s, %s, context %d, %.0f MHz: hardwire explore",
                       shape.name.c_str(), f.name().c_str(), c.seq_len, clock_hz / 1e6);

@@ -47,6 +47,18 @@ Constants read_constants(const std::string& path) {
             throw make_error(path, "constant " + name, "{\"value\": number, \"unit\", \"source\"}", e.dump());
         k.entries[name] = {e["value"].get<double>(), e.value("unit", ""), e["source"].get<std::string>()};
     }
+    const nlohmann::json refs = j.value("reference_points", nlohmann::json::object());
+    for (const auto& [id, r] : refs.items()) {
+        try {
+            k.references.push_back({r.at("label").get<std::string>(), r.at("name").get<std::string>(),
+                                    r.at("source").get<std::string>(), r.at("tokens_per_s").get<double>(),
+                                    r.at("area_mm2").get<double>(), r.at("transistors").get<double>(),
+                                    r.at("watts").get<double>()});
+        } catch (const nlohmann::json::exception& e) {
+            throw make_error(path, "reference point " + id,
+                             "label, name, source, tokens_per_s, area_mm2, transistors, watts", e.what());
+        }
+    }
     return k;
 }
 

@@ -24,6 +24,12 @@ struct Constants {
         std::string unit, source;
     };
     std::map<std::string, Entry> entries;
+    // Published chips to compare with ("reference_points": HC1), drawn on the plot.
+    struct Reference {
+        std::string label, name, source;  // "HC1 (published)", what it is, where it is published
+        double tokens_per_s = 0, area_mm2 = 0, transistors = 0, watts = 0;
+    };
+    std::vector<Reference> references;
     std::string path;  // where they were read
 
     double get(const std::string& name) const;  // hw::Error for an unknown name

@@ -175,6 +175,11 @@ TEST_CASE("explore: storage and area add up; a constant can be overridden", "[fa
     CHECK(s.logits == 16000ULL * 2 * 32);
     hw::Constants k = hw::read_constants(hw::default_constants_path());
     for (const auto& [name, e] : k.entries) CHECK_FALSE(e.source.empty());
+    // HC1's published figures, from the same file (the table's line and the plot's mark).
+    REQUIRE(k.references.size() == 1);
+    CHECK(k.references[0].label == "HC1 (published)");
+    CHECK(k.references[0].tokens_per_s == 17000);
+    CHECK(k.references[0].area_mm2 == 815);
     k.set("rom_bit_um2=0.03", "--set");
     CHECK(k.get("rom_bit_um2") == 0.03);
     CHECK_THROWS_WITH(k.set("rom_cell=1", "--set"), Catch::Contains("--set rom_cell=1") && Catch::Contains("ge_um2"));
