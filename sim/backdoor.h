@@ -20,6 +20,26 @@
 
 namespace hw {
 
+// One SRAM macro of the Verilated chip (an hw_sram instance): its scope, words and bits per
+// word, as Verilator elaborated them.
+struct SramMacro {
+    std::string scope;
+    int depth = 0, width = 0;
+    std::uint64_t bits() const { return std::uint64_t(depth) * std::uint64_t(width); }
+};
+
+// Every hw_sram instance of the simulator (each scope holding a public mem_q), in scope order:
+// what the chip's SRAM area is made of, counted from the RTL rather than from a formula.
+inline std::vector<SramMacro> sram_macros(VerilatedContext& ctx) {
+    std::vector<SramMacro> out;
+    for (const auto& [name, scope] : *ctx.scopeNameMap()) {
+        const VerilatedVar* v = scope->varFind("mem_q");
+        if (!v || v->udims() != 1) continue;
+        out.push_back({name, v->unpacked().elements(), v->packed().elements()});
+    }
+    return out;
+}
+
 class Backdoor {
   public:
     // `top` is the chip top module's name (<name>_chip).

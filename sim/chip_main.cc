@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -148,6 +149,7 @@ class ChipDevice : public hw::link::Device {
     void use_backdoor(const std::string& top, const hw::Config& c, const hw::Datapath& d) {
         bd_ = std::make_unique<hw::Backdoor>(sim_.context(), top, c, d);
     }
+    std::vector<hw::SramMacro> sram_macros() { return hw::sram_macros(sim_.context()); }
     std::uint64_t last_token_cycles() const { return last_token_cycles_; }
     std::uint64_t token_cycles() const { return token_cycles_; }  // start to output, summed
     // Ends the window (the trace, the timeline) if it is open.
@@ -474,8 +476,27 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
             100.0 * busy / core_cycles,
             100.0 * double(hw::weight_macs(c)) / (per_token * double(g.datapath.weight_macs_per_cycle())), static_cast<unsigned long long>(counters["SATURATIONS"]),
             wall, positions / wall, double(r.cycles) / wall / 1e6);
-        std::printf("chip:       %llu cycles for %d positions (%s)\n",
-                    static_cast<unsigned long long>(r.cycles), positions, g.datapath.name().c_str());
+        std::printf("chip:       %llu cycles for %d positions (%s), %llu from each position's start to its result\n",
+                    static_cast<unsigned long long>(r.cycles), positions, g.datapath.name().c_str(),
+                    static_cast<unsigned long long>(dev.token_cycles()));
+        // The SRAM macros as Verilator elaborated them (what hardwire explore's SRAM bits are
+        // checked against), by what they hold.
+        std::uint64_t kv = 0, scores = 0, logits = 0, other = 0;
+        const std::vector<hw::SramMacro> macros = dev.sram_macros();
+        auto ends_with = [](const std::string& s, const char* tail) {
+            const std::size_t n = std::strlen(tail);
+            return s.size() >= n && s.compare(s.size() - n, n, tail) == 0;
+        };
+        for (const hw::SramMacro& m : macros) {
+            if (ends_with(m.scope, ".u_kcache") || ends_with(m.scope, ".u_vcache")) kv += m.bits();
+            else if (ends_with(m.scope, ".u_scores")) scores += m.bits();
+            else if (ends_with(m.scope, ".u_logits")) logits += m.bits();
+            else other += m.bits();
+        }
+        std::printf("sram:       %zu macros, %llu bits (KV cache %llu, scores %llu, logits %llu, other %llu)\n",
+                    macros.size(), static_cast<unsigned long long>(kv + scores + logits + other),
+                    static_cast<unsigned long long>(kv), static_cast<unsigned long long>(scores),
+                    static_cast<unsigned long long>(logits), static_cast<unsigned long long>(other));
         if (cc)
             std::printf("cycles:     every step of %lld tokens equal to the cycle model's\n",
                         cc->tokens_checked());

@@ -4,6 +4,8 @@
 // planted faults are caught and named.
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "chip_build.h"
@@ -35,6 +37,43 @@ std::string run_chip(const std::string& model, const std::string& synthetic,
     return hw::test::read_file(dir.file("log"));
 }
 
+// hardwire explore's projection of one configuration (`args`: the model, format, datapath and
+// context), the first row of its JSON.
+nlohmann::json explore(const std::string& args) {
+    hw::test::TempDir dir;
+    const auto r = hw::test::run_cli("explore " + args + " --json " + dir.file("e.json"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    std::ifstream in(dir.file("e.json"));
+    return nlohmann::json::parse(in)["configurations"][0];
+}
+
+// A number of a chip_check log: the integer after `before` ("" when absent).
+std::string after(const std::string& log, const std::string& before) {
+    const auto p = log.find(before);
+    if (p == std::string::npos) return "";
+    const auto b = p + before.size(), e = log.find_first_not_of("0123456789", b);
+    return log.substr(b, e - b);
+}
+
+// hardwire explore projects what the simulation measured: its cycles/token (the mean over
+// positions 0..steps-1) equal the performance counters' from each position's start to its
+// result, and its SRAM bits the SRAM macros Verilator elaborated, by kind.
+void check_explore(const std::string& log, const std::string& model_args, const std::string& format,
+                   hw::Datapath dp, int steps, int seq_len) {
+    const std::string dp_args = " --format " + format + " --rows " + std::to_string(dp.rows) + " --lanes " +
+                                std::to_string(dp.lanes) + " --attn-par " + std::to_string(dp.attn_par);
+    const nlohmann::json cycles = explore(model_args + dp_args + " --context " + std::to_string(steps));
+    const std::string measured = after(log, "positions (" + dp.name() + "), ");
+    REQUIRE(!measured.empty());
+    CHECK(cycles["cycles_per_token"].get<double>() * steps == Approx(std::stod(measured)).epsilon(1e-12));
+    const nlohmann::json sram = explore(model_args + dp_args + " --context " + std::to_string(seq_len))["sram_bits"];
+    CHECK(after(log, "KV cache ") == std::to_string(sram["kv"].get<std::uint64_t>()));
+    CHECK(after(log, "scores ") == std::to_string(sram["scores"].get<std::uint64_t>()));
+    CHECK(after(log, "logits ") == std::to_string(sram["logits"].get<std::uint64_t>()));
+    CHECK(after(log, "other ") == "0");
+}
+
 // The summary line of a chip_check log.
 std::string summary(const std::string& log) {
     const auto p = log.find("chip_check:");
@@ -63,6 +102,7 @@ TEST_CASE("stories260K: 256-token greedy decode bit-exact with the golden model"
     CHECK_THAT(log, Contains("chip_check: 256 tokens bit-exact") && Contains("saturations 0"));
     // The greedy int8 decode starts "Once upon a time" (tokens 403 407 261 378).
     CHECK_THAT(log, Contains("pos 0 token 1 next 403") && Contains("pos 3 token 261 next 378"));
+    check_explore(log, "--model " + model, "int8", kBase, 256, 512);
 }
 
 TEST_CASE("synthetic models of awkward shapes: 32 tokens bit-exact cycles as modelled",
@@ -95,7 +135,22 @@ TEST_CASE("synthetic models of awkward shapes: 32 tokens bit-exact cycles as mod
         CHECK(rc == 0);
         CHECK_THAT(log, Contains("chip_check: 32 tokens bit-exact") &&
                             Contains("cycles:     every step of 32 tokens equal to the cycle model's"));
+        check_explore(log, std::string("--synthetic ") + c.spec, c.format, c.dp, 32, 32);
     }
+}
+
+TEST_CASE("stories15M's shape at 1,024 MACs a cycle: bit-exact, cycles and SRAM as explore projects",
+          "[chip][slow][long]") {
+    // stories15M's layers, heads and vocabulary at a 16-position context (the build is the
+    // ROM's: about 8 minutes; 16 positions decode in about 15 s).
+    const char* spec = "dim=288,hidden=768,layers=6,heads=6,kv_heads=6,vocab=32000,seq_len=16,seed=15";
+    const hw::Datapath dp{32, 32, 8};
+    int rc = -1;
+    const std::string log = run_chip("", spec, "int8", dp, 16, &rc);
+    INFO(summary(log));
+    CHECK(rc == 0);
+    CHECK_THAT(log, Contains("chip_check: 16 tokens bit-exact"));
+    check_explore(log, std::string("--synthetic ") + spec, "int8", dp, 16, 16);
 }
 
 TEST_CASE("weights 4096 times too large saturate everywhere still bit-exact", "[chip][slow]") {

@@ -2,9 +2,9 @@
 // hardwire explore's models checked against the real thing: ROM bits from shapes alone equal
 // the generated ROM images (what gen's manifest records) at every datapath and format; the
 // presets read as their public shapes; config.json errors are clear; the logic-area fit
-// recovers a known model; the command's table, JSON and plot. (Its cycles are the exact cycle
-// model, which every chip simulation checks against the RTL's counters; its SRAM bits are
-// checked against the Verilated SRAM macros by the chip tests.)
+// recovers a known model; the command's table, JSON and plot. (Its cycles and SRAM bits are
+// checked against the simulated chip in tests/test_chip.cc: the performance counters over
+// every position of a context, and the SRAM macros Verilator elaborated.)
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
