@@ -25,21 +25,21 @@ double seconds_for(int repeats, int steps, Run&& run) {
 int cmd_bench(int argc, char** argv) {
     Args args(
         "hardwire bench",
-        "hardwire bench (--model FILE | --synthetic SPEC) [--steps N] [--repeats R] [--format F]",
+        "hardwire bench (--model FILE | --synthetic SPEC) [--steps N] [--repeats R] [--format F | --format-map FILE]",
         "Measures decode speed (tokens/s, one thread) of the float reference and the\n"
         "integer golden model, interleaved in one run so the ratio is fair on a busy\n"
         "machine. Each repeat is a greedy decode from BOS of --steps positions.");
     add_model_options(args);
+    add_format_options(args);
     args.option("steps", "N", "positions per decode", "256")
-        .option("repeats", "R", "decodes per model and round (3 rounds, best round reported)", "20")
-        .option("format", "F", "weight format of the integer model", "int8");
+        .option("repeats", "R", "decodes per model and round (3 rounds, best round reported)", "20");
     if (!args.parse(argc, argv, 2)) return 0;
 
     const Model model = load_model(args);
     const Config& c = model.config;
     const int steps = static_cast<int>(args.get_int("steps", 1, c.seq_len));
     const int repeats = static_cast<int>(args.get_int("repeats", 1, 100000));
-    const WeightFormat format = parse_weight_format(args.get("format"));
+    const WeightFormat format = format_options(args);
     std::fprintf(stderr, "bench: quantizing %s (%s, gptq)...\n", model.source.c_str(),
                  format.name().c_str());
     std::fflush(stderr);

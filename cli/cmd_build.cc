@@ -11,7 +11,7 @@ namespace hw::cli {
 int cmd_build(int argc, char** argv) {
     Args args(
         "hardwire build",
-        "hardwire build (--model FILE | --synthetic SPEC) [--format F] [--rows R] [--lanes L] [--attn-par P] [--cache DIR] "
+        "hardwire build (--model FILE | --synthetic SPEC) [--format F | --format-map FILE] [--rows R] [--lanes L] [--attn-par P] [--cache DIR] "
         "[--run STEPS [--trace FILE.fst [--trace-tokens A[:B]]]]",
         "Generates the model's RTL, verilates it with the datapath in rtl/ and compiles the\n"
         "chip_sim simulator (the chip behind its host link, driven by the host driver, with a\n"
@@ -19,9 +19,9 @@ int cmd_build(int argc, char** argv) {
         "second call returns at once. With --run, decodes STEPS tokens from BOS; --trace\n"
         "builds the configuration with FST tracing and writes positions A..B only.");
     add_model_options(args);
+    add_format_options(args);
     add_datapath_options(args);
-    args.option("format", "F", "weight format: int8 or int4, then /gN or /row", "int8")
-        .option("cache", "DIR", "cache root (default: $HARDWIRE_CACHE or ~/.cache/hardwire)")
+    args.option("cache", "DIR", "cache root (default: $HARDWIRE_CACHE or ~/.cache/hardwire)")
         .option("run", "STEPS", "after building, decode STEPS tokens and check every stage")
         .option("trace", "FILE", "with --run: FST of the chosen positions (a traced build)")
         .option("trace-tokens", "A[:B]", "positions to trace, from A to B", "0");
@@ -31,7 +31,7 @@ int cmd_build(int argc, char** argv) {
     ChipBuildOptions o;
     if (args.flag_set("model")) o.gen.model = model_path(args);
     if (args.flag_set("synthetic")) o.gen.synthetic = args.get("synthetic");
-    o.gen.format = parse_weight_format(args.get("format"));
+    o.gen.format = format_options(args);
     o.gen.datapath = datapath_options(args);
     o.gen.command_line = "hardwire build";
     o.cache = args.flag_set("cache") ? args.get("cache") : default_cache_root();

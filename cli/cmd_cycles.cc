@@ -26,7 +26,7 @@ std::string thousands(long long v) {
 int cmd_cycles(int argc, char** argv) {
     Args args("hardwire cycles",
               "hardwire cycles (--model FILE | --synthetic SPEC) [--rows R] [--lanes L] "
-              "[--attn-par P] [--pos N] [--context N] [--format F] [--clock-mhz F] "
+              "[--attn-par P] [--pos N] [--context N] [--format F | --format-map FILE] [--clock-mhz F] "
               "[--all-layers] [--json]",
               "The exact cycle model of the chip's schedule for a model shape on a datapath\n"
               "(Rows x Lanes MAC cluster, AttnPar context positions per attention cycle): the\n"
@@ -36,10 +36,10 @@ int cmd_cycles(int argc, char** argv) {
               "Equal to the RTL's counters cycle for cycle: every chip simulation checks it.\n"
               "Only the shape is read (a checkpoint's header, or the synthetic spec).");
     add_model_options(args);
+    add_format_options(args);
     add_datapath_options(args);
     args.option("pos", "N", "position of the token whose steps are listed", "0")
         .option("context", "N", "positions averaged over (default: min(256, seq_len))")
-        .option("format", "F", "weight format (no format changes a step's cycles today)", "int8")
         .option("clock-mhz", "F", "clock for tokens/s per user", "1000")
         .flag("all-layers", "list every layer's steps (default: layer 0; the others are the same)")
         .flag("json", "one JSON object: the token's steps and the context's means");
@@ -49,7 +49,7 @@ int cmd_cycles(int argc, char** argv) {
     const Config c = args.flag_set("model") ? read_checkpoint_config(model_path(args))
                                             : parse_synthetic_spec(args.get("synthetic")).config;
     const Datapath d = datapath_options(args);
-    const WeightFormat f = parse_weight_format(args.get("format"));
+    const WeightFormat f = format_options(args);
     const int pos = static_cast<int>(args.get_int("pos", 0, c.seq_len - 1));
     const int context = args.flag_set("context")
                             ? static_cast<int>(args.get_int("context", 1, c.seq_len))

@@ -69,7 +69,7 @@ std::string si(double v) {
 
 int cmd_explore(int argc, char** argv) {
     Args args("hardwire explore",
-              "hardwire explore (--model M | --synthetic SPEC) [--format F] [--context N] "
+              "hardwire explore (--model M | --synthetic SPEC) [--format F | --format-map FILE] [--context N] "
               "[--clock-mhz F] [--rows R --lanes L --attn-par P | --sweep rows=..,lanes=..,attn-par=..] "
               "[--json FILE] [--plot FILE.svg] [--set NAME=VALUE,...] [--target TOKENS_PER_S]",
               "Projects a model onto this chip without building it: for each datapath, the\n"
@@ -84,10 +84,10 @@ int cmd_explore(int argc, char** argv) {
               "checkpoint.");
     args.option("model", "M", "preset name, Hugging Face config.json, or llama2.c checkpoint")
         .option("synthetic", "SPEC", "a synthetic model spec instead (key=value list)")
-        .option("format", "F", "weight format (int8, int4, with /gN or /row)", "int8")
         .option("context", "N", "positions the chip holds (KV cache) and decodes over (default: the model's, at most 4096)")
         .option("clock-mhz", "F", "clock", "1000");
     add_datapath_options(args);
+    add_format_options(args);
     args.option("sweep", "SPEC", "datapaths to sweep: rows=a,b,...,lanes=...,attn-par=... (keys not given take --rows, --lanes, --attn-par)")
         .option("json", "FILE", "write the table as JSON")
         .option("plot", "FILE", "write the Pareto plot (tokens/s against mm2, coloured by W, HC1 marked) as SVG")
@@ -118,7 +118,7 @@ int cmd_explore(int argc, char** argv) {
                     ? static_cast<int>(args.get_int("context", 1, model_context))
                     : static_cast<int>(std::min<long long>(model_context, 4096));
     validate_config(c, shape.source);
-    const WeightFormat f = parse_weight_format(args.get("format"));
+    const WeightFormat f = format_options(args);
     const double clock_hz = args.get_double("clock-mhz", 1, 100000) * 1e6;
     const std::vector<Datapath> dps =
         args.flag_set("sweep") ? parse_sweep(args.get("sweep"), datapath_options(args))

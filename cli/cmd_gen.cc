@@ -11,17 +11,17 @@ namespace hw::cli {
 int cmd_gen(int argc, char** argv) {
     Args args("hardwire gen",
               "hardwire gen (--model FILE | --synthetic SPEC) --out DIR [--tokenizer FILE] "
-              "[--format F] [--rows R] [--lanes L] [--attn-par P] [--name NAME] [--rom-budget BITS] [--force]",
+              "[--format F | --format-map FILE] [--rows R] [--lanes L] [--attn-par P] [--name NAME] [--rom-budget BITS] [--force]",
               "Generates the chip's model-specific RTL into DIR: one ROM module per layer and\n"
               "tensor (weights and scales), table ROMs (RoPE, 1/sqrt, 1/x, 2^-x, sigmoid),\n"
               "<name>_cfg_pkg.sv, <name>_rom_bank.sv, <name>_cfg.h, files.f and manifest.json.\n"
               "Identical inputs give identical files. DIR is replaced atomically; a DIR holding\n"
               "another model's files is refused unless --force.");
     add_model_options(args);
+    add_format_options(args);
     add_datapath_options(args);
     args.option("out", "DIR", "output directory")
         .option("tokenizer", "FILE", "tokenizer.bin to record (hash) in the manifest")
-        .option("format", "F", "weight format: int8 or int4, then /gN or /row", "int8")
         .option("name", "NAME",
                 "module prefix, [a-z][a-z0-9_]* (default: from the model file name)")
         .option("rom-budget", "BITS", "fail if the ROMs need more bits than this")
@@ -34,7 +34,7 @@ int cmd_gen(int argc, char** argv) {
     if (args.flag_set("synthetic")) o.synthetic = args.get("synthetic");
     if (args.flag_set("tokenizer")) o.tokenizer = args.get("tokenizer");
     o.out = args.get("out");
-    o.format = parse_weight_format(args.get("format"));
+    o.format = format_options(args);
     o.datapath = datapath_options(args);
     if (args.flag_set("name")) o.name = args.get("name");
     if (args.flag_set("rom-budget"))

@@ -78,7 +78,20 @@ Draw draw(std::uint64_t seed, bool random_shape) {
                  ",kv_heads=" + std::to_string(kv_heads) + ",vocab=" + std::to_string(vocab) +
                  ",seq_len=" + std::to_string(seq_len) + ",shared=" + std::to_string(shared) +
                  ",seed=" + std::to_string(between(r, 1, 1000000));
-        d.format = pick(r, std::vector<std::string>{"int8", "int8/row", "int4", "int4/row"});
+        // A format: any width, groups of 32 or a scale per row, and on half the seeds a
+        // mix (one to three matrices, of every layer or of one, at another width).
+        d.format = pick(r, std::vector<std::string>{"int8", "int6", "int4", "int3"}) +
+                   pick(r, std::vector<std::string>{"", "/row"});
+        if (r.below(2)) {
+            std::vector<std::string> tensors = {"token_embedding", "wq", "wk", "wv", "wo", "w1", "w2", "w3"};
+            if (!shared) tensors.push_back("wcls");
+            for (int k = between(r, 1, 3); k > 0; k--) {
+                const std::string t = pick(r, tensors);
+                const bool one_layer = t != "token_embedding" && t != "wcls" && r.below(2);
+                d.format += "," + (one_layer ? std::to_string(between(r, 0, layers - 1)) + "." : std::string()) +
+                            t + "=" + std::to_string(pick(r, std::vector<int>{3, 4, 6, 8}));
+            }
+        }
         d.datapath.rows = 1;
         d.datapath.lanes = pick(r, std::vector<int>{16, 32, 64});
         d.datapath.attn_par = 1;

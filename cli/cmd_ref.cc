@@ -16,7 +16,8 @@ int cmd_ref(int argc, char** argv) {
               "Greedy decode with the float reference (llama2.c run.c semantics, float32).\n"
               "Prints the generated text (token ids without --tokenizer), or with --json one\n"
               "object per position in the format of the reference traces:\n"
-              "  {\"pos\":0,\"token\":1,\"next\":403,\"top5\":[[403,17.023516],...]}");
+              "  {\"pos\":0,\"token\":1,\"next\":403,\"top5\":[[403,17.023516],...]}\n"
+              "with \"prompt\":true where the prompt, not the model, gave the next token.");
     add_model_options(args);
     args.option("tokenizer", "FILE",
                 "llama2.c tokenizer.bin (e.g. $HARDWIRE_MODELS/stories260K/tok512.bin)")
@@ -54,7 +55,8 @@ int cmd_ref(int argc, char** argv) {
                 for (std::size_t i = 0; i < top.size(); i++) {
                     std::printf("%s[%d,%f]", i ? "," : "", top[i].first, top[i].second);
                 }
-                std::printf("]}\n");
+                // A prompt position's next token is the prompt's (hardwire accuracy forces it).
+                std::printf("]%s}\n", s.pos + 1 < static_cast<int>(prompt.size()) ? ",\"prompt\":true" : "");
             } else if (tokenizer) {
                 if (s.next != kBosToken) text.write(tokenizer->decode(s.token, s.next));
             } else {

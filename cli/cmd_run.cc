@@ -33,7 +33,7 @@ int cmd_run(int argc, char** argv) {
         "hardwire run [--model FILE | --synthetic SPEC] [--tokenizer FILE] [--prompt TEXT] "
         "[--steps N] [--link usb2|pcie3x1|pcie3x4] [--clock-mhz F] [--no-check] [--json] "
         "[--logits] [--trace FILE.fst] [--timeline FILE.svg] [--trace-tokens A[:B]] [--inject-errors FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]] [--require-faults] "
-        "[--seed S]] [--format F] [--rows R] [--lanes L] [--attn-par P] [--cache DIR]",
+        "[--seed S]] [--format F | --format-map FILE] [--rows R] [--lanes L] [--attn-par P] [--cache DIR]",
         "Decodes a prompt on the chip's cycle-accurate simulator, through the host link and\n"
         "driver, and streams the text as it is generated (greedy, llama2.c run.c semantics:\n"
         "--steps counts positions, BOS ends the story). Every token, and every value the\n"
@@ -43,6 +43,7 @@ int cmd_run(int argc, char** argv) {
         "else a built-in synthetic model; the first line says which. The simulator is built\n"
         "on first use and cached (hardwire build).");
     add_model_options(args);
+    add_format_options(args);
     add_datapath_options(args);
     args.option("tokenizer", "FILE", "llama2.c tokenizer.bin (default: tok512.bin beside stories260K)")
         .option("prompt", "TEXT", "text to start from (needs a tokenizer); decoding starts at BOS",
@@ -62,7 +63,6 @@ int cmd_run(int argc, char** argv) {
                 "link faults: bit flips per byte; dropped, duplicated and reordered packets per "
                 "packet; inverted k flags per symbol (DROP and DUP default to FLIP, the others to 0)")
         .option("seed", "S", "fault injection seed", "1")
-        .option("format", "F", "weight format: int8 or int4, then /gN or /row", "int8")
         .option("cache", "DIR", "cache root (default: $HARDWIRE_CACHE or ~/.cache/hardwire)");
     if (!args.parse(argc, argv, 2)) return 0;
     if (args.flag_set("model") && args.flag_set("synthetic"))
@@ -98,7 +98,7 @@ int cmd_run(int argc, char** argv) {
     }
     if (args.flag_set("prompt") && tokenizer.empty())
         throw UsageError("--prompt needs --tokenizer (no tok512.bin beside the model)");
-    o.gen.format = parse_weight_format(args.get("format"));
+    o.gen.format = format_options(args);
     o.gen.datapath = datapath_options(args);
     o.gen.command_line = "hardwire run";
     o.cache = args.flag_set("cache") ? args.get("cache") : default_cache_root();

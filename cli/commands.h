@@ -9,6 +9,7 @@
 #include "args.h"
 #include "datapath.h"
 #include "model.h"
+#include "quant.h"
 #include "shell.h"
 #include "tokenizer.h"
 
@@ -41,6 +42,11 @@ Model load_model(const Args& args);
 void add_datapath_options(Args& args);
 // The datapath those options give; hw::Error names an option out of its range.
 Datapath datapath_options(const Args& args);
+// Declares --format and --format-map: the weight format (model/quant.h), a plain format,
+// the recipe q3q6, or a mix by (layer, tensor) spelled out or in a JSON file.
+void add_format_options(Args& args);
+// The format those options give; hw::Error names what is wrong.
+WeightFormat format_options(const Args& args);
 // Loads --tokenizer if given (checked against the model's vocabulary), else nullptr.
 std::unique_ptr<Tokenizer> load_tokenizer(const Args& args, const Model& model);
 

@@ -26,6 +26,22 @@ void add_datapath_options(Args& args) {
         .option("attn-par", "P", "attention: context positions per cycle in each pass, 1..64", "1");
 }
 
+void add_format_options(Args& args) {
+    args.option("format", "F",
+                "weight format: int8, int6, int4, int3 or the recipe q3q6 (FFN at 3 bits, the rest at "
+                "6), then /gN (groups of N, default 32) or /row, then overrides ,TENSOR=BITS or "
+                ",LAYER.TENSOR=BITS (e.g. int6,w1=3,0.w1=6)",
+                "int8")
+        .option("format-map", "FILE",
+                "the format as a JSON file: {\"format\": \"int6/g32\", \"tensors\": {\"w1\": \"int3\", \"0.w1\": \"int6\"}} "
+                "(docs/weightgen.md)");
+}
+
+WeightFormat format_options(const Args& args) {
+    return format_from_options(args.flag_set("format") ? args.get("format") : "",
+                               args.flag_set("format-map") ? args.get("format-map") : "");
+}
+
 Datapath datapath_options(const Args& args) {
     Datapath d;
     d.rows = static_cast<int>(args.get_int("rows", 1, kMaxRows));

@@ -261,10 +261,11 @@ Projection project(const Config& c, const WeightFormat& f, const Datapath& d, do
                     double(p.rom_bits) * k.get("transistors_per_rom_bit");
 
     // Energy: a multiplier's grows with the product of its operands' widths, an adder's with
-    // its width (from the int8 figures); accumulators are 32 bits.
+    // its width (from the int8 figures); accumulators are 32 bits. A mixed format's
+    // multipliers are built for its widest matrix (narrower weights arrive sign-extended).
     const TokenEvents e = token_events(c, f, d, c.seq_len);
     const double mul8 = k.get("mul_int8_pj"), add8 = k.get("add_int8_pj");
-    const double weight_mac = mul8 * (f.bits * 16) / 64.0 + add8 * 32 / 8.0;
+    const double weight_mac = mul8 * (used_widths(c, f).back() * 16) / 64.0 + add8 * 32 / 8.0;
     const double attention_mac = mul8 * (16 * 32) / 64.0 + add8 * 64 / 8.0;
     p.energy_pj_by_kind[0] = e.weight_macs * weight_mac + e.attention_macs * attention_mac;
     p.energy_pj_by_kind[1] = e.rom_bits_read * k.get("rom_read_pj_per_bit");

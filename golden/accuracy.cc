@@ -17,6 +17,7 @@ std::vector<TraceStep> read_trace(const std::string& path, int vocab_size) {
     if (!in) throw Error(path + ": cannot open trace for reading");
     std::vector<TraceStep> trace;
     int line_no = 0;
+    bool marked = false;  // some line says whether it is a prompt position
     for (std::string line; std::getline(in, line);) {
         line_no++;
         if (line.empty()) continue;
@@ -29,11 +30,16 @@ std::vector<TraceStep> read_trace(const std::string& path, int vocab_size) {
             s.next = j.at("next").get<int>();
             for (const auto& e : j.at("top5"))
                 s.top5.emplace_back(e.at(0).get<int>(), e.at(1).get<double>());
+            if (j.contains("prompt")) {
+                s.prompt = j.at("prompt").get<bool>();
+                marked = true;
+            }
         } catch (const nlohmann::json::exception& e) {
             throw make_error(where, "trace record",
                              "{\"pos\":int,\"token\":int,\"next\":int,\"top5\":[[id,logit],...]}",
                              e.what());
         }
+        if (s.top5.empty()) throw make_error(where, "top5", "at least the largest logit", "[]");
         if (s.pos != static_cast<int>(trace.size())) {
             throw make_error(where, "pos", std::to_string(trace.size()), std::to_string(s.pos));
         }
@@ -50,6 +56,12 @@ std::vector<TraceStep> read_trace(const std::string& path, int vocab_size) {
         trace.push_back(std::move(s));
     }
     if (trace.empty()) throw make_error(path, "trace", "at least one line", "none");
+    if (!marked) {
+        int last_forced = -1;
+        for (const TraceStep& s : trace)
+            if (s.next != s.top1()) last_forced = s.pos;
+        for (int p = 0; p <= last_forced; p++) trace[std::size_t(p)].prompt = true;
+    }
     return trace;
 }
 
@@ -74,7 +86,7 @@ AccuracyReport measure_accuracy(const Model& model, const WeightFormat& format,
     for (const TraceStep& s : trace) {
         const auto& li = teacher.forward(s.token, s.pos);
         const auto& lf = ref.forward(s.token, s.pos);
-        if (argmax_int(li) == s.next) r.teacher_forced_top1++;
+        if (argmax_int(li) == s.top1()) r.teacher_forced_top1++;
         for (int v = 0; v < c.vocab_size; v++) {
             const double err = std::fabs(li[v] / 65536.0 - double(lf[v]));
             r.logit_max_abs_err = std::max(r.logit_max_abs_err, err);
@@ -83,11 +95,15 @@ AccuracyReport measure_accuracy(const Model& model, const WeightFormat& format,
     }
     r.logit_rms_err = std::sqrt(sq_sum / (double(trace.size()) * c.vocab_size));
 
-    // Free-running greedy from the trace's first token.
+    // Free-running greedy from the trace's first token, the prompt's tokens forced.
     IntModel free(q, tables);
     int token = trace[0].token;
     for (const TraceStep& s : trace) {
         const int next = argmax_int(free.forward(token, s.pos));
+        if (s.prompt) {
+            token = s.next;
+            continue;
+        }
         if (next != s.next) {
             r.first_divergence = s.pos;
             break;

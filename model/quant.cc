@@ -4,44 +4,219 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
 
 #include "error.h"
 
 namespace hw {
 
+const char* const kWeightTensors[9] = {"token_embedding", "wcls", "wq", "wk", "wv",
+                                        "wo",              "w1",   "w2", "w3"};
+
+namespace {
+
+// q3q6 (docs/weightgen.md): the embedding, the attention projections and the classifier at 6
+// bits, the FFN's three matrices at 3.
+const TensorBits kQ3Q6[] = {{-1, "w1", 3}, {-1, "w2", 3}, {-1, "w3", 3}};
+
+bool same(const TensorBits& a, const TensorBits& b) {
+    return a.layer == b.layer && a.tensor == b.tensor && a.bits == b.bits;
+}
+
+bool is_q3q6(const WeightFormat& f) {
+    if (f.bits != 6 || f.overrides.size() != std::size(kQ3Q6)) return false;
+    for (std::size_t i = 0; i < f.overrides.size(); i++)
+        if (!same(f.overrides[i], kQ3Q6[i])) return false;
+    return true;
+}
+
+// "int8" -> 8 (and the bare numbers a format map may give); 0 when not a width.
+int parse_width(const std::string& text) {
+    const std::string n = text.rfind("int", 0) == 0 ? text.substr(3) : text;
+    for (int w : kWeightWidths)
+        if (n == std::to_string(w)) return w;
+    return 0;
+}
+
+// "w1" or "3.w1": an override's key, checked.
+TensorBits parse_override_key(const std::string& key, const std::string& where) {
+    TensorBits t;
+    const auto dot = key.find('.');
+    t.tensor = key;
+    if (dot != std::string::npos) {
+        const std::string layer = key.substr(0, dot);
+        t.tensor = key.substr(dot + 1);
+        if (layer.empty() || layer.size() > 4 || layer.find_first_not_of("0123456789") != std::string::npos)
+            throw make_error(where, "layer of '" + key + "'", "a layer number (e.g. 0.w2)", layer);
+        t.layer = std::stoi(layer);
+    }
+    bool known = false;
+    for (const char* name : kWeightTensors) known = known || t.tensor == name;
+    if (!known)
+        throw make_error(where, "tensor of '" + key + "'",
+                         "token_embedding, wcls, wq, wk, wv, wo, w1, w2 or w3", t.tensor);
+    if (t.layer >= 0 && (t.tensor == "token_embedding" || t.tensor == "wcls"))
+        throw make_error(where, "'" + key + "'", "no layer for " + t.tensor + " (one per model)",
+                         "layer " + std::to_string(t.layer));
+    return t;
+}
+
+}  // namespace
+
+int WeightFormat::bits_of(const std::string& tensor, int layer) const {
+    int b = bits;
+    for (const TensorBits& t : overrides)
+        if (t.tensor == tensor && (t.layer < 0 || t.layer == layer)) b = t.bits;
+    return b;
+}
+
+WeightFormat WeightFormat::of(const std::string& tensor, int layer) const {
+    WeightFormat f;
+    f.bits = bits_of(tensor, layer);
+    f.group = group;
+    return f;
+}
+
 std::string WeightFormat::name() const {
-    return "int" + std::to_string(bits) + (group ? "/g" + std::to_string(group) : "/row");
+    const std::string g = group ? "/g" + std::to_string(group) : "/row";
+    if (is_q3q6(*this)) return "q3q6" + g;
+    std::string s = "int" + std::to_string(bits) + g;
+    for (const TensorBits& t : overrides)
+        s += "," + (t.layer >= 0 ? std::to_string(t.layer) + "." : std::string()) + t.tensor + "=" +
+             std::to_string(t.bits);
+    return s;
 }
 
 WeightFormat parse_weight_format(const std::string& text) {
+    const std::string where = "weight format '" + text + "'";
+    const auto comma = text.find(',');
+    const std::string head = text.substr(0, comma);
     WeightFormat f;
-    const auto slash = text.find('/');
-    const std::string base = text.substr(0, slash);
-    if (base == "int8")
-        f.bits = 8;
-    else if (base == "int4")
-        f.bits = 4;
-    else
-        throw make_error("weight format '" + text + "'", "type", "int8 or int4", base);
+    const auto slash = head.find('/');
+    const std::string base = head.substr(0, slash);
+    if (base == "q3q6") {
+        f.bits = 6;
+        f.overrides.assign(std::begin(kQ3Q6), std::end(kQ3Q6));
+        f.recipe = "q3q6";
+    } else if (base.rfind("int", 0) == 0 && parse_width(base)) {
+        f.bits = parse_width(base);
+    } else {
+        throw make_error(where, "type", "int8, int6, int4, int3 or the recipe q3q6", base);
+    }
     if (slash != std::string::npos) {
-        const std::string g = text.substr(slash + 1);
-        if (g == "row") {
-            f.group = 0;
-            return f;
-        }
+        const std::string g = head.substr(slash + 1);
         std::size_t used = 0;
         int n = 0;
         try {
             n = g.size() > 1 && g[0] == 'g' ? std::stoi(g.substr(1), &used) : 0;
         } catch (const std::exception&) {
         }
-        if (n < 1 || used + 1 != g.size()) {
-            throw make_error("weight format '" + text + "'", "group",
-                             "gN with N >= 1 (e.g. g32) or row", g);
+        if (g == "row") {
+            f.group = 0;
+        } else if (n < 1 || used + 1 != g.size()) {
+            throw make_error(where, "group", "gN with N >= 1 (e.g. g32) or row", g);
+        } else {
+            f.group = n;
         }
-        f.group = n;
+    }
+    // Overrides: ",TENSOR=BITS" or ",L.TENSOR=BITS".
+    for (std::size_t at = comma; at != std::string::npos;) {
+        const auto next = text.find(',', at + 1);
+        const std::string item = text.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
+        const auto eq = item.find('=');
+        if (eq == std::string::npos)
+            throw make_error(where, "override '" + item + "'", "TENSOR=BITS or LAYER.TENSOR=BITS (e.g. w1=3)", item);
+        TensorBits t = parse_override_key(item.substr(0, eq), where);
+        t.bits = parse_width(item.substr(eq + 1));
+        if (!t.bits) throw make_error(where, "width of '" + item + "'", "3, 4, 6 or 8", item.substr(eq + 1));
+        f.overrides.push_back(t);
+        at = next;
     }
     return f;
+}
+
+WeightFormat read_format_map(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw Error(path + ": cannot open format map for reading");
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(path + ": not valid JSON: " + e.what());
+    }
+    if (!j.is_object() || !j.contains("format") || !j["format"].is_string())
+        throw make_error(path, "\"format\"", "the base format as a string (e.g. \"int6/g32\")",
+                         j.is_object() && j.contains("format") ? j["format"].dump() : "none");
+    for (const auto& [key, value] : j.items())
+        if (key != "format" && key != "tensors" && key != "about")
+            throw make_error(path, "key \"" + key + "\"", "format, tensors or about", key);
+    WeightFormat f;
+    try {
+        f = parse_weight_format(j["format"].get<std::string>());
+    } catch (const Error& e) {
+        throw Error(path + ": " + e.what());
+    }
+    f.recipe.clear();
+    if (j.contains("tensors")) {
+        if (!j["tensors"].is_object())
+            throw make_error(path, "\"tensors\"", "an object of TENSOR or LAYER.TENSOR to a width",
+                             j["tensors"].dump());
+        for (const auto& [key, value] : j["tensors"].items()) {
+            TensorBits t = parse_override_key(key, path + ": tensors");
+            const std::string v = value.is_string() ? value.get<std::string>()
+                                                    : value.is_number_integer() ? std::to_string(value.get<int>()) : "";
+            t.bits = parse_width(v);
+            if (!t.bits)
+                throw make_error(path, "tensors \"" + key + "\"", "a width: int3, int4, int6 or int8 (or 3, 4, 6, 8)",
+                                 value.dump());
+            f.overrides.push_back(t);
+        }
+    }
+    // The per-layer entries after the every-layer ones, so that a layer's own entry wins
+    // whatever the file's key order.
+    std::stable_partition(f.overrides.begin(), f.overrides.end(),
+                          [](const TensorBits& t) { return t.layer < 0; });
+    return f;
+}
+
+WeightFormat format_from_options(const std::string& text, const std::string& map_path) {
+    if (map_path.empty()) return parse_weight_format(text.empty() ? "int8" : text);
+    if (!text.empty())
+        throw Error("--format " + text + " and --format-map " + map_path +
+                    ": give one (the map names its own base format)");
+    return read_format_map(map_path);
+}
+
+void check_format(const Config& c, const WeightFormat& f) {
+    for (const TensorBits& t : f.overrides) {
+        const std::string key = (t.layer >= 0 ? std::to_string(t.layer) + "." : std::string()) + t.tensor;
+        if (t.layer >= c.n_layers)
+            throw make_error("weight format '" + f.name() + "'", "'" + key + "'",
+                             "a layer below the model's " + std::to_string(c.n_layers), "layer " + std::to_string(t.layer));
+        if (t.tensor == "wcls" && c.shared_classifier)
+            throw make_error("weight format '" + f.name() + "'", "'" + key + "'",
+                             "no wcls: the model's classifier is its token embedding (name token_embedding)", "wcls");
+    }
+}
+
+std::vector<TensorBits> tensor_widths(const Config& c, const WeightFormat& f) {
+    std::vector<TensorBits> out;
+    auto add = [&](const char* tensor, int layer) { out.push_back({layer, tensor, f.bits_of(tensor, layer)}); };
+    add("token_embedding", -1);
+    if (!c.shared_classifier) add("wcls", -1);
+    for (int l = 0; l < c.n_layers; l++)
+        for (const char* t : {"wq", "wk", "wv", "wo", "w1", "w2", "w3"}) add(t, l);
+    return out;
+}
+
+std::vector<int> used_widths(const Config& c, const WeightFormat& f) {
+    std::vector<int> w;
+    for (const TensorBits& t : tensor_widths(c, f))
+        if (std::find(w.begin(), w.end(), t.bits) == w.end()) w.push_back(t.bits);
+    std::sort(w.begin(), w.end());
+    return w;
 }
 
 double round_half_even(double x) { return std::nearbyint(x); }  // default mode: to even
@@ -121,6 +296,8 @@ QMatrix quantize_matrix(const float* w, int rows, int cols, const WeightFormat& 
     QMatrix q;
     q.rows = rows;
     q.cols = cols;
+    if (f.mixed()) throw Error("quantize_matrix: a mixed format (" + f.name() + "): quantize each matrix in its own (WeightFormat::of)");
+    q.bits = f.bits;
     q.group_size = scale_group_size(cols, f);
     q.groups = scale_groups(cols, f);
     q.w.resize(std::size_t(rows) * cols);
@@ -198,6 +375,7 @@ QGain quantize_gain(const float* g, int n, double premultiply) {
 QModel quantize_model(const Model& m, const WeightFormat& f, const Calibration* cal) {
     const Config& c = m.config;
     const Weights& w = m.weights;
+    check_format(c, f);
     QModel q;
     q.config = c;
     q.format = f;
@@ -208,30 +386,30 @@ QModel quantize_model(const Model& m, const WeightFormat& f, const Calibration* 
         return cal ? &(cal->*field)[l] : nullptr;
     };
     const InputMoments* cls = cal ? &cal->classifier : nullptr;
-    q.token_embedding = quantize_matrix(w.token_embedding.data(), c.vocab_size, d, f,
+    q.token_embedding = quantize_matrix(w.token_embedding.data(), c.vocab_size, d, f.of("token_embedding", -1),
                                         c.shared_classifier ? cls : nullptr);
     for (int l = 0; l < c.n_layers; l++) {
         QLayer L;
         L.rms_att = quantize_gain(w.rms_att.data() + std::size_t(l) * d, d, sqrt_dim);
         L.rms_ffn = quantize_gain(w.rms_ffn.data() + std::size_t(l) * d, d, sqrt_dim);
-        L.wq = quantize_matrix(w.wq.data() + std::size_t(l) * d * d, d, d, f,
+        L.wq = quantize_matrix(w.wq.data() + std::size_t(l) * d * d, d, d, f.of("wq", l),
                                mom(&Calibration::wq, l));
-        L.wk = quantize_matrix(w.wk.data() + std::size_t(l) * kv * d, kv, d, f,
+        L.wk = quantize_matrix(w.wk.data() + std::size_t(l) * kv * d, kv, d, f.of("wk", l),
                                mom(&Calibration::wq, l));
-        L.wv = quantize_matrix(w.wv.data() + std::size_t(l) * kv * d, kv, d, f,
+        L.wv = quantize_matrix(w.wv.data() + std::size_t(l) * kv * d, kv, d, f.of("wv", l),
                                mom(&Calibration::wq, l));
-        L.wo = quantize_matrix(w.wo.data() + std::size_t(l) * d * d, d, d, f,
+        L.wo = quantize_matrix(w.wo.data() + std::size_t(l) * d * d, d, d, f.of("wo", l),
                                mom(&Calibration::wo, l));
-        L.w1 = quantize_matrix(w.w1.data() + std::size_t(l) * h * d, h, d, f,
+        L.w1 = quantize_matrix(w.w1.data() + std::size_t(l) * h * d, h, d, f.of("w1", l),
                                mom(&Calibration::w1, l));
-        L.w2 = quantize_matrix(w.w2.data() + std::size_t(l) * d * h, d, h, f,
+        L.w2 = quantize_matrix(w.w2.data() + std::size_t(l) * d * h, d, h, f.of("w2", l),
                                mom(&Calibration::w2, l));
-        L.w3 = quantize_matrix(w.w3.data() + std::size_t(l) * h * d, h, d, f,
+        L.w3 = quantize_matrix(w.w3.data() + std::size_t(l) * h * d, h, d, f.of("w3", l),
                                mom(&Calibration::w1, l));
         q.layers.push_back(std::move(L));
     }
     q.rms_final = quantize_gain(w.rms_final.data(), d, sqrt_dim);
-    if (!c.shared_classifier) q.wcls = quantize_matrix(w.wcls.data(), c.vocab_size, d, f, cls);
+    if (!c.shared_classifier) q.wcls = quantize_matrix(w.wcls.data(), c.vocab_size, d, f.of("wcls", -1), cls);
     return q;
 }
 

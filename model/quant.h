@@ -11,23 +11,68 @@
 namespace hw {
 
 // ---------------------------------------------------------------------------
-// Weight format: signed `bits`-bit integers, symmetric (no zero point), one scale per
-// group of `group` consecutive weights of a row (group 0 = the whole row).
+// Weight format: signed `bits`-bit integers (3, 4, 6 or 8), symmetric (no zero point), one
+// scale per group of `group` consecutive weights of a row (group 0 = the whole row). A
+// mixed format gives some matrices other widths (per tensor, or per layer and tensor); the
+// group is the chip's, shared by every matrix.
 // ---------------------------------------------------------------------------
-struct WeightFormat {
-    int bits = 8;    // 8 (int8, default) or 4 (int4)
-    int group = 32;  // weights per scale along the input dimension; 0 = one scale per row
 
-    int qmax() const { return (1 << (bits - 1)) - 1; }  // largest magnitude: 127 or 7
-    std::string name() const;                           // "int8/g32", "int4/row", ...
+// One width override: `tensor` (token_embedding, wcls, wq, wk, wv, wo, w1, w2, w3) at `layer`,
+// or at every layer when layer is -1.
+struct TensorBits {
+    int layer = -1;
+    std::string tensor;
+    int bits = 8;
 };
+
+struct WeightFormat {
+    int bits = 8;    // width of every matrix no override names
+    int group = 32;  // weights per scale along the input dimension; 0 = one scale per row
+    std::vector<TensorBits> overrides;  // in order; a later one wins where two name a matrix
+    std::string recipe;                 // the recipe's name ("q3q6") when one gave the overrides
+
+    // The width of `tensor` at `layer` (-1 for the model-wide token_embedding and wcls).
+    int bits_of(const std::string& tensor, int layer) const;
+    // The plain format one matrix is quantized in: its width, the chip's group.
+    WeightFormat of(const std::string& tensor, int layer) const;
+    bool mixed() const { return !overrides.empty(); }
+    int qmax() const { return (1 << (bits - 1)) - 1; }  // largest magnitude: 127, 31, 7 or 3
+    // "int8/g32", "int4/row", "q3q6/g32", or a mix spelled out:
+    // "int6/g32,w1=3,w2=3,w3=3,0.w2=6". parse_weight_format reads each back.
+    std::string name() const;
+};
+
+// The widths a format allows, and the tensors a mix can name.
+constexpr int kWeightWidths[] = {3, 4, 6, 8};
+extern const char* const kWeightTensors[9];
 
 // Groups of 32 by default: measured in docs/numerics.md (accuracy against per-row scales).
 constexpr int kDefaultGroup = 32;
 
-// Parses "int8" or "int4", optionally followed by "/gN" (groups of N weights) or "/row"
-// (one scale per row); without a suffix the group is kDefaultGroup. Throws hw::Error.
+// Parses "int8", "int6", "int4" or "int3", or the recipe "q3q6" (docs/weightgen.md),
+// optionally followed by "/gN" (groups of N weights) or "/row" (one scale per row), then
+// any overrides ",TENSOR=BITS" (every layer) or ",L.TENSOR=BITS" (layer L). Without a group
+// suffix the group is kDefaultGroup. Throws hw::Error naming what is wrong.
 WeightFormat parse_weight_format(const std::string& text);
+// A format map file: {"format": "int6/g32", "tensors": {"w1": "int3", "0.w2": "int6", ...}}
+// (keys as in the overrides above, values a width "intN" or N). Throws hw::Error naming the
+// file and the entry.
+WeightFormat read_format_map(const std::string& path);
+// The format a command was given: --format TEXT (int8 when empty), or --format-map FILE when
+// `map_path` is set (then `text` must be empty: hw::Error when both are given).
+WeightFormat format_from_options(const std::string& text, const std::string& map_path);
+
+// Checks that every override of `f` names a matrix of a model of shape `c` (a layer it has,
+// wcls only with a separate classifier); hw::Error otherwise.
+void check_format(const Config& c, const WeightFormat& f);
+
+// Every matrix of a model of shape `c` with its width under `f`, in ROM order: the
+// token embedding (also the classifier when shared), wcls when separate, then per layer
+// wq wk wv wo w1 w2 w3.
+std::vector<TensorBits> tensor_widths(const Config& c, const WeightFormat& f);
+// The widths among them, ascending (one for a plain format); the ROM words and the MAC
+// cluster's input are as wide as the largest.
+std::vector<int> used_widths(const Config& c, const WeightFormat& f);
 
 // Scale groups of a row of `cols` weights in format `f`: ceil(cols / group), one per row
 // for /row formats (and when a group is wider than the row).
@@ -44,6 +89,7 @@ struct QMatrix {
     int rows = 0, cols = 0;               // shape (out, in)
     int group_size = 0;                   // weights per group (cols when per row)
     int groups = 0;                       // groups per row: ceil(cols / group_size)
+    int bits = 8;                         // weight width (its ROM words pack this many bits each)
     std::vector<std::int8_t> w;           // (rows, cols) integer weights in [-qmax, qmax]
     std::vector<std::uint16_t> mantissa;  // (rows, groups) scale mantissas
     std::vector<std::uint8_t> shift;      // (rows) scale exponents
@@ -101,7 +147,7 @@ struct QLayer {
 // The whole quantized model: everything the chip's ROMs hold.
 struct QModel {
     Config config;               // shape
-    WeightFormat format;         // weight format of every matrix
+    WeightFormat format;         // weight format (each matrix's width: its QMatrix::bits)
     QMatrix token_embedding;     // (vocab, dim); also the classifier when shared
     std::vector<QLayer> layers;  // (n_layers)
     QGain rms_final;             // final norm gains (x sqrt(dim))

@@ -22,7 +22,8 @@ module hw_core #(
   parameter int unsigned SeqLen       = 512,
   /// Datapath: MAC rows x lanes, context positions per cycle of attention; the derived
   /// widths (golden/datapath.h): VecLanes = max(Lanes, Rows), NlUnits = NHeads x AttnPar,
-  /// SgLanes = min(NlUnits, VecLanes). Weight format.
+  /// SgLanes = min(NlUnits, VecLanes). Weight format: WeightBits the widest matrix's width,
+  /// WeightWidths the widths the matrices use (bit w set: some matrix is w bits wide).
   parameter int unsigned Rows         = 1,
   parameter int unsigned Lanes        = 64,
   parameter int unsigned AttnPar      = 1,
@@ -30,6 +31,7 @@ module hw_core #(
   parameter int unsigned NlUnits      = 8,
   parameter int unsigned SgLanes      = 8,
   parameter int unsigned WeightBits   = 8,
+  parameter int unsigned WeightWidths = 1 << 8,
   parameter int unsigned GroupSize    = 32,
   parameter int unsigned MaxGroups    = 6,
   parameter int unsigned BeatsDim     = 1,
@@ -69,14 +71,15 @@ module hw_core #(
   output logic signed [31:0] logit_data_o,
 
   // Matrix ROMs (through the generated bank): the word of a row group's beat (Rows rows of
-  // Lanes weights) and the group's scales (per row: MaxGroups mantissas, the exponent above),
-  // valid the cycle after wrom_en_o.
+  // Lanes weights, packed at the matrix's width wrom_bits_i) and the group's scales (per row:
+  // MaxGroups mantissas, the exponent above), valid the cycle after wrom_en_o.
   output logic                                    wrom_en_o,
   output hw_pkg::wclass_e                         wrom_class_o,
   output logic [7:0]                              wrom_sel_o,
   output logic [31:0]                             wrom_addr_o,
   output logic [31:0]                             wrom_row_o,
   input  logic [Rows*Lanes*WeightBits-1:0]        wrom_data_i,
+  input  logic [3:0]                              wrom_bits_i,
   input  logic [Rows*(MaxGroups*16+8)-1:0]        srom_data_i,
   // Norm gains (VecLanes a word) and their exponents.
   output logic                                    ng_en_o,
@@ -221,6 +224,15 @@ module hw_core #(
     .logit_rd_i(idle), .logit_addr_i, .logit_data_o
   );
 
+  // The ROM word's weights at one width (each sign-extended to WeightBits) for the MAC
+  // cluster and the embedding path.
+  logic [Rows*Lanes*WeightBits-1:0] weights;
+  hw_weight_unpack #(
+    .Rows(Rows), .Lanes(Lanes), .WeightBits(WeightBits), .Widths(WeightWidths)
+  ) u_unpack (
+    .bits_i(wrom_bits_i), .word_i(wrom_data_i), .weights_o(weights)
+  );
+
   hw_vector_unit #(
     .Dim(Dim), .NHeads(NHeads), .VecLanes(VecLanes), .Lanes(Lanes), .Rows(Rows),
     .SgLanes(SgLanes), .NlUnits(NlUnits), .WeightBits(WeightBits), .GroupSize(GroupSize),
@@ -228,7 +240,7 @@ module hw_core #(
   ) u_vec (
     .clk_i, .rst_ni,
     .op_i(vu_op), .base_i(vu_base), .count_i(vu_count), .a_i(rda_data), .b_i(rdb_data),
-    .emb_w_i(wrom_data_i), .emb_scale_i(srom_data_i), .emb_slot_i(emb_slot),
+    .emb_w_i(weights), .emb_scale_i(srom_data_i), .emb_slot_i(emb_slot),
     .rsqrt_req_i(rsqrt_req), .ssq_i(ssq), .rsqrt_take_i(rsqrt_take), .frac_i(nf_data_i),
     .gain_i(ng_data_i), .rope_i(rope_data_i), .sig_req_i(sig_req), .sig_count_i(sig_count),
     .nl_valid_o(vu_nl_valid), .nl_func_o(vu_nl_func), .nl_arg_o(vu_nl_arg),
@@ -260,7 +272,7 @@ module hw_core #(
     .MaxGroups(MaxGroups), .MaxBeats(MaxBeats)
   ) u_mac (
     .clk_i, .rst_ni,
-    .beat_valid_i(mac_valid), .beat_ready_o(mac_ready), .beat_last_i(mac_last), .beat_w_i(wrom_data_i),
+    .beat_valid_i(mac_valid), .beat_ready_o(mac_ready), .beat_last_i(mac_last), .beat_w_i(weights),
     .beat_x_i(mac_x), .beat_scale_i(srom_data_i), .act_shift_i(act_shift),
     .res_valid_o(mac_res_valid), .res_ready_i(1'b1), .res_data_o(mac_res), .res_sats_o(mac_sats),
     .mac_busy_o(mac_busy)

@@ -161,8 +161,8 @@ module hw_mac_array #(
   if (Lanes < 8 || (Lanes & (Lanes - 1)) != 0) begin : gen_bad_lanes
     $fatal(1, "hw_mac_array: Lanes must be a power of two >= 8");
   end
-  if (WeightBits != 8 && WeightBits != 4) begin : gen_bad_bits
-    $fatal(1, "hw_mac_array: WeightBits must be 8 or 4");
+  if (WeightBits != 8 && WeightBits != 6 && WeightBits != 4 && WeightBits != 3) begin : gen_bad_bits
+    $fatal(1, "hw_mac_array: WeightBits must be 3, 4, 6 or 8");
   end
   if (GroupSize != 0 && (GroupSize & (GroupSize - 1)) != 0) begin : gen_bad_group
     $fatal(1, "hw_mac_array: GroupSize must be 0 or a power of two");

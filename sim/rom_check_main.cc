@@ -74,7 +74,8 @@ long long unpack_and_compare(const hw::RomImage& r, int a, const std::vector<std
     const hw::QMatrix* m = matrix_of(q, r.port, r.layer);
     if (r.kind == "weights" && m) {
         // word = row group G, beat b: row G*R + r's input b*L + k at bits (r*L + k)*B.
-        const int bits = q.format.bits, beats = (m->cols + dp.lanes - 1) / dp.lanes;
+        // The width from the format (not the matrix): a matrix quantized at the wrong width shows.
+        const int bits = q.format.bits_of(r.tensor, r.layer), beats = (m->cols + dp.lanes - 1) / dp.lanes;
         const int group = a / beats, beat = a % beats;
         for (int row = 0; row < dp.rows; row++) {
             for (int k = 0; k < dp.lanes; k++) {

@@ -105,6 +105,17 @@ TEST_CASE("stories260K: 256-token greedy decode bit-exact with the golden model"
     check_explore(log, "--model " + model, "int8", kBase, 256, 512);
 }
 
+TEST_CASE("stories260K q3q6 (FFN at 3 bits, the rest at 6): 256 tokens bit-exact",
+          "[model][chip][slow]") {
+    HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
+    int rc = -1;
+    const std::string log = run_chip(model, "", "q3q6", kBase, 256, &rc);
+    INFO(summary(log));
+    CHECK(rc == 0);
+    CHECK_THAT(log, Contains("chip_check: 256 tokens bit-exact") && Contains("saturations 0"));
+    check_explore(log, "--model " + model, "q3q6", kBase, 256, 512);
+}
+
 TEST_CASE("synthetic models of awkward shapes: 32 tokens bit-exact cycles as modelled",
           "[chip][slow]") {
     const struct {
@@ -116,16 +127,21 @@ TEST_CASE("synthetic models of awkward shapes: 32 tokens bit-exact cycles as mod
         // partial row groups, beats and context blocks
         {kOneLayer, "int8", kOneLayerDp},
         // eight layers, n_kv_heads = n_heads, 16 lanes (groups span beats), 4 rows, blocks of
-        // 8 positions (64 table units, SwiGLU 16 a cycle: the write port's width)
-        {"dim=64,hidden=172,layers=8,heads=8,kv_heads=8,vocab=509,seq_len=32,seed=2", "int8",
+        // 8 positions (64 table units, SwiGLU 16 a cycle: the write port's width), int6 in
+        // groups of 16
+        {"dim=64,hidden=172,layers=8,heads=8,kv_heads=8,vocab=509,seq_len=32,seed=2", "int6/g16",
          hw::Datapath{4, 16, 8}},
         // separate classifier, one kv head, int4 with one scale per row, rows wider than the
         // lanes' 8 (the write port follows the rows), blocks of 3
         {"dim=32,hidden=96,layers=2,heads=4,kv_heads=1,vocab=100,seq_len=32,shared=0,seed=3",
          "int4/row", hw::Datapath{16, 8, 3}},
-        // dim > 64 and 128 lanes, wider than dim: loops past Verilator's unroll limit of 64
-        {"dim=96,hidden=200,layers=1,heads=6,kv_heads=2,vocab=97,seq_len=32,seed=4", "int8",
+        // dim > 64 and 128 lanes, wider than dim: loops past Verilator's unroll limit of 64;
+        // int3 (a row's 128 weights in 384 bits)
+        {"dim=96,hidden=200,layers=1,heads=6,kv_heads=2,vocab=97,seq_len=32,seed=4", "int3",
          hw::Datapath{2, 128, 5}},
+        // a mix of every width: the FFN at 3 bits, one layer's wq at 4, the classifier at 8
+        {"dim=48,hidden=100,layers=2,heads=6,kv_heads=2,vocab=300,seq_len=32,shared=0,seed=1",
+         "q3q6,1.wq=4,wcls=8", hw::Datapath{3, 16, 2}},
     };
     for (const auto& c : cases) {
         INFO(c.spec << " " << c.format << " " << c.dp.name());

@@ -38,6 +38,11 @@ TEST_CASE("explore: ROM bits from the shape alone equal the generated ROM images
         {"dim=64,hidden=172,layers=2,heads=8,kv_heads=4,vocab=512,seq_len=64,seed=1", {4, 64, 4}, "int4/row"},
         {"dim=48,hidden=100,layers=1,heads=6,kv_heads=2,vocab=77,seq_len=24,shared=0,seed=2", {3, 16, 2}, "int8/g16"},
         {"dim=32,hidden=64,layers=1,heads=4,kv_heads=4,vocab=64,seq_len=16,seed=3", {16, 8, 1}, "int4"},
+        {"dim=48,hidden=100,layers=1,heads=6,kv_heads=2,vocab=77,seq_len=24,shared=0,seed=2", {3, 16, 2}, "int3/row"},
+        {"dim=64,hidden=172,layers=2,heads=8,kv_heads=4,vocab=512,seq_len=64,seed=1", {2, 32, 1}, "int6/g16"},
+        {"dim=64,hidden=172,layers=2,heads=8,kv_heads=4,vocab=512,seq_len=64,seed=1", {1, 64, 1}, "q3q6"},
+        {"dim=48,hidden=100,layers=2,heads=6,kv_heads=2,vocab=77,seq_len=24,shared=0,seed=2", {3, 16, 2},
+         "int6,w1=3,1.w2=4,wcls=8"},
     };
     for (const Case& k : cases) {
         const hw::Model m = hw::make_synthetic_model(hw::parse_synthetic_spec(k.spec));
@@ -61,12 +66,12 @@ TEST_CASE("explore: ROM bits from the shape alone equal the generated ROM images
 TEST_CASE("explore: gen's manifest records the ROM bits explore projects", "[explore]") {
     hw::test::TempDir dir;
     const std::string spec = "dim=48,hidden=96,layers=2,heads=6,kv_heads=3,vocab=90,seq_len=32,seed=4";
-    const auto gen = hw::test::run_cli("gen --synthetic " + spec + " --rows 2 --lanes 16 --attn-par 2 --format int4 --name e --out " +
+    const auto gen = hw::test::run_cli("gen --synthetic " + spec + " --rows 2 --lanes 16 --attn-par 2 --format q3q6 --name e --out " +
                                        dir.file("gen"));
     REQUIRE(gen.exit_code == 0);
     std::ifstream in(dir.file("gen/manifest.json"));
     const nlohmann::json man = nlohmann::json::parse(in);
-    const auto ex = hw::test::run_cli("explore --synthetic " + spec + " --rows 2 --lanes 16 --attn-par 2 --format int4 --json " +
+    const auto ex = hw::test::run_cli("explore --synthetic " + spec + " --rows 2 --lanes 16 --attn-par 2 --format q3q6 --json " +
                                       dir.file("e.json"));
     REQUIRE(ex.exit_code == 0);
     std::ifstream ej(dir.file("e.json"));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Integer golden model: determinism, accuracy at the target, taps, no overflow.
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -149,6 +150,47 @@ TEST_CASE("synthetic models of awkward shapes decode without saturation", "[fast
     }
 }
 
+TEST_CASE("a prompted trace: scored against the float model's choices, the prompt forced", "[model][golden]") {
+    HW_REQUIRE_MODEL_FILE(model_file, hw::test::stories260k_bin());
+    HW_REQUIRE_MODEL_FILE(tokenizer, hw::test::stories260k_tokenizer());
+    hw::test::TempDir dir;
+    // BOS and "The little dog" (4 tokens): positions 0-3 have the prompt's next token, three
+    // of them not the float model's choice. Scoring against `next` gave 197/200 and a free-running
+    // difference at position 0 although int8 agrees with the float model everywhere.
+    const auto ref = hw::test::run_cli("ref --model " + model_file + " --tokenizer " + tokenizer +
+                                       " --prompt 'The little dog' --steps 200 --json");
+    REQUIRE(ref.exit_code == 0);
+    std::ofstream(dir.file("t.jsonl")) << ref.out;
+    const hw::Model model = hw::read_checkpoint(model_file);
+    const hw::Calibration cal = hw::calibrate(model);
+    const auto trace = hw::read_trace(dir.file("t.jsonl"), model.config.vocab_size);
+    REQUIRE(trace.size() == 200);
+    CHECK(trace[3].prompt);
+    CHECK(!trace[4].prompt);
+    CHECK(trace[1].next != trace[1].top1());  // the prompt's token differs from the float choice
+    const hw::AccuracyReport r = hw::measure_accuracy(model, hw::WeightFormat{}, trace, &cal);
+    CHECK(r.teacher_forced_top1 == 200);
+    CHECK(r.first_divergence == -1);
+    // A trace without the prompt marks (llama2.c's) is read as prompted up to its last
+    // position whose next is not the top-1: here position 2 (the prompt's last token is
+    // also the float model's choice, so the trace cannot tell it from a generated one).
+    {
+        std::ifstream in(dir.file("t.jsonl"));
+        std::ofstream out(dir.file("u.jsonl"));
+        for (std::string line; std::getline(in, line);) {
+            const auto p = line.find(",\"prompt\":true");
+            if (p != std::string::npos) line.erase(p, std::string(",\"prompt\":true").size());
+            out << line << "\n";
+        }
+    }
+    const auto unmarked = hw::read_trace(dir.file("u.jsonl"), model.config.vocab_size);
+    CHECK(unmarked[2].prompt);
+    CHECK(!unmarked[3].prompt);
+    const hw::AccuracyReport u = hw::measure_accuracy(model, hw::WeightFormat{}, unmarked, &cal);
+    CHECK(u.teacher_forced_top1 == 200);
+    CHECK(u.first_divergence == -1);
+}
+
 TEST_CASE("hardwire accuracy prints the figures as text and JSON", "[model][cli]") {
     HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
     HW_REQUIRE_MODEL_FILE(trace,
@@ -167,7 +209,14 @@ TEST_CASE("hardwire accuracy prints the figures as text and JSON", "[model][cli]
     const auto bad =
         hw::test::run_cli("accuracy --model " + model + " --trace " + trace + " --format int5");
     CHECK(bad.exit_code == 2);
-    CHECK_THAT(bad.err, Catch::Contains("expected int8 or int4"));
+    CHECK_THAT(bad.err, Catch::Contains("expected int8, int6, int4, int3 or the recipe q3q6"));
+    // ROM bits with every figure, and a format map.
+    CHECK_THAT(t.out, Catch::Contains("ROM bits             1223872 weights and scales"));
+    hw::test::TempDir dir;
+    std::ofstream(dir.file("map.json")) << R"({"format": "int6", "tensors": {"w1": "int3", "w2": 3, "w3": "int3"}})";
+    const auto m = hw::test::run_cli("accuracy --model " + model + " --trace " + trace + " --format-map " + dir.file("map.json"));
+    CHECK(m.exit_code == 0);
+    CHECK_THAT(m.out, Catch::Contains("q3q6/g32") && Catch::Contains("ROM bits             1240768"));
     const auto missing =
         hw::test::run_cli("accuracy --model " + model + " --trace /nonexistent.jsonl");
     CHECK(missing.exit_code == 2);

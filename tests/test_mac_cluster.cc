@@ -2,13 +2,16 @@
 // hw_mac_cluster against the golden matvec (IntModel::matvec), fed the ROM words weightgen
 // lays out for its Rows x Lanes (weight_rom, scale_rom): row groups that end in a partial
 // group, rows in several beats, groups spanning beats and one scale per row, int8 and int4,
-// activations rounded in the cluster from Q16 values, idle beats and result backpressure.
+// activations rounded in the cluster from Q16 values, idle beats and result backpressure;
+// and a mixed chip's weight path (hw_weight_unpack before the cluster) fed matrices of 3, 4,
+// 6 and 8 bits through one instance, each word packed at its matrix's width.
 #include <verilated.h>
 
 #include <catch2/catch.hpp>
 
 #include "Vcluster_a.h"
 #include "Vcluster_b.h"
+#include "Vcluster_mixed.h"
 #include "int_model.h"
 #include "port_bits.h"
 #include "rom_image.h"
@@ -20,18 +23,19 @@ namespace {
 // A configuration verilated in tests/CMakeLists.txt (-G parameters).
 struct ClusterConfig {
     hw::Datapath dp;  // rows, lanes
-    int bits;         // weight bits
+    int bits;         // weight bits (of the port: the widest)
     int group;        // weights per mantissa; 0 = one per row
     int max_groups;   // mantissas per row of the scale port
 };
 
 // Streams every row group of `w` through the cluster with activations `x` (Q16) at exponent
 // `shift`, idle beats and result stalls at `stall` percent; returns the results in row order.
-template <typename Cluster>
+// With kMixed, the words are packed at w.bits (below the port's cfg.bits) and bits_i says so.
+template <typename Cluster, bool kMixed = false>
 std::vector<std::int32_t> run(const ClusterConfig& cfg, const hw::QMatrix& w,
                               const std::vector<std::int32_t>& x, int shift, int stall,
                               hw::SplitMix64& rng, int* saturations) {
-    const hw::RomImage wrom = hw::weight_rom("w", "w", 0, w, cfg.dp, cfg.bits);
+    const hw::RomImage wrom = hw::weight_rom("w", "w", 0, w, cfg.dp, w.bits);
     const hw::RomImage srom = hw::scale_rom("s", "w", 0, w, cfg.dp);
     const int rows = cfg.dp.rows, lanes = cfg.dp.lanes;
     const int beats = hw::weight_beats(w.cols, lanes), groups = hw::row_groups(w.rows, rows);
@@ -49,9 +53,11 @@ std::vector<std::int32_t> run(const ClusterConfig& cfg, const hw::QMatrix& w,
         m.res_ready_i = int(rng.below(100)) >= stall;
         if (group < groups) {
             const int addr = group * beats + beat;
-            for (int b = 0; b < rows * lanes * cfg.bits; b += 32)
-                hw::set_bits(m.beat_w_i, b, std::min(32, rows * lanes * cfg.bits - b),
-                             std::uint32_t(wrom.get(addr, b, std::min(32, rows * lanes * cfg.bits - b))));
+            const int word = rows * lanes * w.bits, port = rows * lanes * cfg.bits;
+            for (int b = 0; b < port; b += 32)  // zeros above the packed word
+                hw::set_bits(m.beat_w_i, b, std::min(32, port - b),
+                             b < word ? std::uint32_t(wrom.get(addr, b, std::min(32, word - b))) : 0u);
+            if constexpr (kMixed) m.bits_i = static_cast<std::uint8_t>(w.bits);
             for (int k = 0; k < lanes; k++) {
                 const int j = beat * lanes + k;
                 // Past the row's end: zero weights, garbage activations (must not matter).
@@ -88,16 +94,17 @@ std::vector<std::int32_t> run(const ClusterConfig& cfg, const hw::QMatrix& w,
     return out;
 }
 
-template <typename Cluster>
-void check_config(const ClusterConfig& cfg, std::uint64_t seed) {
+template <typename Cluster, bool kMixed = false>
+void check_config(const ClusterConfig& cfg, std::uint64_t seed, const std::vector<int>& widths) {
     hw::SplitMix64 rng(seed);
     const int lanes = cfg.dp.lanes, rows = cfg.dp.rows;
     for (int cols : {lanes, 3 * lanes, 100, 7}) {
         for (int n_rows : {rows * 5, rows * 5 + 1, 7}) {
             for (int stall : {0, 30}) {
-                INFO(cfg.dp.name() << " int" << cfg.bits << " group " << cfg.group << " matrix "
+              for (int bits : widths) {
+                INFO(cfg.dp.name() << " int" << bits << " group " << cfg.group << " matrix "
                                    << n_rows << "x" << cols << " stall " << stall << "% seed " << seed);
-                const hw::QMatrix w = hw::test::random_qmatrix(n_rows, cols, cfg.group, cfg.bits, rng);
+                const hw::QMatrix w = hw::test::random_qmatrix(n_rows, cols, cfg.group, bits, rng);
                 // Q16 activations up to the int32 limits, so the exponent is 16: row 3
                 // (exponent 0) saturates.
                 std::vector<std::int32_t> x(cols);
@@ -108,10 +115,11 @@ void check_config(const ClusterConfig& cfg, std::uint64_t seed) {
                 std::uint64_t want_sat = 0;
                 const auto want = hw::test::golden_matvec(w, words, shift, &want_sat);
                 int got_sat = 0;
-                const auto got = run<Cluster>(cfg, w, x, shift, stall, rng, &got_sat);
+                const auto got = run<Cluster, kMixed>(cfg, w, x, shift, stall, rng, &got_sat);
                 CHECK(got == want);
                 CHECK(std::uint64_t(got_sat) == want_sat);
                 CHECK(want_sat > 0);  // row 3 saturates: the clamp path is exercised
+              }
             }
         }
     }
@@ -121,9 +129,15 @@ void check_config(const ClusterConfig& cfg, std::uint64_t seed) {
 
 TEST_CASE("MAC cluster 3 rows x 16 lanes int8 groups of 32 (groups span beats)",
           "[fast][rtl][mac]") {
-    check_config<Vcluster_a>({hw::Datapath{3, 16, 1}, 8, 32, 8}, 11);
+    check_config<Vcluster_a>({hw::Datapath{3, 16, 1}, 8, 32, 8}, 11, {8});
 }
 
 TEST_CASE("MAC cluster 4 rows x 32 lanes int4 one scale per row", "[fast][rtl][mac]") {
-    check_config<Vcluster_b>({hw::Datapath{4, 32, 1}, 4, 0, 1}, 12);
+    check_config<Vcluster_b>({hw::Datapath{4, 32, 1}, 4, 0, 1}, 12, {4});
+}
+
+TEST_CASE("a mixed chip's weight path: 2 rows x 16 lanes, words of 3, 4, 6 and 8 bits, groups of 16",
+          "[fast][rtl][mac]") {
+    // The rows of one instance alternate widths: the width travels with each word.
+    check_config<Vcluster_mixed, true>({hw::Datapath{2, 16, 1}, 8, 16, 8}, 13, {3, 6, 4, 8});
 }

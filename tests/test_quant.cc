@@ -2,10 +2,12 @@
 // Quantizer: formats, round-trip bounds, ties, saturation, zeros, outliers, GPTQ.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <fstream>
 
 #include "error.h"
 #include "quant.h"
 #include "synthetic.h"
+#include "test_util.h"
 
 using Catch::Contains;
 
@@ -43,17 +45,72 @@ TEST_CASE("weight format names parse and print", "[fast][quant]") {
     CHECK(hw::parse_weight_format("int8").name() == "int8/g32");
     CHECK(hw::parse_weight_format("int8/row").name() == "int8/row");
     CHECK(hw::parse_weight_format("int4/g16").name() == "int4/g16");
+    CHECK(hw::parse_weight_format("int6/g8").name() == "int6/g8");
+    CHECK(hw::parse_weight_format("int3/row").name() == "int3/row");
     CHECK(hw::parse_weight_format("int4").qmax() == 7);
-    CHECK_THROWS_WITH(hw::parse_weight_format("int3"),
-                      Contains("expected int8 or int4") && Contains("found int3"));
+    CHECK(hw::parse_weight_format("int6").qmax() == 31);
+    CHECK(hw::parse_weight_format("int3").qmax() == 3);
+    CHECK_THROWS_WITH(hw::parse_weight_format("int5"),
+                      Contains("expected int8, int6, int4, int3 or the recipe q3q6") && Contains("found int5"));
     CHECK_THROWS_WITH(hw::parse_weight_format("int8/g0"), Contains("gN with N >= 1"));
     CHECK_THROWS_WITH(hw::parse_weight_format("int8/x"), Contains("found x"));
+}
+
+TEST_CASE("mixed formats: the q3q6 recipe, overrides by tensor and layer, format maps", "[fast][quant]") {
+    const hw::WeightFormat q = hw::parse_weight_format("q3q6");
+    CHECK(q.name() == "q3q6/g32");
+    CHECK(q.bits_of("token_embedding", -1) == 6);
+    CHECK(q.bits_of("wq", 2) == 6);
+    CHECK(q.bits_of("wo", 0) == 6);
+    for (const char* t : {"w1", "w2", "w3"}) CHECK(q.bits_of(t, 4) == 3);
+    // A layer's own entry wins over the every-layer one; the name spells the mix out and
+    // parses back to the same widths.
+    const hw::WeightFormat m = hw::parse_weight_format("q3q6/g16,1.w2=6,wq=4");
+    CHECK(m.name() == "int6/g16,w1=3,w2=3,w3=3,1.w2=6,wq=4");
+    CHECK(m.bits_of("w2", 1) == 6);
+    CHECK(m.bits_of("w2", 0) == 3);
+    CHECK(m.bits_of("wq", 3) == 4);
+    CHECK(hw::parse_weight_format(m.name()).name() == m.name());
+    CHECK(m.of("w2", 0).name() == "int3/g16");
+    hw::Config c;
+    c.dim = 64, c.hidden_dim = 172, c.n_layers = 2, c.n_heads = 8, c.n_kv_heads = 4, c.vocab_size = 64;
+    CHECK(hw::used_widths(c, m) == std::vector<int>{3, 4, 6});
+    CHECK(hw::used_widths(c, hw::parse_weight_format("int4")) == std::vector<int>{4});
+    CHECK(hw::tensor_widths(c, m).size() == 1 + 2 * 7);
+    CHECK_THROWS_WITH(hw::parse_weight_format("int6,w9=3"), Contains("tensor of 'w9'") && Contains("w1, w2 or w3"));
+    CHECK_THROWS_WITH(hw::parse_weight_format("int6,w1=5"), Contains("width of 'w1=5'") && Contains("3, 4, 6 or 8"));
+    CHECK_THROWS_WITH(hw::parse_weight_format("int6,w1"), Contains("TENSOR=BITS"));
+    CHECK_THROWS_WITH(hw::parse_weight_format("int6,x.w1=3"), Contains("a layer number"));
+    CHECK_THROWS_WITH(hw::parse_weight_format("int6,0.token_embedding=3"), Contains("no layer for token_embedding"));
+    CHECK_THROWS_WITH(hw::check_format(c, hw::parse_weight_format("int6,2.w1=3")),
+                      Contains("a layer below the model's 2") && Contains("layer 2"));
+    CHECK_THROWS_WITH(hw::check_format(c, hw::parse_weight_format("int6,wcls=3")), Contains("name token_embedding"));
+
+    hw::test::TempDir dir;
+    auto map = [&](const std::string& text) {
+        std::ofstream(dir.file("map.json")) << text;
+        return hw::read_format_map(dir.file("map.json"));
+    };
+    // Per-layer entries win whatever the key order (JSON objects are unordered).
+    const hw::WeightFormat f = map(R"({"format": "int6/g32", "tensors": {"0.w1": "int8", "w1": 3, "wo": "int4"}})");
+    CHECK(f.bits_of("w1", 0) == 8);
+    CHECK(f.bits_of("w1", 1) == 3);
+    CHECK(f.bits_of("wo", 1) == 4);
+    CHECK(hw::parse_weight_format(f.name()).bits_of("w1", 0) == 8);
+    CHECK_THROWS_WITH(map("{"), Contains("map.json: not valid JSON"));
+    CHECK_THROWS_WITH(map(R"({"tensors": {}})"), Contains("map.json: \"format\": expected the base format"));
+    CHECK_THROWS_WITH(map(R"({"format": "int6", "tensor": {}})"), Contains("key \"tensor\"") && Contains("format, tensors or about"));
+    CHECK_THROWS_WITH(map(R"({"format": "int6", "tensors": {"w1": "int5"}})"), Contains("tensors \"w1\"") && Contains("int3, int4, int6 or int8"));
+    CHECK_THROWS_WITH(map(R"({"format": "int7"})"), Contains("map.json: weight format 'int7'"));
+    CHECK_THROWS_WITH(hw::read_format_map(dir.file("none.json")), Contains("none.json: cannot open format map"));
+    CHECK_THROWS_WITH(hw::format_from_options("int4", dir.file("map.json")), Contains("give one"));
 }
 
 TEST_CASE("round to nearest stays within half a step for every format", "[fast][quant]") {
     const int rows = 16, cols = 172;  // 172 = 5 groups of 32 and one of 12
     const std::vector<float> w = random_matrix(rows, cols, 1);
-    for (const char* f : {"int8", "int8/row", "int8/g16", "int4", "int4/row"}) {
+    for (const char* f : {"int8", "int8/row", "int8/g16", "int6", "int6/g12", "int6/row", "int4", "int4/row",
+                          "int3", "int3/g7", "int3/row"}) {
         INFO(f);
         const hw::QMatrix q = hw::quantize_matrix(w.data(), rows, cols, hw::parse_weight_format(f));
         // Half a step from rounding, plus the scale mantissa's own rounding (2^-15 relative

@@ -77,6 +77,7 @@ QMatrix random_qmatrix(int rows, int cols, int group, int bits, SplitMix64& rng)
     q.cols = cols;
     q.group_size = group > 0 ? std::min(group, cols) : cols;
     q.groups = (cols + q.group_size - 1) / q.group_size;
+    q.bits = bits;
     q.w.resize(std::size_t(rows) * cols);
     q.mantissa.resize(std::size_t(rows) * q.groups);
     q.shift.resize(rows);

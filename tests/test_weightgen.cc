@@ -69,9 +69,11 @@ std::map<std::string, std::string> read_dir(const std::string& dir) {
 TEST_CASE("generated RTL is lint-clean under Verilator -Wall and read by Yosys",
           "[weightgen][slow]") {
     for (const char* shape : kShapes) {
-        INFO(shape);
+        // A mixed format on the eight-layer shape: the bank zero-extends its narrower layers.
+        const char* format = shape == kShapes[1] ? "q3q6,3.wq=4" : "int8";
+        INFO(shape << " " << format);
         hw::test::TempDir dir;
-        gen("", shape, dir.file("g"), "int8", hw::Datapath{2, 16, 1});
+        gen("", shape, dir.file("g"), format, hw::Datapath{2, 16, 1});
         const int lint = std::system(
             ("cd " + dir.file("g") +
              " && verilator --lint-only -Wall -f files.f --top-module synth_rom_bank > " +
@@ -106,10 +108,10 @@ TEST_CASE("synthetic ROM words read back through Verilator equal the golden weig
         INFO(shape);
         // Lanes 16 and 64 (hidden 100 and 172 are not multiples of either), row groups of 3
         // and 4 (no matrix's rows a multiple of 3; the last group of 100 rows is partial at
-        // 3); int4 once.
+        // 3); int6, a mix of 3, 4, 6 and 8 bits, int4 per row with two overrides.
         const hw::Datapath dp = k == 0 ? hw::Datapath{3, 64, 1}
                                 : k == 1 ? hw::Datapath{1, 16, 1} : hw::Datapath{4, 32, 2};
-        const std::string format = k == 2 ? "int4/row" : "int8";
+        const std::string format = k == 0 ? "int6" : k == 1 ? "q3q6,3.wq=4,0.w2=8" : "int4/row,wcls=3,1.w1=6";
         const std::string out = std::string(HW_TEST_WORK_DIR) + "/gen-shape" + std::to_string(k++);
         gen("", shape, out, format, dp);
         check_roms_read_back(out, "synth");
@@ -172,7 +174,10 @@ TEST_CASE("bad gen input: one clear line exit code 2 nothing half-written",
         std::string args;
         const char* says;
     } cases[] = {
-        {spec + " --out " + dir.file("x") + " --format int5", "expected int8 or int4"},
+        {spec + " --out " + dir.file("x") + " --format int5", "expected int8, int6, int4, int3 or the recipe q3q6"},
+        {spec + " --out " + dir.file("x") + " --format int6,1.w1=3", "a layer below the model's 1"},
+        {spec + " --out " + dir.file("x") + " --format int6 --format-map " + dir.file("none.json"), "give one"},
+        {spec + " --out " + dir.file("x") + " --format-map " + dir.file("none.json"), "none.json: cannot open format map"},
         {spec + " --out " + dir.file("x") + " --lanes 12",
          "a power of two from 8 to 4096, found 12"},
         {spec + " --out " + dir.file("x") + " --lanes 4", "found '4'"},

@@ -125,7 +125,8 @@ std::string emit_cfg_pkg(const std::string& prefix, const std::vector<CfgFact>& 
 }
 
 std::string emit_cfg_header(const std::string& prefix, const std::vector<CfgFact>& facts,
-                            const std::string& model_hash, const std::string& banner) {
+                            const std::vector<TensorBits>& widths, const std::string& model_hash,
+                            const std::string& banner) {
     std::ostringstream o;
     o << "// SPDX-License-Identifier: MIT\n"
       << "// " << prefix << "_cfg.h: the facts of " << prefix << "_cfg_pkg.sv for C++.\n"
@@ -135,6 +136,12 @@ std::string emit_cfg_header(const std::string& prefix, const std::vector<CfgFact
         o << "// " << f.comment << "\n"
           << "inline constexpr std::uint64_t " << f.name << " = " << f.value << "u;\n";
     }
+    o << "\n// The weight width of each matrix (layer -1: one per model), in ROM order.\n"
+      << "struct TensorFormat {\n    const char* tensor;\n    int layer;\n    int bits;\n};\n"
+      << "inline constexpr TensorFormat TENSOR_FORMATS[] = {\n";
+    for (const TensorBits& t : widths)
+        o << "    {\"" << t.tensor << "\", " << t.layer << ", " << t.bits << "},\n";
+    o << "};\n\n";
     o << "// sha256 over all ROM contents in manifest order: the chip's model ID.\n"
       << "inline constexpr const char* MODEL_HASH = \"" << model_hash << "\";\n\n"
       << "}  // namespace " << prefix << "_cfg\n";
@@ -197,13 +204,21 @@ std::string emit_rom_bank(const std::string& prefix, const Config& c,
             for (int k = 0; k < layers; k++) {
                 const RomImage& r = *rs[k];
                 const int raw = addr_bits(r.depth);
+                // A layer narrower than the port (a mixed format's other width) is
+                // zero-extended; its width comes with the word (the chip top's wrom_bits).
+                const bool narrow = r.width < width;
+                const std::string out = narrow ? p + "_raw_" + std::to_string(k)
+                                               : p + "_word[" + std::to_string(k) + "]";
+                if (narrow) body << "  logic [" << r.width - 1 << ":0] " << out << ";\n";
                 body << "  " << rom_module_name(prefix, r) << " u_" << p << "_" << k << " (\n"
                      << "    .clk_i,\n"
                      << "    .en_i  (" << p << "_en_i && " << p << "_sel_i == " << sw << "'d" << k
                      << "),\n"
                      << "    .addr_i(" << p << "_addr_i[" << raw - 1 << ":0]),\n"
-                     << "    .data_o(" << p << "_word[" << k << "])\n"
+                     << "    .data_o(" << out << ")\n"
                      << "  );\n";
+                if (narrow)
+                    body << "  assign " << p << "_word[" << k << "] = " << width << "'(" << out << ");\n";
             }
             body << "  assign " << p << "_data_o = " << p << "_word[" << p << "_sel_q];\n\n";
         } else if (p == "emb" && c.shared_classifier) {
@@ -249,7 +264,7 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
     auto groups = [&](int cols) { return gs ? (cols + gs - 1) / gs : 1; };
     const int g_dim = groups(c.dim), g_hidden = groups(c.hidden_dim);
     const int max_groups = std::max(g_dim, g_hidden);
-    const int wbits = dp.rows * dp.lanes * f.bits;
+    const int wbits = dp.rows * dp.lanes * used_widths(c, f).back();
     const int row_scale = max_groups * 16 + 8;  // the core's scale field per row
     // Bank address widths per class, from the same rules the bank uses (rom_image.h).
     auto beats = [&](int cols) { return weight_beats(cols, dp.lanes); };
@@ -257,18 +272,27 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
     struct Cls {
         const char* port;    // bank port prefix
         const char* wclass;  // hw_pkg::wclass_e value
+        const char* tensor;  // the format's tensor name
         int rows, cols;      // matrix shape
         bool layered;        // has _sel_i
     };
-    const std::vector<Cls> classes = {{"emb", "WEmb", c.vocab_size, c.dim, false},
-                                      {"cls", "WCls", c.vocab_size, c.dim, false},
-                                      {"wq", "WQ", c.dim, c.dim, true},
-                                      {"wk", "WK", kv, c.dim, true},
-                                      {"wv", "WV", kv, c.dim, true},
-                                      {"wo", "WO", c.dim, c.dim, true},
-                                      {"w1", "W1", c.hidden_dim, c.dim, true},
-                                      {"w2", "W2", c.dim, c.hidden_dim, true},
-                                      {"w3", "W3", c.hidden_dim, c.dim, true}};
+    const std::vector<Cls> classes = {
+        {"emb", "WEmb", "token_embedding", c.vocab_size, c.dim, false},
+        {"cls", "WCls", c.shared_classifier ? "token_embedding" : "wcls", c.vocab_size, c.dim, false},
+        {"wq", "WQ", "wq", c.dim, c.dim, true},
+        {"wk", "WK", "wk", kv, c.dim, true},
+        {"wv", "WV", "wv", kv, c.dim, true},
+        {"wo", "WO", "wo", c.dim, c.dim, true},
+        {"w1", "W1", "w1", c.hidden_dim, c.dim, true},
+        {"w2", "W2", "w2", c.dim, c.hidden_dim, true},
+        {"w3", "W3", "w3", c.hidden_dim, c.dim, true}};
+    // Each class's widths per layer (one entry for the model-wide classes).
+    auto class_bits = [&](const Cls& k) {
+        std::vector<int> b;
+        if (!k.layered) b.push_back(f.bits_of(k.tensor, -1));
+        for (int l = 0; k.layered && l < c.n_layers; l++) b.push_back(f.bits_of(k.tensor, l));
+        return b;
+    };
     // Constants are named with their package (no import): Yosys 0.23 reads no imports.
     const std::string pkg = prefix + "_cfg_pkg::";
     std::ostringstream o, wires, bank, mux;
@@ -314,18 +338,24 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
       << "  logic wrom_en;\n  hw_pkg::wclass_e wrom_class, wrom_class_q;\n  logic [7:0] wrom_sel;\n"
       << "  logic [31:0] wrom_addr, wrom_row;\n"
       << "  logic [" << wbits - 1 << ":0] wrom_data;\n"
+      << "  logic [3:0] wrom_bits;  // the returned word's weight width\n"
+      << "  logic [7:0] wrom_sel_q;\n"
       << "  logic [" << dp.rows * row_scale - 1 << ":0] srom_data;\n\n"
-      << "  // The class read last selects the returned word (ROM data follows en by a cycle).\n"
-      << "  always_ff @(posedge clk_i) begin\n    if (wrom_en) wrom_class_q <= wrom_class;\n  "
-         "end\n\n";
+      << "  // The class and layer read last select the returned word and give its width (ROM\n"
+      << "  // data follows en by a cycle).\n"
+      << "  always_ff @(posedge clk_i) begin\n    if (wrom_en) begin\n      wrom_class_q <= wrom_class;\n"
+      << "      wrom_sel_q <= wrom_sel;\n    end\n  end\n\n";
     // per class: enable, address slices, data wires
-    mux << "  always_comb begin\n    wrom_data = '0;\n    srom_data = '0;\n"
+    mux << "  always_comb begin\n    wrom_data = '0;\n    wrom_bits = 4'd" << used_widths(c, f).back()
+        << ";\n    srom_data = '0;\n"
         << "    unique case (wrom_class_q)\n";
     for (const Cls& k : classes) {
         const int g = groups(k.cols), field = scale_width(g);
         const int rg = row_groups(k.rows, dp.rows);
         const int aw = addr_bits(rg * beats(k.cols)), sw = addr_bits(rg);
-        wires << "  logic [" << wbits - 1 << ":0] " << k.port << "_data;\n"
+        const std::vector<int> kb = class_bits(k);
+        const int port_bits = dp.rows * dp.lanes * *std::max_element(kb.begin(), kb.end());
+        wires << "  logic [" << port_bits - 1 << ":0] " << k.port << "_data;\n"
               << "  logic [" << dp.rows * field - 1 << ":0] " << k.port << "_scale_data;\n";
         bank << "    ." << k.port << "_en_i(wrom_en && wrom_class == hw_pkg::" << k.wclass
              << "),\n";
@@ -341,8 +371,17 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
                  << addr_bits(std::max(c.n_layers, 2)) - 1 << ":0]),\n";
         bank << "    ." << k.port << "_scale_addr_i(wrom_row[" << sw - 1 << ":0]),\n"
              << "    ." << k.port << "_scale_data_o(" << k.port << "_scale_data),\n";
+        std::string bits_stmt;
+        if (std::all_of(kb.begin(), kb.end(), [&](int b) { return b == kb[0]; })) {
+            bits_stmt = "        wrom_bits = 4'd" + std::to_string(kb[0]) + ";\n";
+        } else {  // a mixed format: the layer's width
+            bits_stmt = "        unique case (wrom_sel_q)\n";
+            for (std::size_t l = 0; l < kb.size(); l++)
+                bits_stmt += "          8'd" + std::to_string(l) + ": wrom_bits = 4'd" + std::to_string(kb[l]) + ";\n";
+            bits_stmt += "          default: ;\n        endcase\n";
+        }
         mux << "      hw_pkg::" << k.wclass << ": begin\n"
-            << "        wrom_data = " << k.port << "_data;\n"
+            << "        wrom_data = " << wbits << "'(" << k.port << "_data);\n" << bits_stmt
             << "        for (int r = 0; r < " << pkg << "ROWS; r++) begin\n"
             << "          srom_data[r*" << row_scale << " +: " << 16 * g << "] = " << k.port
             << "_scale_data[r*" << field << " +: " << 16 * g << "];\n"
@@ -415,7 +454,7 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
       << "    .Rows(" << pkg << "ROWS), .Lanes(" << pkg << "LANES), .AttnPar(" << pkg << "ATTN_PAR),\n"
       << "    .VecLanes(" << pkg << "VEC_LANES), .NlUnits(" << pkg << "NL_UNITS), .SgLanes(" << pkg << "SG_LANES),\n"
       << "    .MonLanes(" << pkg << "MON_LANES),\n"
-      << "    .WeightBits(" << pkg << "WEIGHT_BITS), .GroupSize(" << pkg << "GROUP_SIZE), "
+      << "    .WeightBits(" << pkg << "WEIGHT_BITS), .WeightWidths(" << pkg << "WEIGHT_WIDTHS), .GroupSize(" << pkg << "GROUP_SIZE), "
          ".MaxGroups(MaxGroups),\n"
       << "    .BeatsDim(" << pkg << "BEATS_DIM), .BeatsHidden(" << pkg << "BEATS_HIDDEN),\n"
       << "    .RmsEps(" << pkg << "RMS_EPS), .AttScale(" << pkg << "ATT_SCALE), .AttScaleFrac(" << pkg << "ATT_SCALE_FRAC), "
@@ -432,7 +471,7 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
       << "    .tok_pos_i(tok_pos), .out_valid_o(out_valid), .out_ready_i(out_ready),\n"
       << "    .out_token_o(out_token), .logit_addr_i(logit_addr), .logit_data_o(logit_data),\n"
       << "    .wrom_en_o(wrom_en), .wrom_class_o(wrom_class), .wrom_sel_o(wrom_sel),\n"
-      << "    .wrom_addr_o(wrom_addr), .wrom_row_o(wrom_row), .wrom_data_i(wrom_data),\n"
+      << "    .wrom_addr_o(wrom_addr), .wrom_row_o(wrom_row), .wrom_data_i(wrom_data), .wrom_bits_i(wrom_bits),\n"
       << "    .srom_data_i(srom_data),\n"
       << "    .ng_en_o(ng_en), .ng_sel_o(ng_sel), .ng_addr_o(ng_addr), .ng_data_i(ng_data),\n"
       << "    .nf_en_o(nf_en), .nf_addr_o(nf_addr), .nf_data_i(nf_data),\n"

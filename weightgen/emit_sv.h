@@ -32,9 +32,10 @@ std::string emit_rom_module(const std::string& module, const RomImage& r, const 
 std::string emit_cfg_pkg(const std::string& prefix, const std::vector<CfgFact>& facts,
                          const std::string& model_hash, const std::string& banner);
 
-// The C++ header <prefix>_cfg.h with the same facts.
+// The C++ header <prefix>_cfg.h with the same facts, and each matrix's weight width.
 std::string emit_cfg_header(const std::string& prefix, const std::vector<CfgFact>& facts,
-                            const std::string& model_hash, const std::string& banner);
+                            const std::vector<TensorBits>& widths, const std::string& model_hash,
+                            const std::string& banner);
 
 // The ROM bank wrapper <prefix>_rom_bank: one read port per tensor class.
 std::string emit_rom_bank(const std::string& prefix, const Config& c,

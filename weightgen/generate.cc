@@ -44,6 +44,9 @@ std::vector<CfgFact> cfg_facts(const ChipData& d, const Datapath& dp, std::uint6
     const WeightFormat& f = d.q.format;
     const int gs = f.group > 0 ? f.group : 0;
     auto groups = [&](int cols) { return gs ? (cols + gs - 1) / gs : 1; };
+    const std::vector<int> widths = used_widths(c, f);
+    std::uint64_t width_mask = 0;
+    for (int w : widths) width_mask |= std::uint64_t(1) << w;
     return {
         {"DIM", std::uint64_t(c.dim), "residual stream width"},
         {"HIDDEN_DIM", std::uint64_t(c.hidden_dim), "FFN inner width"},
@@ -63,7 +66,8 @@ std::vector<CfgFact> cfg_facts(const ChipData& d, const Datapath& dp, std::uint6
         {"NL_UNITS", std::uint64_t(dp.nl_units(c)), "table units: N_HEADS x ATTN_PAR"},
         {"SG_LANES", std::uint64_t(dp.sg_lanes(c)), "SwiGLU elements per cycle: min(NL_UNITS, VEC_LANES)"},
         {"MON_LANES", std::uint64_t(dp.mon_lanes(c)), "write monitor lanes: max(VEC_LANES, NL_UNITS)"},
-        {"WEIGHT_BITS", std::uint64_t(f.bits), "bits per weight (two's complement)"},
+        {"WEIGHT_BITS", std::uint64_t(widths.back()), "bits per weight of the widest matrix (two's complement)"},
+        {"WEIGHT_WIDTHS", width_mask, "bit w set: some matrix has w-bit weights"},
         {"GROUP_SIZE", std::uint64_t(gs), "weights per scale mantissa; 0: one per row"},
         {"BEATS_DIM", std::uint64_t(weight_beats(c.dim, lanes)),
          "ROM words per row group of a dim-input matrix"},
@@ -225,6 +229,7 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
                                {"depth", r.depth},
                                {"width", r.width},
                                {"bits", r.bits()},
+                               {"weight_bits", r.kind == "weights" ? nlohmann::json(o.format.bits_of(r.tensor, r.layer)) : nlohmann::json()},
                                {"sha256", rom_hashes[i]}});
             if (++written % 16 == 0)
                 progress("wrote " + std::to_string(written) + "/" + std::to_string(roms.size()) +
@@ -234,7 +239,7 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
         const std::string pkg = res.name + "_cfg_pkg.sv", hdr = res.name + "_cfg.h",
                           bank = res.name + "_rom_bank.sv", chip = res.name + "_chip.sv";
         write_text(tmp / pkg, emit_cfg_pkg(res.name, facts, res.model_hash, banner));
-        write_text(tmp / hdr, emit_cfg_header(res.name, facts, res.model_hash, banner));
+        write_text(tmp / hdr, emit_cfg_header(res.name, facts, tensor_widths(model.config, o.format), res.model_hash, banner));
         write_text(tmp / bank, emit_rom_bank(res.name, model.config, roms, banner));
         write_text(tmp / chip, emit_chip_top(res.name, model.config, o.format, o.datapath, banner));
         files.insert(files.begin(), pkg);
@@ -263,7 +268,12 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
                        {"vocab_size", c.vocab_size},
                        {"seq_len", c.seq_len},
                        {"shared_classifier", c.shared_classifier}};
-        m["format"] = {{"weights", o.format.name()},   {"weight_bits", o.format.bits},
+        nlohmann::json tensor_formats = nlohmann::json::array();
+        for (const TensorBits& t : tensor_widths(c, o.format))
+            tensor_formats.push_back({{"tensor", t.tensor}, {"layer", t.layer}, {"bits", t.bits},
+                                      {"format", o.format.of(t.tensor, t.layer).name()}});
+        m["format"] = {{"weights", o.format.name()},   {"weight_bits", used_widths(c, o.format).back()},
+                       {"tensors", tensor_formats},
                        {"group_size", o.format.group}, {"rounding", d.rounding},
                        {"activation_bits", kActBits},  {"frac_bits", 16},
                        {"gain_bits", kGainBits}};

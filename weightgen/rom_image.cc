@@ -207,11 +207,11 @@ RomImage scale_rom(const std::string& port, const std::string& tensor, int layer
 }
 
 std::vector<RomShape> rom_shapes(const Config& c, const WeightFormat& f, const Datapath& dp) {
-    const int bits = f.bits, lanes = dp.vec_lanes(), kv = c.kv_dim();
+    const int lanes = dp.vec_lanes(), kv = c.kv_dim();
     std::vector<RomShape> roms;
     auto matrix = [&](const std::string& port, const std::string& tensor, int layer, int rows,
                       int cols) {
-        roms.push_back(weight_shape(port, tensor, layer, rows, cols, dp, bits));
+        roms.push_back(weight_shape(port, tensor, layer, rows, cols, dp, f.bits_of(tensor, layer)));
         roms.push_back(scale_shape(port + "_scale", tensor, layer, rows, scale_groups(cols, f), dp));
     };
     matrix("emb", "token_embedding", -1, c.vocab_size, c.dim);
@@ -249,7 +249,8 @@ std::vector<RomImage> chip_roms(const ChipData& d, const Datapath& dp) {
     for (const RomShape& s : rom_shapes(q.config, q.format, dp)) {
         RomImage r = make_rom(s);
         if (s.kind == "weights") {
-            fill_weights(r, matrix_of(q, s), dp, q.format.bits);
+            const QMatrix& m = matrix_of(q, s);
+            fill_weights(r, m, dp, m.bits);
         } else if (s.kind == "scales") {
             fill_scales(r, matrix_of(q, s), dp);
         } else if (s.kind == "gains") {
