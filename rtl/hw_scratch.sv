@@ -229,34 +229,57 @@ module hw_scratch #(
   assign vmax_o = vmax_q;
 
   // ---- read ports -------------------------------------------------------------------------------
-  always_comb begin
-    rda_data_o = '0;
-    if (rda_en_i) begin
-      for (int k = 0; k < VecLanes; k++) rda_data_o[k*32 +: 32] = vread(rda_vec_i, rda_base_i + 32'(k));
-    end
-  end
-  always_comb begin
-    rdb_data_o = '0;
-    if (rdb_en_i) begin
-      for (int k = 0; k < VecLanes; k++) rdb_data_o[k*32 +: 32] = vread(rdb_vec_i, rdb_base_i + 32'(k));
-    end
-  end
+  // A port reads a window of consecutive elements from a base: the vector, zero-extended,
+  // shifted down by the base in one shifter (zeros past its end come in from the top). A
+  // mux per lane indexed by base + k built a 32-bit-indexed selector per lane and vector,
+  // which Yosys could not synthesize within 8 GB even at the smallest chip.
+  localparam int unsigned MaxLen = (HiddenDim > Dim) ? ((HiddenDim > KvDim) ? HiddenDim : KvDim)
+                                                     : ((Dim > KvDim) ? Dim : KvDim);
+  localparam int unsigned WinLen = (MaxLen > VecLanes) ? ((MaxLen > Lanes) ? MaxLen : Lanes)
+                                                       : ((VecLanes > Lanes) ? VecLanes : Lanes);
+  localparam int unsigned BaseW  = (MaxLen > 1) ? $clog2(MaxLen) : 1;  // bases below MaxLen; others read zeros
 
+  // Vector v, zero-extended to WinLen elements.
+  function automatic logic [WinLen*32-1:0] vec_of(input hw_pkg::vec_e v);
+    vec_of = '0;
+    unique case (v)
+      hw_pkg::VX:   vec_of = (WinLen*32)'(x_q);
+      hw_pkg::VXB:  vec_of = (WinLen*32)'(xb_q);
+      hw_pkg::VXB2: vec_of = (WinLen*32)'(xb2_q);
+      hw_pkg::VQ:   vec_of = (WinLen*32)'(q_q);
+      hw_pkg::VK:   vec_of = (WinLen*32)'(k_q);
+      hw_pkg::VV:   vec_of = (WinLen*32)'(v_q);
+      hw_pkg::VHB:  vec_of = (WinLen*32)'(hb_q);
+      hw_pkg::VHB2: vec_of = (WinLen*32)'(hb2_q);
+      default: ;
+    endcase
+  endfunction
+
+  // Elements base, base + 1, ... of `vec` (0 past its end) in the low words.
+  function automatic logic [WinLen*32-1:0] window(input logic [WinLen*32-1:0] vec, input logic [31:0] base);
+    window = (base < MaxLen) ? vec >> {base[BaseW-1:0], 5'b0} : '0;
+  endfunction
+
+  // Each port's window is computed only while it reads (the simulator skips idle ports; in
+  // synthesis the enables gate the outputs, as operand isolation).
+  logic [WinLen*32-1:0] rda_win, rdb_win, mac_win;
   always_comb begin
-    logic [31:0] e;
-    e = '0;
-    mac_data_o = '0;
-    if (mac_en_i) begin
-      for (int k = 0; k < Lanes; k++) begin
-        e = mac_base_i + 32'(k);
-        if (mac_hb_i) begin
-          if (e < HiddenDim) mac_data_o[k*32 +: 32] = hb_q[e*32 +: 32];
-        end else begin
-          if (e < Dim) mac_data_o[k*32 +: 32] = xb_q[e*32 +: 32];
-        end
-      end
-    end
+    rda_win = '0;
+    if (rda_en_i) rda_win = window(vec_of(rda_vec_i), rda_base_i);
   end
+  always_comb begin
+    rdb_win = '0;
+    if (rdb_en_i) rdb_win = window(vec_of(rdb_vec_i), rdb_base_i);
+  end
+  always_comb begin
+    mac_win = '0;
+    if (mac_en_i) mac_win = window(mac_hb_i ? (WinLen*32)'(hb_q) : (WinLen*32)'(xb_q), mac_base_i);
+  end
+  assign rda_data_o = rda_win[VecLanes*32-1:0];
+  assign rdb_data_o = rdb_win[VecLanes*32-1:0];
+  assign mac_data_o = mac_win[Lanes*32-1:0];
+  logic unused_win;  // the windows' words beyond the ports' widths
+  assign unused_win = ^{rda_win, rdb_win, mac_win};
 
   assign q_o = xb_q;
 
