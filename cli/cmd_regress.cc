@@ -317,11 +317,13 @@ int cmd_regress(int argc, char** argv) {
 
     // ---- report ----
     std::size_t passed = 0, skipped = 0;
-    std::printf("\n%-18s %6s  %-8s %12s %10s\n", "test", "seed", "result", "cycles", "wall");
+    int name_w = 18;  // the test column fits the longest name
+    for (const auto& j : jobs) name_w = std::max(name_w, static_cast<int>(j.test.size()));
+    std::printf("\n%-*s %6s  %-8s %12s %10s\n", name_w, "test", "seed", "result", "cycles", "wall");
     for (const auto& j : jobs) {
         passed += j.result == "pass";
         skipped += j.result == "skipped";
-        std::printf("%-18s %6s  %-8s %12s %10s\n", j.test.c_str(),
+        std::printf("%-*s %6s  %-8s %12s %10s\n", name_w, j.test.c_str(),
                     j.seeded ? std::to_string(j.seed).c_str() : "-", j.result.c_str(),
                     j.cycles >= 0 ? std::to_string(j.cycles).c_str() : "-",
                     j.result == "skipped" ? "-" : fmt_time(j.wall_s).c_str());
