@@ -62,15 +62,12 @@ int sensitivity(const Model& model, const WeightFormat& given, const std::vector
     // The reference a mix must beat: int4 with groups of 32 (docs/numerics.md).
     const WeightFormat int4 = parse_weight_format("int4/g32");
     const std::uint64_t int4_bits = matrix_bits(int4);
-    auto key = [](const TensorBits& t) {
-        return (t.layer >= 0 ? std::to_string(t.layer) + "." : std::string()) + t.tensor;
-    };
     if (json) {
         nlohmann::json j = {{"baseline", {{"format", base.name()}, {"teacher_forced_top1", b.teacher_forced_top1},
                                           {"logit_rms_err", b.logit_rms_err}, {"rom_matrix_bits", matrix_bits(base)}}},
                             {"positions", b.positions}, {"int4_rom_matrix_bits", int4_bits}};
         for (const Row& r : rows)
-            j["tensors"].push_back({{"tensor", key(r.t)}, {"teacher_forced_top1", r.r.teacher_forced_top1},
+            j["tensors"].push_back({{"tensor", r.t.key()}, {"teacher_forced_top1", r.r.teacher_forced_top1},
                                     {"logit_rms_err", r.r.logit_rms_err}, {"rom_matrix_bits", r.bits}});
         for (const Row& r : recipes)
             j["recipes"].push_back({{"format", r.r.format}, {"teacher_forced_top1", r.r.teacher_forced_top1},
@@ -85,13 +82,13 @@ int sensitivity(const Model& model, const WeightFormat& given, const std::vector
     std::printf("each matrix alone at 3 bits, least harmful first\n");
     std::printf("%-18s %8s %10s %12s\n", "matrix", "top-1", "logit RMS", "ROM bits");
     for (const Row& r : rows)
-        std::printf("%-18s %8d %10.4f %12llu\n", key(r.t).c_str(), r.r.teacher_forced_top1, r.r.logit_rms_err,
+        std::printf("%-18s %8d %10.4f %12llu\n", r.t.key().c_str(), r.r.teacher_forced_top1, r.r.logit_rms_err,
                     static_cast<unsigned long long>(r.bits));
     std::printf("\nrecipes: k matrices at 3 bits, the least logit RMS added per ROM bit saved first (* within int4/g32's ROM bits)\n");
     std::printf("%4s %-18s %8s %10s %8s %12s\n", "k", "adds", "top-1", "logit RMS", "first", "ROM bits");
     for (std::size_t k = 0; k < recipes.size(); k++) {
         const Row& r = recipes[k];
-        std::printf("%4zu %-18s %8d %10.4f %8s %12llu%s\n", k + 1, key(r.t).c_str(), r.r.teacher_forced_top1, r.r.logit_rms_err,
+        std::printf("%4zu %-18s %8d %10.4f %8s %12llu%s\n", k + 1, r.t.key().c_str(), r.r.teacher_forced_top1, r.r.logit_rms_err,
                     r.r.first_divergence < 0 ? "none" : std::to_string(r.r.first_divergence).c_str(),
                     static_cast<unsigned long long>(r.bits), r.bits <= int4_bits ? " *" : "");
     }

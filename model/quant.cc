@@ -84,7 +84,7 @@ std::string WeightFormat::name() const {
     if (is_q3q6(*this)) return "q3q6" + g;
     std::string s = "int" + std::to_string(bits) + g;
     for (const TensorBits& t : overrides)
-        s += "," + (t.layer >= 0 ? std::to_string(t.layer) + "." : std::string()) + t.tensor + "=" +
+        s += "," + t.key() + "=" +
              std::to_string(t.bits);
     return s;
 }
@@ -99,7 +99,6 @@ WeightFormat parse_weight_format(const std::string& text) {
     if (base == "q3q6") {
         f.bits = 6;
         f.overrides.assign(std::begin(kQ3Q6), std::end(kQ3Q6));
-        f.recipe = "q3q6";
     } else if (base.rfind("int", 0) == 0 && parse_width(base)) {
         f.bits = parse_width(base);
     } else {
@@ -158,7 +157,6 @@ WeightFormat read_format_map(const std::string& path) {
     } catch (const Error& e) {
         throw Error(path + ": " + e.what());
     }
-    f.recipe.clear();
     if (j.contains("tensors")) {
         if (!j["tensors"].is_object())
             throw make_error(path, "\"tensors\"", "an object of TENSOR or LAYER.TENSOR to a width",
@@ -191,7 +189,7 @@ WeightFormat format_from_options(const std::string& text, const std::string& map
 
 void check_format(const Config& c, const WeightFormat& f) {
     for (const TensorBits& t : f.overrides) {
-        const std::string key = (t.layer >= 0 ? std::to_string(t.layer) + "." : std::string()) + t.tensor;
+        const std::string key = t.key();
         if (t.layer >= c.n_layers)
             throw make_error("weight format '" + f.name() + "'", "'" + key + "'",
                              "a layer below the model's " + std::to_string(c.n_layers), "layer " + std::to_string(t.layer));

@@ -23,13 +23,14 @@ struct TensorBits {
     int layer = -1;
     std::string tensor;
     int bits = 8;
+    // "w1" (every layer) or "3.w1" (layer 3): how a format names it.
+    std::string key() const { return (layer >= 0 ? std::to_string(layer) + "." : std::string()) + tensor; }
 };
 
 struct WeightFormat {
     int bits = 8;    // width of every matrix no override names
     int group = 32;  // weights per scale along the input dimension; 0 = one scale per row
     std::vector<TensorBits> overrides;  // in order; a later one wins where two name a matrix
-    std::string recipe;                 // the recipe's name ("q3q6") when one gave the overrides
 
     // The width of `tensor` at `layer` (-1 for the model-wide token_embedding and wcls).
     int bits_of(const std::string& tensor, int layer) const;

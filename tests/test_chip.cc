@@ -158,7 +158,8 @@ TEST_CASE("synthetic models of awkward shapes: 32 tokens bit-exact cycles as mod
 TEST_CASE("stories15M's shape at 1,024 MACs a cycle: bit-exact, cycles and SRAM as explore projects",
           "[chip][slow][long]") {
     // stories15M's layers, heads and vocabulary at a 16-position context (the build is the
-    // ROM's: about 8 minutes; 16 positions decode in about 15 s).
+    // ROM's: 443 s for this datapath at seq_len 256 in docs/architecture.md's sweep, which
+    // decoded 1.3 positions a second).
     const char* spec = "dim=288,hidden=768,layers=6,heads=6,kv_heads=6,vocab=32000,seq_len=16,seed=15";
     const hw::Datapath dp{32, 32, 8};
     int rc = -1;

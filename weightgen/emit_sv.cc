@@ -264,7 +264,8 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
     auto groups = [&](int cols) { return gs ? (cols + gs - 1) / gs : 1; };
     const int g_dim = groups(c.dim), g_hidden = groups(c.hidden_dim);
     const int max_groups = std::max(g_dim, g_hidden);
-    const int wbits = dp.rows * dp.lanes * used_widths(c, f).back();
+    const int widest = used_widths(c, f).back();  // the MAC input's bits per weight
+    const int wbits = dp.rows * dp.lanes * widest;
     const int row_scale = max_groups * 16 + 8;  // the core's scale field per row
     // Bank address widths per class, from the same rules the bank uses (rom_image.h).
     auto beats = [&](int cols) { return weight_beats(cols, dp.lanes); };
@@ -346,7 +347,7 @@ std::string emit_chip_top(const std::string& prefix, const Config& c, const Weig
       << "  always_ff @(posedge clk_i) begin\n    if (wrom_en) begin\n      wrom_class_q <= wrom_class;\n"
       << "      wrom_sel_q <= wrom_sel;\n    end\n  end\n\n";
     // per class: enable, address slices, data wires
-    mux << "  always_comb begin\n    wrom_data = '0;\n    wrom_bits = 4'd" << used_widths(c, f).back()
+    mux << "  always_comb begin\n    wrom_data = '0;\n    wrom_bits = 4'd" << widest
         << ";\n    srom_data = '0;\n"
         << "    unique case (wrom_class_q)\n";
     for (const Cls& k : classes) {
