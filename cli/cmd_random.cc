@@ -137,7 +137,7 @@ std::string join(const std::vector<int>& v) {
 
 int cmd_random(int argc, char** argv) {
     Args args("hardwire random",
-              "hardwire random --seed S [--shape fixed|random] [--cache DIR] [--dry-run]",
+              "hardwire random --seed S [--shape fixed|random] [--cache DIR] [--dry-run | --build-only]",
               "One constrained-random chip test, drawn from the seed: with --shape random the\n"
               "model's shape, weights, weight format and datapath (MAC rows and lanes, attention\n"
               "positions per cycle); always the prompt (BOS and random tokens), the positions\n"
@@ -146,12 +146,17 @@ int cmd_random(int argc, char** argv) {
               "reads the logits too (checked against the golden model's), and the random\n"
               "initial values of every register (the chip is built with Verilator's\n"
               "--x-assign unique --x-initial unique). The drawn test is printed first; the\n"
-              "decode must be bit-exact with the integer golden model. --dry-run only prints it.");
+              "decode must be bit-exact with the integer golden model. --dry-run only prints it;\n"
+              "--build-only builds the drawn test's chip into the cache and stops (a cluster's\n"
+              "build job: with --shape fixed, the one chip of every seed).");
     args.option("seed", "S", "the test's seed")
         .option("shape", "KIND", "fixed (one model, built once for all seeds) or random", "fixed")
         .option("cache", "DIR", "cache root (default: $HARDWIRE_CACHE or ~/.cache/hardwire)")
-        .flag("dry-run", "print the drawn test and stop");
+        .flag("dry-run", "print the drawn test and stop")
+        .flag("build-only", "build the drawn test's chip and stop");
     if (!args.parse(argc, argv, 2)) return 0;
+    if (args.flag_set("dry-run") && args.flag_set("build-only"))
+        throw UsageError("--dry-run and --build-only: give one");
     if (!args.flag_set("seed")) throw UsageError("--seed S is required");
     const auto seed = static_cast<std::uint64_t>(args.get_int("seed", 0, 1LL << 40));
     const std::string shape = args.get("shape");
@@ -182,6 +187,10 @@ int cmd_random(int argc, char** argv) {
     const ChipBuild b = build_chip(o, [](const std::string& line) {
         std::fprintf(stderr, "build: %s\n", line.c_str());
     });
+    if (args.flag_set("build-only")) {
+        std::printf("random %llu: chip built in %s\n", static_cast<unsigned long long>(seed), b.dir.c_str());
+        return 0;
+    }
     const std::string cmd = sim_command(b, "check") + " --steps " +
                             std::to_string(d.steps) + " --prompt-tokens " + join(d.prompt) +
                             " --inject-errors " + rates + " --seed " + std::to_string(seed) +

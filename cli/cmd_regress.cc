@@ -25,6 +25,7 @@
 #include "error.h"
 #include "regress_jobs.h"
 #include "regress_mutations.h"
+#include "regress_slurm.h"
 #include "xml.h"
 
 namespace fs = std::filesystem;
@@ -124,7 +125,8 @@ int cmd_regress(int argc, char** argv) {
         "hardwire regress",
         "hardwire regress (--list NAME | --rerun RESULTS.json) [-j N] [--seeds N] "
         "[--seed-base B] [--junit FILE.xml] [--cov [--waivers FILE]] [--out DIR] [--cache DIR] "
-        "[--lists FILE] [--dry-run]",
+        "[--lists FILE] [--dry-run] [--launcher local|slurm [--slurm-config FILE] [--partition P] "
+        "[--account A] [--time-limit T] [--sbatch-args ARGS]]",
         "Runs a named regression list (tests/regress.json: smoke, full, nightly, mutations) as\n"
         "parallel jobs with a live progress line; randomized tests run once per seed; the\n"
         "mutations list runs its tests once per planted RTL fault (tests/mutations.json) and\n"
@@ -135,8 +137,11 @@ int cmd_regress(int argc, char** argv) {
         "logs, and with --junit a JUnit XML report. With --cov (on for lists marked coverage)\n"
         "every chip is a Verilator coverage build and the runs are merged into DIR/coverage:\n"
         "merged.dat, an lcov merged.info, annotated sources and an HTML report, and a cover\n"
-        "point neither hit nor waived (--waivers) fails the run. Exit code 1 when anything\n"
-        "failed.");
+        "point neither hit nor waived (--waivers) fails the run. With --launcher slurm the\n"
+        "jobs run on a SLURM cluster sharing this filesystem: the chip builds as jobs the\n"
+        "tests depend on, the tests as a job array; a job the scheduler kills or loses is\n"
+        "resubmitted once, then reported as an infrastructure error (result infra), not a\n"
+        "test failure; Ctrl-C cancels every job submitted. Exit code 1 when anything failed.");
     args.option("list", "NAME", "the list to run (smoke, full, nightly, mutations)")
         .option("rerun", "FILE", "repeat the tests and seeds of an earlier results.json")
         .option("j", "N", "parallel jobs", "2")
@@ -150,7 +155,15 @@ int cmd_regress(int argc, char** argv) {
         .option("waivers", "FILE",
                 "with coverage: cover points that need not be hit, each with its reason "
                 "(default: tests/coverage-waivers.json of this checkout)")
-        .flag("dry-run", "print the jobs and their commands, run nothing");
+        .flag("dry-run", "print the jobs and their commands, run nothing")
+        .option("launcher", "L", "where jobs run: local (child processes, -j at a time) or slurm", "local")
+        .option("slurm-config", "FILE",
+                "SLURM settings as JSON: partition, account, time_limit, sbatch_args, poll_s "
+                "(the flags below override it)")
+        .option("partition", "P", "with slurm: sbatch --partition")
+        .option("account", "A", "with slurm: sbatch --account")
+        .option("time-limit", "T", "with slurm: sbatch --time of every test (default: its timeout plus 10 minutes)")
+        .option("sbatch-args", "ARGS", "with slurm: more sbatch arguments, split at spaces");
     // "-j N" as well as "--j N": the usual spelling for parallel jobs.
     std::vector<char*> av(argv, argv + argc);
     std::string dash_j = "--j";
@@ -160,6 +173,25 @@ int cmd_regress(int argc, char** argv) {
     if (args.flag_set("list") == args.flag_set("rerun"))
         throw UsageError("give --list NAME or --rerun RESULTS.json");
     const int jobs_max = static_cast<int>(args.get_int("j", 1, 64));
+    const std::string launcher = args.get("launcher");
+    if (launcher != "local" && launcher != "slurm")
+        throw UsageError("option '--launcher': expected local or slurm, found '" + launcher + "'");
+    SlurmConfig slurm;
+    if (args.flag_set("slurm-config")) slurm = read_slurm_config(args.get("slurm-config"));
+    if (args.flag_set("partition")) slurm.partition = args.get("partition");
+    if (args.flag_set("account")) slurm.account = args.get("account");
+    if (args.flag_set("time-limit")) slurm.time_limit = args.get("time-limit");
+    if (args.flag_set("sbatch-args")) {
+        std::istringstream words(args.get("sbatch-args"));
+        for (std::string w; words >> w;) slurm.sbatch_args.push_back(w);
+    }
+    for (const char* o : {"slurm-config", "partition", "account", "time-limit", "sbatch-args"})
+        if (args.flag_set(o) && launcher != "slurm")
+            throw UsageError(std::string("--") + o + " is a setting of --launcher slurm");
+    // Runs a batch of jobs where --launcher says; the signal's number when interrupted.
+    auto launch = [&](std::vector<Job>& batch, const std::string& dir) {
+        return launcher == "slurm" ? run_jobs_slurm(batch, slurm, dir) : run_jobs(batch, jobs_max, dir);
+    };
 
     const std::string source = HW_SOURCE_DIR, build = HW_BINARY_DIR;
     const std::string lists_path =
@@ -189,6 +221,9 @@ int cmd_regress(int argc, char** argv) {
         j.seed = j.seeded ? seed : 0;
         j.timeout_s = t.value("timeout", 1800.0);
         j.command = expand(t["command"].get<std::string>(), vars, j.seed);
+        if (t.contains("build")) j.build = expand(t["build"].get<std::string>(), vars, j.seed);
+        j.cpus = t.value("cpus", 1);
+        j.mem_mb = static_cast<int>(t.value("mem_gb", 4.0) * 1024);
         // A test that needs the models is skipped without them, but not under CI=true, where a
         // missing model must fail the run (CI cannot pass without running the model tests).
         if (t.value("needs", "") == "models" && models.empty()) {
@@ -224,6 +259,7 @@ int cmd_regress(int argc, char** argv) {
             m.source = source;
             m.commit = commit_of(source);
             m.jobs_max = jobs_max;
+            m.run = launch;
             m.dry_run = args.flag_set("dry-run");
             char stamp[32];
             const std::time_t now = std::time(nullptr);
@@ -287,8 +323,9 @@ int cmd_regress(int argc, char** argv) {
     }
 
     const std::string cov_dir = out_dir + "/coverage";
-    std::printf("regress: list %s, %zu jobs, -j %d, commit %s, logs in %s%s\n", list_name.c_str(),
-                jobs.size(), jobs_max, commit.c_str(), out_dir.c_str(),
+    std::printf("regress: list %s, %zu jobs, %s, commit %s, logs in %s%s\n", list_name.c_str(),
+                jobs.size(), launcher == "slurm" ? "launcher slurm" : ("-j " + std::to_string(jobs_max)).c_str(),
+                commit.c_str(), out_dir.c_str(),
                 coverage ? ", coverage builds" : "");
     if (args.flag_set("dry-run")) {
         for (const auto& j : jobs)
@@ -310,9 +347,12 @@ int cmd_regress(int argc, char** argv) {
 
     // ---- run ----
     const auto t0 = std::chrono::steady_clock::now();
-    if (const int sig = run_jobs(jobs, jobs_max, out_dir); sig != 0) return 128 + sig;
-    std::size_t failed = 0;
-    for (const auto& j : jobs) failed += j.result == "fail" || j.result == "timeout";
+    if (const int sig = launch(jobs, out_dir); sig != 0) return 128 + sig;
+    std::size_t failed = 0, infra = 0;
+    for (const auto& j : jobs) {
+        failed += j.result == "fail" || j.result == "timeout";
+        infra += j.result == "infra";
+    }
     const double total_s = seconds_since(t0);
 
     // ---- report ----
@@ -328,13 +368,20 @@ int cmd_regress(int argc, char** argv) {
                     j.cycles >= 0 ? std::to_string(j.cycles).c_str() : "-",
                     j.result == "skipped" ? "-" : fmt_time(j.wall_s).c_str());
     }
-    std::printf("\nregress %s: %zu passed, %zu failed, %zu skipped of %zu in %s (-j %d, commit %s)\n",
-                list_name.c_str(), passed, failed, skipped, jobs.size(), fmt_time(total_s).c_str(),
-                jobs_max, commit.c_str());
-    if (failed > 0) {
+    const std::string where = launcher == "slurm" ? "slurm" : "-j " + std::to_string(jobs_max);
+    std::printf("\nregress %s: %zu passed, %zu failed, %s%zu skipped of %zu in %s (%s, commit %s)\n",
+                list_name.c_str(), passed, failed,
+                infra ? (std::to_string(infra) + " infrastructure error(s), ").c_str() : "", skipped,
+                jobs.size(), fmt_time(total_s).c_str(), where.c_str(), commit.c_str());
+    for (const auto& j : jobs)
+        if (!j.infra.empty() && j.result != "infra")
+            std::printf("  (%s: resubmitted once after the scheduler ended it: %s)\n", j.name().c_str(),
+                        j.infra.c_str());
+    if (failed + infra > 0) {
         std::map<std::string, std::vector<const Job*>> buckets;
         for (const auto& j : jobs)
-            if (j.result == "fail" || j.result == "timeout") buckets[j.signature].push_back(&j);
+            if (j.result == "fail" || j.result == "timeout" || j.result == "infra")
+                buckets[j.signature].push_back(&j);
         std::printf("\nfailure buckets (%zu):\n", buckets.size());
         for (const auto& [sig, members] : buckets) {
             std::printf("  [%zu] %s\n", members.size(), sig.c_str());
@@ -347,7 +394,7 @@ int cmd_regress(int argc, char** argv) {
         if (dirty)
             std::printf("  (the tree had uncommitted changes on top of %s)\n", clean_commit.c_str());
         for (const auto& j : jobs) {
-            if (j.result != "fail" && j.result != "timeout") continue;
+            if (j.result != "fail" && j.result != "timeout" && j.result != "infra") continue;
             std::printf("  %s\n", reproduce(j).c_str());
         }
     }
@@ -415,6 +462,8 @@ int cmd_regress(int argc, char** argv) {
         json e = {{"test", j.test}, {"seed", j.seed}, {"result", j.result}, {"wall_s", j.wall_s},
                   {"command", j.command}, {"log", j.log}};
         if (j.cycles >= 0) e["cycles"] = j.cycles;
+        if (j.attempts > 1) e["attempts"] = j.attempts;
+        if (!j.infra.empty()) e["infra"] = j.infra;
         if (!j.signature.empty()) e["signature"] = j.signature;
         if (!j.first_error.empty()) e["first_error"] = j.first_error;
         r["jobs"].push_back(e);
@@ -429,9 +478,9 @@ int cmd_regress(int argc, char** argv) {
         if (!x) throw make_error(path, "cannot write the JUnit report", "a writable path", "none");
         x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
           << "<testsuites name=\"hardwire regress\" tests=\"" << jobs.size() << "\" failures=\""
-          << failed << "\" skipped=\"" << skipped << "\" time=\"" << total_s << "\">\n"
+          << failed << "\" errors=\"" << infra << "\" skipped=\"" << skipped << "\" time=\"" << total_s << "\">\n"
           << "  <testsuite name=\"" << xml_escape(list_name) << "\" tests=\"" << jobs.size()
-          << "\" failures=\"" << failed << "\" skipped=\"" << skipped << "\" time=\"" << total_s
+          << "\" failures=\"" << failed << "\" errors=\"" << infra << "\" skipped=\"" << skipped << "\" time=\"" << total_s
           << "\">\n"
           << "    <properties><property name=\"commit\" value=\"" << xml_escape(commit)
           << "\"/></properties>\n";
@@ -441,6 +490,9 @@ int cmd_regress(int argc, char** argv) {
               << "\" time=\"" << j.wall_s << "\">";
             if (j.result == "skipped") {
                 x << "<skipped message=\"needs $HARDWIRE_MODELS\"/>";
+            } else if (j.result == "infra") {
+                // JUnit's error, not failure: the test did not get to run to a verdict.
+                x << "\n      <error message=\"" << xml_escape(j.signature) << "\" type=\"infra\"/>\n    ";
             } else if (j.result != "pass") {
                 std::string tail = read_text(j.log);
                 if (tail.size() > 4000) tail = "...\n" + tail.substr(tail.size() - 4000);
@@ -454,7 +506,7 @@ int cmd_regress(int argc, char** argv) {
         if (!x) throw Error(path + ": cannot write the JUnit report");
         std::printf("junit: %s\n", path.c_str());
     }
-    return failed > 0 || cov_failed ? 1 : 0;
+    return failed + infra > 0 || cov_failed ? 1 : 0;
 }
 
 }  // namespace hw::cli

@@ -89,36 +89,70 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
     return s;
 }
 
+Progress::Progress(std::size_t total)
+    : total_(total), tty_(isatty(STDERR_FILENO)), t0_(std::chrono::steady_clock::now()) {}
+
+void Progress::update(std::size_t done, std::size_t failed, const std::string& running,
+                      const std::string& event) {
+    char line[512];
+    std::snprintf(line, sizeof line, "[%zu/%zu] %zu failed, %s: running %s", done, total_, failed,
+                  fmt_time(seconds_since(t0_)).c_str(), running.empty() ? "-" : running.c_str());
+    const std::string shown = std::string(line).substr(0, 160);
+    if (tty_) std::fprintf(stderr, "\r\033[K%s", shown.c_str());
+    if (!event.empty()) {
+        if (tty_) std::fprintf(stderr, "\r\033[K");
+        std::fprintf(stderr, "%s\n", event.c_str());
+        if (tty_) std::fprintf(stderr, "%s", shown.c_str());
+    }
+    std::fflush(stderr);
+}
+
+void Progress::clear() {
+    if (tty_) std::fprintf(stderr, "\r\033[K");
+}
+
+namespace {
+struct sigaction g_old_int = {}, g_old_term = {};
+}
+
+StopSignals::StopSignals() {
+    g_stop_signal = 0;
+    struct sigaction stop = {};
+    stop.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &stop, &g_old_int);
+    sigaction(SIGTERM, &stop, &g_old_term);
+}
+
+StopSignals::~StopSignals() {
+    sigaction(SIGINT, &g_old_int, nullptr);
+    sigaction(SIGTERM, &g_old_term, nullptr);
+}
+
+int StopSignals::caught() { return g_stop_signal; }
+
+void finish_job(Job& j) {
+    j.cycles = cycles_of(j.log);
+    if (j.result == "pass") return;
+    classify_failure(j);
+    if (j.result == "timeout") j.signature = j.test + ": timeout after " + fmt_time(j.timeout_s);
+}
+
 int run_jobs(std::vector<Job>& jobs, int jobs_max, const std::string& out_dir) {
-    const auto t0 = std::chrono::steady_clock::now();
-    const bool tty = isatty(STDERR_FILENO);
     std::size_t next = 0, done = 0, running = 0, failed = 0;
     for (auto& j : jobs) {
         if (j.result == "skipped") done++;
         if (j.result == "fail") done++, failed++;  // decided before running (missing models)
     }
-    auto elapsed = [](std::chrono::steady_clock::time_point a) { return seconds_since(a); };
+    Progress progress_line(jobs.size());
     auto progress = [&](const std::string& event) {
         std::string names;
         for (const auto& j : jobs)
             if (j.pid > 0) names += (names.empty() ? "" : ", ") + j.name();
-        char line[512];
-        std::snprintf(line, sizeof line, "[%zu/%zu] %zu failed, %s: running %s", done, jobs.size(),
-                      failed, fmt_time(elapsed(t0)).c_str(), names.empty() ? "-" : names.c_str());
-        if (tty) std::fprintf(stderr, "\r\033[K%s", std::string(line).substr(0, 160).c_str());
-        if (!event.empty()) {
-            if (tty) std::fprintf(stderr, "\r\033[K");
-            std::fprintf(stderr, "%s\n", event.c_str());
-            if (tty) std::fprintf(stderr, "%s", std::string(line).substr(0, 160).c_str());
-        }
-        std::fflush(stderr);
+        progress_line.update(done, failed, names, event);
     };
-    struct sigaction stop = {}, old_int = {}, old_term = {};
-    stop.sa_handler = on_stop_signal;
-    sigaction(SIGINT, &stop, &old_int);
-    sigaction(SIGTERM, &stop, &old_term);
+    StopSignals stop;
     while (done < jobs.size()) {
-        if (g_stop_signal) {
+        if (StopSignals::caught()) {
             std::size_t stopped = 0;
             for (auto& j : jobs) {
                 if (j.pid <= 0) continue;
@@ -126,16 +160,17 @@ int run_jobs(std::vector<Job>& jobs, int jobs_max, const std::string& out_dir) {
                 waitpid(j.pid, nullptr, 0);
                 stopped++;
             }
-            if (tty) std::fprintf(stderr, "\r\033[K");
+            progress_line.clear();
             std::fprintf(stderr, "regress: interrupted (signal %d) after %zu of %zu jobs; stopped %zu "
                                  "running job(s); logs in %s\n",
-                         int(g_stop_signal), done, jobs.size(), stopped, out_dir.c_str());
-            return int(g_stop_signal);
+                         StopSignals::caught(), done, jobs.size(), stopped, out_dir.c_str());
+            return StopSignals::caught();
         }
         while (running < static_cast<std::size_t>(jobs_max) && next < jobs.size()) {
             Job& j = jobs[next++];
             if (!j.result.empty()) continue;  // skipped, or failed before running
             j.start = std::chrono::steady_clock::now();
+            j.attempts++;
             // Unwritten output would be written again by the child, into the job's log.
             std::fflush(nullptr);
             const pid_t pid = fork();
@@ -167,7 +202,7 @@ int run_jobs(std::vector<Job>& jobs, int jobs_max, const std::string& out_dir) {
         if (pid <= 0) {
             // Nothing ended: enforce the timeouts, then look again shortly.
             for (auto& j : jobs) {
-                if (j.pid > 0 && elapsed(j.start) > j.timeout_s && j.result.empty()) {
+                if (j.pid > 0 && seconds_since(j.start) > j.timeout_s && j.result.empty()) {
                     j.result = "timeout";
                     kill(-j.pid, SIGKILL);
                 }
@@ -180,23 +215,16 @@ int run_jobs(std::vector<Job>& jobs, int jobs_max, const std::string& out_dir) {
             j.pid = 0;
             running--;
             done++;
-            j.wall_s = elapsed(j.start);
+            j.wall_s = seconds_since(j.start);
             if (j.result.empty())
                 j.result = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "pass" : "fail";
-            j.cycles = cycles_of(j.log);
-            if (j.result != "pass") {
-                failed++;
-                classify_failure(j);
-                if (j.result == "timeout") j.signature = j.test + ": timeout after " + fmt_time(j.timeout_s);
-            }
+            finish_job(j);
+            if (j.result != "pass") failed++;
             progress(j.result == "pass" ? "" : "FAIL " + j.name() + ": " + j.first_error);
         }
     }
-    sigaction(SIGINT, &old_int, nullptr);
-    sigaction(SIGTERM, &old_term, nullptr);
-    if (tty) std::fprintf(stderr, "\r\033[K");
+    progress_line.clear();
     return 0;
-
 }
 
 }  // namespace hw::cli

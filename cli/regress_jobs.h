@@ -22,8 +22,17 @@ struct Job {
     std::string fault;          // planted fault ($HARDWIRE_FAULTS for this job), or empty
     double timeout_s = 1800;
     std::string log;            // output file
+    // What a cluster launcher needs (tests/regress.json): the command that builds the chip
+    // simulator this job runs (empty: none; the cache makes it a no-op once built), and the
+    // job's resources.
+    std::string build;
+    int cpus = 1;
+    int mem_mb = 4096;
     // Outcome.
-    std::string result;         // pass, fail, timeout, skipped
+    std::string result;         // pass, fail, timeout, skipped, infra (the scheduler lost or
+                                // killed the job, twice: not the test's fault)
+    int attempts = 0;           // submissions (a cluster launcher resubmits a lost job once)
+    std::string infra;          // what the scheduler said of a lost attempt, or empty
     std::string signature;      // first error line, normalized (failures)
     std::string first_error;    // first error line as printed
     long long cycles = -1;      // chip cycles reported, if any
@@ -37,6 +46,34 @@ struct Job {
                (fault.empty() ? "" : " [fault " + fault + "]");
     }
 };
+
+// The live progress line of both launchers, on stderr: "[done/total] F failed, time: running
+// a, b"; an event (a failure) is printed on its own line above it. Redrawn in place on a
+// terminal, one line per event otherwise.
+class Progress {
+public:
+    explicit Progress(std::size_t total);
+    void update(std::size_t done, std::size_t failed, const std::string& running,
+                const std::string& event = "");
+    void clear();  // before the report
+
+private:
+    std::size_t total_;
+    bool tty_;
+    std::chrono::steady_clock::time_point t0_;
+};
+
+// SIGINT and SIGTERM caught while it lives (jobs run in their own process groups or on a
+// cluster, so a Ctrl-C does not reach them: the launcher stops them itself).
+class StopSignals {
+public:
+    StopSignals();
+    ~StopSignals();
+    static int caught();  // the signal's number, 0 when none
+};
+
+// A job that ended: its cycles from the log, and for a failure its first error and signature.
+void finish_job(Job& j);
 
 // Runs every job without a result yet, jobs_max at a time, each in its own process group
 // with stdout and stderr in its log (the command written first), with a progress line on

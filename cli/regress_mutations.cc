@@ -136,7 +136,7 @@ int run_mutation_campaign(const MutationCampaign& m) {
         std::printf("regress: %zu faults not caught yet: %s%s (%zu jobs)\n", open.size(),
                     st.escalation ? "escalating to " : "", st.entry.at("test").get<std::string>().c_str(),
                     batch.size());
-        if (const int sig = run_jobs(batch, m.jobs_max, m.out_dir); sig != 0) return 128 + sig;
+        if (const int sig = m.run(batch, m.out_dir); sig != 0) return 128 + sig;
         std::vector<Job>& into = st.escalation ? escalated : jobs;
         into.insert(into.end(), batch.begin(), batch.end());
     }

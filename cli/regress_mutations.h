@@ -22,6 +22,9 @@ struct MutationCampaign {
     std::string out_dir;     // logs/FAULT/*.log, mutations.md, mutations.json
     std::string commit;      // being tested
     int jobs_max = 2;        // parallel jobs
+    // Runs a batch of jobs (the launcher: local or a cluster), logs in the folder; returns
+    // the signal's number when interrupted, else 0.
+    std::function<int(std::vector<Job>&, const std::string&)> run;
     bool dry_run = false;    // print the jobs only
 };
 

@@ -59,6 +59,8 @@ TEST_CASE("bad arguments give one clear line and exit code 2", "[fast][cli]") {
         {"run --synthetic dim=64 --model m.bin", "give --model or --synthetic, not both"},
         {"run --synthetic dim=64 --prompt hi", "--prompt needs --tokenizer"},
         {"run --synthetic dim=64 --check --no-check", "contradict"},
+        {"regress --list smoke --launcher lsf", "option '--launcher': expected local or slurm, found 'lsf'"},
+        {"regress --list smoke --account chip", "--account is a setting of --launcher slurm"},
     };
     for (const auto& c : cases) {
         INFO("hardwire " << c.args);
@@ -151,6 +153,25 @@ TEST_CASE("hardwire ref runs a synthetic model without a tokenizer", "[fast][cli
     CHECK(r.exit_code == 0);
     CHECK(lines(r.out) == 1);
     CHECK_THAT(r.err, Contains("synthetic:dim=32"));
+}
+
+TEST_CASE("hardwire regress --launcher slurm: a bad configuration file or no cluster is a clear error",
+          "[fast][cli]") {
+    hw::test::TempDir dir;
+    std::ofstream(dir.file("slurm.json")) << R"({"partition": "verif", "time_limt": "1:00:00"})";
+    auto r = run_cli("regress --list smoke --launcher slurm --slurm-config " + dir.file("slurm.json"));
+    CHECK(r.exit_code == 2);  // bad input, as every command
+    CHECK_THAT(r.err, Contains(dir.file("slurm.json") + ": key \"time_limt\": expected partition, account, time_limit"));
+    std::ofstream(dir.file("list.json")) << R"({"tests": {"t": {"command": "true"}}, "lists": {"l": {"tests": [{"test": "t"}]}}})";
+    // No scheduler to talk to (SLURM_CONF names nothing): said before anything is submitted.
+    const char* conf = std::getenv("SLURM_CONF");
+    const std::string saved = conf ? conf : "";
+    setenv("SLURM_CONF", dir.file("none.conf").c_str(), 1);
+    r = run_cli("regress --lists " + dir.file("list.json") + " --list l --launcher slurm --out " + dir.file("out"));
+    if (conf) setenv("SLURM_CONF", saved.c_str(), 1);
+    else unsetenv("SLURM_CONF");
+    CHECK(r.exit_code == 2);  // bad input, as every command
+    CHECK_THAT(r.err, Contains("regress --launcher slurm: sbatch does not run"));
 }
 
 TEST_CASE("hardwire regress: parallel jobs table buckets reproduce lines JUnit rerun",
