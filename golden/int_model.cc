@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "error.h"
+#include "fast_kernels.h"
 #include "fixed.h"
 
 namespace hw {
@@ -72,6 +73,7 @@ int IntModel::quantize_activations(const std::int32_t* v, int n, std::int16_t* o
 }
 
 void IntModel::matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a, int a_shift) {
+    if (fast_) return fast_->matvec(out, w, a, a_shift, &saturations_);
     for (int i = 0; i < w.rows; i++) {
         const std::int8_t* row = w.w.data() + std::size_t(i) * w.cols;
         const std::uint16_t* m = w.mantissa.data() + std::size_t(i) * w.groups;
@@ -263,10 +265,17 @@ const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
         }
 
         const std::size_t row0 = std::size_t(l) * c.seq_len;  // first cache row of this layer
-        attention(c, t_, k_, q_vec_.data(), key_cache_.data() + row0 * kv_dim,
-                  key_shift_.data() + row0, value_cache_.data() + row0 * kv_dim,
-                  value_shift_.data() + row0, pos, xb_.data(), scores_.data(), probs_.data(),
-                  &saturations_);
+        const std::int16_t* k_rows = key_cache_.data() + row0 * kv_dim;
+        const std::int16_t* v_rows = value_cache_.data() + row0 * kv_dim;
+        const std::int8_t* k_shift = key_shift_.data() + row0;
+        const std::int8_t* v_shift = value_shift_.data() + row0;
+        if (fast_) {
+            fast_->attention(c, t_, k_, q_vec_.data(), k_rows, k_shift, v_rows, v_shift, pos,
+                             xb_.data(), scores_.data(), probs_.data(), &saturations_);
+        } else {
+            attention(c, t_, k_, q_vec_.data(), k_rows, k_shift, v_rows, v_shift, pos, xb_.data(),
+                      scores_.data(), probs_.data(), &saturations_);
+        }
         for (int h = 0; h < c.n_heads; h++)
             tap(pos, l, Stage::kScores, scores_.data() + std::size_t(h) * (pos + 1), pos + 1, h);
         for (int h = 0; h < c.n_heads; h++)

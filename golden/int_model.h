@@ -13,6 +13,8 @@
 
 namespace hw {
 
+class FastKernels;
+
 // Every intermediate the golden model exposes, in the order the chip computes them.
 enum class Stage {
     kEmbedding,    // x after the embedding lookup, Q16 (dim)
@@ -101,6 +103,10 @@ class IntModel {
 
     // Sends every intermediate to `sink` from now on (nullptr: none).
     void set_tap_sink(TapSink* sink) { sink_ = sink; }
+    // Computes the matrix products and the attention with `fast` (the fast model's kernels,
+    // bit-exact with matvec and attention below; nullptr: their own loops, the
+    // specification). It must outlive this model.
+    void set_fast_kernels(const FastKernels* fast) { fast_ = fast; }
     // Number of results clamped by saturation so far (0 on every model in the test set).
     std::uint64_t saturations() const { return saturations_; }
     // The KV cache's row of (layer, pos) (kv_dim int16 entries) and its exponent, as written
@@ -153,6 +159,7 @@ class IntModel {
     const Tables& t_;
     IntConstants k_;
     TapSink* sink_ = nullptr;
+    const FastKernels* fast_ = nullptr;
     std::uint64_t saturations_ = 0;
 
     // State, Q16 unless noted (shapes as in FloatState).

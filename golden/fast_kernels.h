@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// The fast model's kernels: IntModel's matrix-vector product and attention, bit for bit,
+// arranged for speed. They are what the fast (transaction-level) model of the card computes
+// with; IntModel's own loops stay the specification, and tests/test_fast_kernels.cc checks
+// the two equal (logits, KV rows and saturation counts) on whole decodes.
+//
+// What they change, with the same integers (measured: hardwire bench on stories260K runs the
+// golden model with them 1.15x as fast, about 7,400 tokens/s against 6,400; the 20,000 of the
+// fast model's target are not reached yet: a profile puts the rest in the per-group and
+// per-position overheads of dim-64 vectors and in the 2^-x lookups):
+//  - matvec: the specification sums each group's products in 64 bits; here the weights are widened once to int16 and each group's dot
+//    product is summed in 32 bits (a multiply-add of 16-bit pairs, several to a vector
+//    instruction), in chunks of at most kChunk weights so that the 32-bit sum cannot
+//    overflow: |w| <= 2^7 and |a| <= 2^15, so a chunk's sum is below 2^22 * kChunk = 2^30.
+//    The chunks' sums, the scale products and the requantization are the specification's.
+//  - attention: the weighted sum of values runs position by position over a head's
+//    contiguous value row (the specification runs element by element down the cache, a
+//    stride of kv_dim apart), into one 64-bit accumulator per element; the sums are exact
+//    integers (below 2^49, docs/numerics.md), so their order does not change them.
+//  - softmax: the online sum is softmax_sum's algorithm, step for step, keeping each term;
+//    a position after the last new maximum was summed with the final maximum, so its term
+//    is its numerator, 2^-((max - s) log2 e), and is not computed again (the specification
+//    computes every numerator a second time). The lookups are exp2neg_q16 itself.
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "int_model.h"
+#include "quant.h"
+
+namespace hw {
+
+class FastKernels {
+  public:
+    static constexpr int kChunk = 256;
+
+    // Lays out every matrix of `q` (which must outlive this object). One per model: the
+    // attention's work buffers are its own (not thread-safe).
+    explicit FastKernels(const QModel& q);
+
+    // out (w.rows) = W a, Q16, exactly as IntModel::matvec; `sat` counts clamped results.
+    // w must be one of the model's matrices.
+    void matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a, int a_shift,
+                std::uint64_t* sat) const;
+
+    // IntModel::attention, exactly (the same arguments).
+    void attention(const Config& c, const Tables& t, const IntConstants& k, const std::int32_t* q,
+                   const std::int16_t* k_rows, const std::int8_t* k_shift,
+                   const std::int16_t* v_rows, const std::int8_t* v_shift, int pos,
+                   std::int32_t* out, std::int32_t* scores, std::int32_t* probs,
+                   std::uint64_t* sat) const;
+
+  private:
+    void add(const QMatrix& m);
+    std::unordered_map<const QMatrix*, std::vector<std::int16_t>> wide_;  // (rows, cols) int16
+    mutable std::vector<std::int16_t> qa_;  // attention: q as MAC words
+    mutable std::vector<std::int32_t> att_;  // one head's scores, then probabilities
+    mutable std::vector<std::int64_t> term_;  // the online sum's term of each position
+    mutable std::vector<std::int64_t> acc_;  // one head's weighted-value sums
+};
+
+}  // namespace hw
