@@ -27,19 +27,23 @@ void FastKernels::add(const QMatrix& m) {
 
 namespace {
 // A chunk's dot product of int16 weights and activations in 32 bits (see the header for why
-// it cannot overflow); a plain loop the compiler vectorizes.
+// it cannot overflow); plain loops the compiler vectorizes, the second unrolled for the
+// usual group of 32.
 inline std::int32_t dot32(const std::int16_t* w, const std::int16_t* a, int n) {
     std::int32_t s = 0;
     for (int k = 0; k < n; k++) s += std::int32_t(w[k]) * std::int32_t(a[k]);
     return s;
 }
-}  // namespace
+template <int N>
+inline std::int32_t dot32_fixed(const std::int16_t* w, const std::int16_t* a) {
+    std::int32_t s = 0;
+    for (int k = 0; k < N; k++) s += std::int32_t(w[k]) * std::int32_t(a[k]);
+    return s;
+}
 
-void FastKernels::matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a, int a_shift,
-                        std::uint64_t* sat) const {
-    const auto it = wide_.find(&w);
-    if (it == wide_.end()) throw Error("fast kernels: matvec of a matrix that is not the model's");
-    const std::int16_t* wide = it->second.data();
+// The rows of one matrix: IntModel::matvec's sums, group by group.
+inline void matvec_rows(std::int32_t* out, const QMatrix& w, const std::int16_t* wide,
+                        const std::int16_t* a, int a_shift, std::uint64_t* sat) {
     for (int i = 0; i < w.rows; i++) {
         const std::int16_t* row = wide + std::size_t(i) * w.cols;
         const std::uint16_t* m = w.mantissa.data() + std::size_t(i) * w.groups;
@@ -47,12 +51,35 @@ void FastKernels::matvec(std::int32_t* out, const QMatrix& w, const std::int16_t
         for (int g = 0, j = 0; g < w.groups; g++) {
             const int end = std::min(w.cols, j + w.group_size);
             std::int64_t part = 0;
-            for (; j < end; j += kChunk) part += dot32(row + j, a + j, std::min(kChunk, end - j));
+            if (end - j == 32) {
+                part = dot32_fixed<32>(row + j, a + j);
+            } else {
+                for (int k = j; k < end; k += FastKernels::kChunk)
+                    part += dot32(row + k, a + k, std::min(FastKernels::kChunk, end - k));
+            }
             j = end;
             acc += part * m[g];
         }
         out[i] = fx::requant32(acc, w.shift[i] - a_shift, sat);
     }
+}
+
+// The same compiled for AVX2 (16 products to an instruction instead of SSE2's 8), taken when
+// the processor has it (GCC inlines matvec_rows into it with the wider instructions).
+__attribute__((target("avx2"))) void matvec_rows_avx2(std::int32_t* out, const QMatrix& w,
+                                                      const std::int16_t* wide, const std::int16_t* a,
+                                                      int a_shift, std::uint64_t* sat) {
+    matvec_rows(out, w, wide, a, a_shift, sat);
+}
+const bool kHaveAvx2 = __builtin_cpu_supports("avx2");
+}  // namespace
+
+void FastKernels::matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a, int a_shift,
+                        std::uint64_t* sat) const {
+    const auto it = wide_.find(&w);
+    if (it == wide_.end()) throw Error("fast kernels: matvec of a matrix that is not the model's");
+    if (kHaveAvx2) matvec_rows_avx2(out, w, it->second.data(), a, a_shift, sat);
+    else matvec_rows(out, w, it->second.data(), a, a_shift, sat);
 }
 
 void FastKernels::attention(const Config& c, const Tables& t, const IntConstants& k,

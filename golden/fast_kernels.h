@@ -5,12 +5,12 @@
 // the two equal (logits, KV rows and saturation counts) on whole decodes.
 //
 // What they change, with the same integers (measured: hardwire bench on stories260K runs the
-// golden model with them 1.15x as fast, about 7,400 tokens/s against 6,400; the 20,000 of the
-// fast model's target are not reached yet: a profile puts the rest in the per-group and
-// per-position overheads of dim-64 vectors and in the 2^-x lookups):
+// golden model with them 1.36x as fast, about 8,500 tokens/s against 6,300; the 20,000 of the
+// fast model's target are not reached yet: a profile puts the rest in the attention's
+// per-position steps (a requantization, one or two 2^-x lookups and 64-bit products each)):
 //  - matvec: the specification sums each group's products in 64 bits; here the weights are widened once to int16 and each group's dot
-//    product is summed in 32 bits (a multiply-add of 16-bit pairs, several to a vector
-//    instruction), in chunks of at most kChunk weights so that the 32-bit sum cannot
+//    product is summed in 32 bits (a multiply-add of 16-bit pairs, 8 to an SSE2 or 16 to an
+//    AVX2 instruction, AVX2 where the processor has it; a group of 32 unrolled), in chunks of at most kChunk weights so that the 32-bit sum cannot
 //    overflow: |w| <= 2^7 and |a| <= 2^15, so a chunk's sum is below 2^22 * kChunk = 2^30.
 //    The chunks' sums, the scale products and the requantization are the specification's.
 //  - attention: the weighted sum of values runs position by position over a head's
