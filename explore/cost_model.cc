@@ -137,14 +137,14 @@ TokenEvents token_events(const Config& c, const WeightFormat& f, const Datapath&
 
 const char* LogicFeatures::name(int i) {
     static const char* names[kCount] = {"constant", "MAC lanes (Rows x Lanes)",
-                                        "attention multipliers (AttnPar x dim)",
-                                        "vector lanes + table units", "scratch register bits"};
+                                        "attention multipliers (AttnPar x dim)", "vector lanes",
+                                        "table units (n_heads x AttnPar)", "scratch register bits"};
     return names[i];
 }
 
 LogicFeatures logic_features(const Config& c, const Datapath& d) {
     return {{1.0, double(d.weight_macs_per_cycle()), double(d.attention_macs_per_cycle(c)),
-             double(d.vec_lanes() + d.nl_units(c)), double(scratch_register_bits(c))}};
+             double(d.vec_lanes()), double(d.nl_units(c)), double(scratch_register_bits(c))}};
 }
 
 double LogicModel::ge(const Config& c, const Datapath& d) const {
@@ -179,7 +179,7 @@ LogicModel fit_logic_model(const std::string& path) {
         m.points.push_back(s);
     }
     // Least squares over the fitted points: the normal equations, solved by Gaussian
-    // elimination with partial pivoting (5 unknowns), on features scaled to unit size.
+    // elimination with partial pivoting (6 unknowns), on features scaled to unit size.
     constexpr int n = LogicFeatures::kCount;
     std::vector<LogicFeatures> feats;
     double scale[n] = {};

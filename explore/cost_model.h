@@ -69,7 +69,7 @@ TokenEvents token_events(const Config& c, const WeightFormat& f, const Datapath&
 // whole-chip synthesis runs of the RTL (explore/synth_points.json, made by scripts/synth
 // --chip --json) by least squares.
 struct LogicFeatures {
-    static constexpr int kCount = 5;
+    static constexpr int kCount = 6;
     static const char* name(int i);  // "const", "mac lanes", ...
     double x[kCount];
 };

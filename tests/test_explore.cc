@@ -6,6 +6,7 @@
 // checked against the simulated chip in tests/test_chip.cc: the performance counters over
 // every position of a context, and the SRAM macros Verilator elaborated.)
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include <cstdlib>
 #include <fstream>
@@ -135,10 +136,11 @@ TEST_CASE("explore: a bad config.json is an error naming the file and the key", 
 
 TEST_CASE("explore: the logic fit recovers a known linear model and measures held-out error", "[fast][explore]") {
     hw::test::TempDir dir;
-    const double coef[5] = {5000, 60, 30, 400, 5.5};
+    const double coef[6] = {5000, 60, 30, 400, 250, 5.5};
     nlohmann::json pts = nlohmann::json::array();
     const char* spec = "dim=32,hidden=64,layers=1,heads=4,kv_heads=2,vocab=64,seq_len=32,seed=7";
-    const char* spec2 = "dim=64,hidden=128,layers=1,heads=8,kv_heads=4,vocab=64,seq_len=32,seed=7";
+    // Heads of another size, so that attention multipliers and table units vary apart.
+    const char* spec2 = "dim=64,hidden=128,layers=1,heads=4,kv_heads=2,vocab=64,seq_len=32,seed=7";
     const int dps[][3] = {{1, 8, 1}, {2, 16, 2}, {4, 16, 1}, {1, 32, 1}, {2, 8, 4}, {4, 32, 2}};
     int i = 0;
     for (const char* s : {spec, spec2}) {
@@ -147,7 +149,7 @@ TEST_CASE("explore: the logic fit recovers a known linear model and measures hel
             dp.rows = d[0]; dp.lanes = d[1]; dp.attn_par = d[2];
             const hw::LogicFeatures f = hw::logic_features(hw::parse_synthetic_spec(s).config, dp);
             double ge = 0;
-            for (int k = 0; k < 5; k++) ge += coef[k] * f.x[k];
+            for (int k = 0; k < 6; k++) ge += coef[k] * f.x[k];
             // The held-out points are 10% off the model: the fit must report that error.
             const bool held = (i++ % 4) == 3;
             pts.push_back({{"spec", s}, {"rows", d[0]}, {"lanes", d[1]}, {"attn_par", d[2]},
@@ -156,7 +158,7 @@ TEST_CASE("explore: the logic fit recovers a known linear model and measures hel
     }
     write(dir.file("p.json"), nlohmann::json{{"points", pts}}.dump());
     const hw::LogicModel m = hw::fit_logic_model(dir.file("p.json"));
-    for (int k = 0; k < 5; k++) CHECK(m.coef[k] == Approx(coef[k]).epsilon(1e-6));
+    for (int k = 0; k < 6; k++) CHECK(m.coef[k] == Approx(coef[k]).epsilon(1e-6));
     CHECK(m.fit_max_error < 1e-9);
     CHECK(m.held_out_max_error == Approx(0.1 / 1.1).epsilon(1e-6));
     CHECK(m.fitted);
@@ -164,9 +166,31 @@ TEST_CASE("explore: the logic fit recovers a known linear model and measures hel
     write(dir.file("few.json"), nlohmann::json{{"points", nlohmann::json::array({pts[0], pts[1]})}}.dump());
     const hw::LogicModel few = hw::fit_logic_model(dir.file("few.json"));
     CHECK_FALSE(few.fitted);
-    CHECK_THAT(few.why_not, Catch::Contains("2 synthesis runs") && Catch::Contains("at least 5"));
+    CHECK_THAT(few.why_not, Catch::Contains("2 synthesis runs") && Catch::Contains("at least 6"));
     write(dir.file("bad.json"), R"({"points": [{"spec": "dim=32", "rows": 1}]})");
     CHECK_THROWS_WITH(hw::fit_logic_model(dir.file("bad.json")), Catch::Contains("gate_equivalents"));
+}
+
+TEST_CASE("explore: the recorded synthesis runs fit, within 15% of every run held out of the fit",
+          "[fast][explore]") {
+    // explore/synth_points.json: whole-chip synthesis runs of the RTL (scripts/synth --chip).
+    // tests/synth_fit_check (label synth) synthesizes a held-out one again at today's RTL.
+    const hw::LogicModel m = hw::fit_logic_model(hw::default_synth_points_path());
+    REQUIRE(m.fitted);
+    int held = 0;
+    for (const hw::SynthPoint& p : m.points) {
+        INFO(p.spec << " at " << p.datapath.name() << ": " << p.ge << " gates, fit " << p.predicted);
+        if (!p.held_out) continue;
+        held++;
+        CHECK(std::abs(p.predicted - p.ge) <= 0.15 * p.ge);
+    }
+    CHECK(held >= 2);
+    CHECK(m.held_out_max_error <= 0.15);
+    // Every coefficient is a cost: none negative.
+    for (int i = 0; i < hw::LogicFeatures::kCount; i++) {
+        INFO(hw::LogicFeatures::name(i));
+        CHECK(m.coef[i] >= 0);
+    }
 }
 
 TEST_CASE("explore: storage and area add up; a constant can be overridden", "[fast][explore]") {
