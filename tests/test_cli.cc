@@ -59,6 +59,8 @@ TEST_CASE("bad arguments give one clear line and exit code 2", "[fast][cli]") {
         {"run --synthetic dim=64 --model m.bin", "give --model or --synthetic, not both"},
         {"run --synthetic dim=64 --prompt hi", "--prompt needs --tokenizer"},
         {"run --synthetic dim=64 --check --no-check", "contradict"},
+        {"ref --synthetic dim=64 --save-merged m.bin", "--save-merged needs --adapter DIR or --synthetic-adapter SPEC"},
+        {"ref --synthetic dim=64 --adapter a --synthetic-adapter r=2,targets=q", "give --adapter or --synthetic-adapter, not both"},
         {"regress --list smoke --launcher lsf", "option '--launcher': expected local or slurm, found 'lsf'"},
         {"regress --list smoke --account chip", "--account is a setting of --launcher slurm"},
     };
@@ -145,6 +147,26 @@ TEST_CASE("hardwire ref --json prints the reference trace format", "[model][cli]
         }
     }
     CHECK(n == 8);
+}
+
+TEST_CASE("hardwire ref --adapter: the same tokens as the checkpoint with the adapter merged into it",
+          "[model][cli]") {
+    const std::string model = hw::test::stories260k_bin();
+    if (model.empty()) return;
+    hw::test::TempDir dir;
+    // A seeded adapter on every target, written as a PEFT folder and as the merged checkpoint.
+    const auto made = run_cli("ref --model " + model + " --steps 64 --synthetic-adapter r=8,targets=q,k,v,o,gate,up,down,seed=3"
+                              " --save-adapter " + dir.file("adapter") + " --save-merged " + dir.file("merged.bin"));
+    REQUIRE(made.exit_code == 0);
+    const auto from_files = run_cli("ref --model " + model + " --steps 64 --adapter " + dir.file("adapter"));
+    const auto merged = run_cli("ref --model " + dir.file("merged.bin") + " --steps 64");
+    const auto base = run_cli("ref --model " + model + " --steps 64");
+    REQUIRE(from_files.exit_code == 0);
+    REQUIRE(merged.exit_code == 0);
+    CHECK(from_files.out == merged.out);
+    CHECK(made.out == merged.out);
+    CHECK(base.out != merged.out);  // the adapter changes the story
+    CHECK_THAT(from_files.err, Contains("adapter " + dir.file("adapter") + ": r 8, alpha 16 (scale 2), targets wq wk wv wo w1 w3 w2"));
 }
 
 TEST_CASE("hardwire ref runs a synthetic model without a tokenizer", "[fast][cli]") {
