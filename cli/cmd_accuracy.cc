@@ -7,6 +7,7 @@
 
 #include "accuracy.h"
 #include "commands.h"
+#include "lora.h"
 #include "rom_image.h"
 
 namespace hw::cli {
@@ -106,12 +107,15 @@ int sensitivity(const Model& model, const WeightFormat& given, const std::vector
 int cmd_accuracy(int argc, char** argv) {
     Args args("hardwire accuracy",
               "hardwire accuracy (--model FILE | --synthetic SPEC) --trace FILE.jsonl "
-              "[--format F | --format-map FILE] [--json]",
+              "[--format F | --format-map FILE] [--adapter DIR | --synthetic-adapter SPEC] [--json]",
               "Measures the integer golden model (the chip's arithmetic) against a float trace\n"
               "such as $HARDWIRE_MODELS/stories260K/reference/greedy-from-bos.jsonl:\n"
               "teacher-forced top-1 agreement (trace tokens in, argmax compared with 'next'),\n"
               "the first position where the free-running greedy decode differs from the trace,\n"
-              "and the error of the integer logits against the float reference.");
+              "and the error of the integer logits against the float reference. With a LoRA\n"
+              "adapter: the chip's arithmetic with the adapter's low-rank path against the float\n"
+              "model with the adapter merged (the trace must be that model's: hardwire ref\n"
+              "--adapter DIR --json).");
     add_model_options(args);
     add_format_options(args);
     args.option("trace", "FILE", "reference trace, one JSON object per position")
@@ -119,11 +123,20 @@ int cmd_accuracy(int argc, char** argv) {
                 "gptq")
         .flag("sensitivity", "rank the matrices by the accuracy lost when each alone goes from 6 to 3 bits, "
                              "with the ROM bits of each choice, then measure the recipes the ranking gives")
-        .flag("json", "print one JSON object instead of text");
+        .flag("json", "print one JSON object instead of text")
+        .option("adapter", "DIR", "a PEFT LoRA adapter folder")
+        .option("synthetic-adapter", "SPEC", "a seeded random adapter instead: r=8,targets=q,v,o,seed=3");
     add_datapath_options(args);
     if (!args.parse(argc, argv, 2)) return 0;
 
     const Model model = load_model(args);
+    if (args.flag_set("adapter") && args.flag_set("synthetic-adapter"))
+        throw UsageError("give --adapter or --synthetic-adapter, not both");
+    std::unique_ptr<Adapter> adapter;
+    if (args.flag_set("adapter")) adapter = std::make_unique<Adapter>(read_peft_adapter(args.get("adapter"), model.config));
+    if (args.flag_set("synthetic-adapter"))
+        adapter = std::make_unique<Adapter>(make_synthetic_adapter(model.config, args.get("synthetic-adapter")));
+    if (adapter && args.flag_set("sensitivity")) throw UsageError("--sensitivity does not take an adapter");
     const WeightFormat format = format_options(args);
     const auto trace = read_trace(args.get("trace"), model.config.vocab_size);
     const std::string rounding = args.get("rounding");
@@ -146,7 +159,7 @@ int cmd_accuracy(int argc, char** argv) {
                            double(c.n_layers) * (2.0 * c.dim * c.dim + 2.0 * c.kv_dim() * c.dim + 3.0 * c.dim * c.hidden_dim);
     if (args.flag_set("sensitivity")) return sensitivity(model, format, trace, cal.get(), matrix_bits, args.flag_set("json"));
 
-    const AccuracyReport r = measure_accuracy(model, format, trace, cal.get());
+    const AccuracyReport r = measure_accuracy(model, format, trace, cal.get(), adapter.get());
     const std::uint64_t bits = matrix_bits(format);
     if (args.flag_set("json")) {
         std::printf(
@@ -160,6 +173,9 @@ int cmd_accuracy(int argc, char** argv) {
     } else {
         std::printf("format               %s\n", r.format.c_str());
         std::printf("rounding             %s\n", r.rounding.c_str());
+        if (adapter)
+            std::printf("adapter              %s: r %d, scale %g, targets %zu (int8/g32, against the merged float model)\n",
+                        adapter->source.c_str(), adapter->rank, adapter->scale(), adapter->targets.size());
         std::printf("ROM bits             %llu weights and scales at %s (%.3f a weight)\n",
                     static_cast<unsigned long long>(bits), dp.name().c_str(), double(bits) / weights);
         std::printf("teacher-forced top-1 %d/%d (%.1f%%) agree with the float model's\n", r.teacher_forced_top1, r.positions,

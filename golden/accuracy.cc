@@ -66,7 +66,8 @@ std::vector<TraceStep> read_trace(const std::string& path, int vocab_size) {
 }
 
 AccuracyReport measure_accuracy(const Model& model, const WeightFormat& format,
-                                const std::vector<TraceStep>& trace, const Calibration* cal) {
+                                const std::vector<TraceStep>& trace, const Calibration* cal,
+                                const Adapter* adapter) {
     const Config& c = model.config;
     if (static_cast<int>(trace.size()) > c.seq_len) {
         throw make_error("accuracy", "trace length", "at most seq_len=" + std::to_string(c.seq_len),
@@ -74,6 +75,8 @@ AccuracyReport measure_accuracy(const Model& model, const WeightFormat& format,
     }
     const QModel q = quantize_model(model, format, cal);
     const Tables tables = make_tables(c);
+    const QAdapter qa = adapter ? quantize_adapter(*adapter) : QAdapter{};
+    const Model merged = adapter ? merge_adapter(model, *adapter) : Model{};
     AccuracyReport r;
     r.format = format.name();
     r.rounding = cal ? "gptq (" + cal->description + ")" : "nearest";
@@ -81,7 +84,8 @@ AccuracyReport measure_accuracy(const Model& model, const WeightFormat& format,
 
     // Teacher-forced: integer and float models see the trace's tokens.
     IntModel teacher(q, tables);
-    FloatReference ref(model);
+    if (adapter) teacher.set_adapter(&qa);
+    FloatReference ref(adapter ? merged : model);
     double sq_sum = 0;
     for (const TraceStep& s : trace) {
         const auto& li = teacher.forward(s.token, s.pos);
@@ -97,6 +101,7 @@ AccuracyReport measure_accuracy(const Model& model, const WeightFormat& format,
 
     // Free-running greedy from the trace's first token, the prompt's tokens forced.
     IntModel free(q, tables);
+    if (adapter) free.set_adapter(&qa);
     int token = trace[0].token;
     for (const TraceStep& s : trace) {
         const int next = argmax_int(free.forward(token, s.pos));

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "calibrate.h"
+#include "lora.h"
 #include "model.h"
 #include "quant.h"
 
@@ -49,7 +50,12 @@ struct AccuracyReport {
 // with the trace's tokens (scored against the float model's top-1 at every position),
 // free-running from its first token with the prompt's tokens forced, and logits against
 // the float reference.
+// With an adapter, the float reference runs the merged model (merge_adapter) and the
+// integer model the base model's quantized weights plus the adapter's low-rank path
+// (quantize_adapter), as the chip will: the trace must be the merged model's
+// (hardwire ref --adapter DIR --json).
 AccuracyReport measure_accuracy(const Model& model, const WeightFormat& format,
-                                const std::vector<TraceStep>& trace, const Calibration* cal);
+                                const std::vector<TraceStep>& trace, const Calibration* cal,
+                                const Adapter* adapter = nullptr);
 
 }  // namespace hw

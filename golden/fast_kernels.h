@@ -45,6 +45,9 @@ class FastKernels {
     void matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a, int a_shift,
                 std::uint64_t* sat) const;
 
+    // Whether `w` is one of the model's matrices (an adapter's are not laid out here).
+    bool has(const QMatrix& w) const { return wide_.count(&w) != 0; }
+
     // IntModel::attention, exactly (the same arguments).
     void attention(const Config& c, const Tables& t, const IntConstants& k, const std::int32_t* q,
                    const std::int16_t* k_rows, const std::int8_t* k_shift,

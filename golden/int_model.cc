@@ -73,7 +73,7 @@ int IntModel::quantize_activations(const std::int32_t* v, int n, std::int16_t* o
 }
 
 void IntModel::matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a, int a_shift) {
-    if (fast_) return fast_->matvec(out, w, a, a_shift, &saturations_);
+    if (fast_ && fast_->has(w)) return fast_->matvec(out, w, a, a_shift, &saturations_);
     for (int i = 0; i < w.rows; i++) {
         const std::int8_t* row = w.w.data() + std::size_t(i) * w.cols;
         const std::uint16_t* m = w.mantissa.data() + std::size_t(i) * w.groups;
@@ -88,6 +88,28 @@ void IntModel::matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a
         // value = acc * 2^-shift_i * 2^(a_shift - 16); in Q16: acc * 2^(a_shift - shift_i)
         out[i] = fx::requant32(acc, w.shift[i] - a_shift, &saturations_);
     }
+}
+
+void IntModel::set_adapter(const QAdapter* adapter) {
+    adapter_ = adapter;
+    if (!adapter) return;
+    const Config& c = q_.config;
+    if (static_cast<int>(adapter->layers.size()) != c.n_layers)
+        throw make_error("integer golden model", "adapter " + adapter->source + " layers",
+                         std::to_string(c.n_layers), std::to_string(adapter->layers.size()));
+    lr_u_.resize(adapter->rank);
+    lr_act_.resize(adapter->rank);
+    lr_v_.resize(std::max(c.dim, c.hidden_dim));
+}
+
+void IntModel::low_rank(int layer, const char* matrix, std::int32_t* y, const std::int16_t* a, int a_shift) {
+    if (!adapter_) return;
+    const QLowRank* p = adapter_->find(layer, matrix);
+    if (!p) return;
+    matvec(lr_u_.data(), p->a, a, a_shift);  // u = A a, Q16 (rank)
+    const int su = quantize_activations(lr_u_.data(), p->a.rows, lr_act_.data(), INT32_MIN);
+    matvec(lr_v_.data(), p->sb, lr_act_.data(), su);  // v = s B u, Q16 (out)
+    residual(y, lr_v_.data(), p->sb.rows, &saturations_);
 }
 
 void IntModel::rmsnorm(std::int32_t* out, const std::int32_t* x, const QGain& gain) {
@@ -243,6 +265,9 @@ const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
         matvec(q_vec_.data(), L.wq, act_.data(), s);
         matvec(k_vec_.data(), L.wk, act_.data(), s);
         matvec(v_vec_.data(), L.wv, act_.data(), s);
+        low_rank(l, "wq", q_vec_.data(), act_.data(), s);
+        low_rank(l, "wk", k_vec_.data(), act_.data(), s);
+        low_rank(l, "wv", v_vec_.data(), act_.data(), s);
 
         // RoPE on q and k: rotate pair (2i, 2i+1) of each head by the table's angle
         const std::int32_t* rope_row = t_.rope.data() + std::size_t(pos) * t_.rope_pairs * 2;
@@ -285,6 +310,7 @@ const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
         // output projection and residual
         s = quantize_activations(xb_.data(), dim, act_.data(), INT32_MIN);
         matvec(xb2_.data(), L.wo, act_.data(), s);
+        low_rank(l, "wo", xb2_.data(), act_.data(), s);
         tap(pos, l, Stage::kAttProj, xb2_.data(), dim);
         residual(x_.data(), xb2_.data(), dim, &saturations_);
         tap(pos, l, Stage::kAttResidual, x_.data(), dim);
@@ -295,12 +321,15 @@ const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
         s = quantize_activations(xb_.data(), dim, act_.data(), INT32_MIN);
         matvec(hb_.data(), L.w1, act_.data(), s);
         matvec(hb2_.data(), L.w3, act_.data(), s);
+        low_rank(l, "w1", hb_.data(), act_.data(), s);
+        low_rank(l, "w3", hb2_.data(), act_.data(), s);
         tap(pos, l, Stage::kGate, hb_.data(), hidden);
         tap(pos, l, Stage::kUp, hb2_.data(), hidden);
         swiglu(hb_.data(), hb2_.data(), hidden, t_, &saturations_);
         tap(pos, l, Stage::kSwiGlu, hb_.data(), hidden);
         s = quantize_activations(hb_.data(), hidden, act_.data(), INT32_MIN);
         matvec(xb_.data(), L.w2, act_.data(), s);
+        low_rank(l, "w2", xb_.data(), act_.data(), s);
         tap(pos, l, Stage::kDown, xb_.data(), dim);
         residual(x_.data(), xb_.data(), dim, &saturations_);
         tap(pos, l, Stage::kFfnResidual, x_.data(), dim);

@@ -107,6 +107,9 @@ class IntModel {
     // bit-exact with matvec and attention below; nullptr: their own loops, the
     // specification). It must outlive this model.
     void set_fast_kernels(const FastKernels* fast) { fast_ = fast; }
+    // Adds a LoRA adapter's low-rank path to every matrix it adapts (nullptr: none). It
+    // must outlive this model; it may change between positions (the chip's slots).
+    void set_adapter(const QAdapter* adapter);
     // Number of results clamped by saturation so far (0 on every model in the test set).
     std::uint64_t saturations() const { return saturations_; }
     // The KV cache's row of (layer, pos) (kv_dim int16 entries) and its exponent, as written
@@ -150,6 +153,11 @@ class IntModel {
                           const std::int8_t* v_shift, int pos, std::int32_t* out,
                           std::int32_t* scores, std::int32_t* probs, std::uint64_t* sat);
 
+    // y += s B (A a) for the adapter's pair of (layer, matrix), if any: A a as a matvec,
+    // quantized to activation words, then s B of that, added with saturation (section 9 of
+    // docs/numerics.md).
+    void low_rank(int layer, const char* matrix, std::int32_t* y, const std::int16_t* a, int a_shift);
+
   private:
     std::size_t row(int layer, int pos) const { return std::size_t(layer) * q_.config.seq_len + pos; }
     void tap(int pos, int layer, Stage s, const std::int32_t* d, int n, int head = -1,
@@ -160,6 +168,9 @@ class IntModel {
     IntConstants k_;
     TapSink* sink_ = nullptr;
     const FastKernels* fast_ = nullptr;
+    const QAdapter* adapter_ = nullptr;
+    std::vector<std::int32_t> lr_u_, lr_v_;  // the low-rank path: A a (rank), s B u (rows)
+    std::vector<std::int16_t> lr_act_;       // A a as MAC words
     std::uint64_t saturations_ = 0;
 
     // State, Q16 unless noted (shapes as in FloatState).

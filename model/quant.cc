@@ -411,4 +411,22 @@ QModel quantize_model(const Model& m, const WeightFormat& f, const Calibration* 
     return q;
 }
 
+QAdapter quantize_adapter(const Adapter& a) {
+    QAdapter q;
+    q.rank = a.rank;
+    q.source = a.source;
+    q.layers.resize(a.layers.size());
+    const WeightFormat f;  // int8/g32
+    const double s = a.scale();
+    for (std::size_t l = 0; l < a.layers.size(); l++) {
+        for (const auto& [name, p] : a.layers[l]) {
+            std::vector<float> sb(p.b.size());
+            for (std::size_t i = 0; i < sb.size(); i++) sb[i] = static_cast<float>(s * p.b[i]);
+            q.layers[l][name] = {quantize_matrix(p.a.data(), a.rank, p.in, f),
+                                 quantize_matrix(sb.data(), p.out, a.rank, f)};
+        }
+    }
+    return q;
+}
+
 }  // namespace hw

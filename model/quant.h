@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "lora.h"
 #include "model.h"
 
 namespace hw {
@@ -161,6 +163,27 @@ struct QModel {
 // matrices use error-compensating rounding; the token embedding's rows are also the
 // classifier's when shared, so they use the classifier's moments.
 QModel quantize_model(const Model& m, const WeightFormat& f, const Calibration* cal = nullptr);
+
+// A LoRA adapter in the chip's arithmetic (docs/numerics.md, section 9): for every adapted
+// matrix, A (r, in) and s B (out, r), s = alpha/r folded into B before it is quantized,
+// each an int8 matrix with group-of-32 scales (B's rows, r <= 32 long, one group), so that
+// the low-rank path is two matrix products of the kind every other matrix uses.
+struct QLowRank {
+    QMatrix a;   // (rank, in)
+    QMatrix sb;  // (out, rank): s B
+};
+struct QAdapter {
+    int rank = 0;
+    std::vector<std::map<std::string, QLowRank>> layers;  // per layer, by llama2.c name
+    std::string source;
+    // The pair of (layer, matrix), or nullptr when that matrix is not adapted.
+    const QLowRank* find(int layer, const std::string& matrix) const {
+        const auto it = layers[layer].find(matrix);
+        return it == layers[layer].end() ? nullptr : &it->second;
+    }
+};
+// Rounds an adapter to nearest in that format.
+QAdapter quantize_adapter(const Adapter& a);
 
 // Round half to even of a double (the offline quantizer's rounding).
 double round_half_even(double x);

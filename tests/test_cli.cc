@@ -167,6 +167,22 @@ TEST_CASE("hardwire ref --adapter: the same tokens as the checkpoint with the ad
     CHECK(made.out == merged.out);
     CHECK(base.out != merged.out);  // the adapter changes the story
     CHECK_THAT(from_files.err, Contains("adapter " + dir.file("adapter") + ": r 8, alpha 16 (scale 2), targets wq wk wv wo w1 w3 w2"));
+
+    // The chip's arithmetic with the adapter against the merged model's trace: measured
+    // 199/208 teacher-forced (the decode ends at a BOS after 208 positions), against 100/208
+    // for the integer model without the adapter.
+    const auto trace = run_cli("ref --model " + model + " --steps 256 --json --adapter " + dir.file("adapter"));
+    REQUIRE(trace.exit_code == 0);
+    std::ofstream(dir.file("trace.jsonl")) << trace.out;
+    const auto acc = run_cli("accuracy --model " + model + " --trace " + dir.file("trace.jsonl") +
+                             " --adapter " + dir.file("adapter") + " --json");
+    REQUIRE(acc.exit_code == 0);
+    const auto j = nlohmann::json::parse(acc.out);
+    CHECK(j["teacher_forced_top1"].get<int>() >= 0.9 * j["positions"].get<int>());
+    CHECK(j["saturations"] == 0);
+    const auto without = nlohmann::json::parse(
+        run_cli("accuracy --model " + model + " --trace " + dir.file("trace.jsonl") + " --json").out);
+    CHECK(without["teacher_forced_top1"].get<int>() < 0.6 * j["positions"].get<int>());
 }
 
 TEST_CASE("hardwire ref runs a synthetic model without a tokenizer", "[fast][cli]") {

@@ -8,6 +8,7 @@
 #include "calibrate.h"
 #include "fast_kernels.h"
 #include "int_model.h"
+#include "lora.h"
 #include "nonlinear.h"
 #include "synthetic.h"
 #include "test_util.h"
@@ -33,13 +34,16 @@ class HashSink : public hw::TapSink {
     }
 };
 
-// Decodes `steps` positions greedily from BOS with and without the fast kernels and checks
-// everything equal, position by position; returns the saturation count.
-std::uint64_t check_same(const hw::QModel& q, int steps) {
+// Decodes `steps` positions greedily from BOS with and without the fast kernels (and with
+// an adapter, when given, on both) and checks everything equal, position by position;
+// returns the saturation count.
+std::uint64_t check_same(const hw::QModel& q, int steps, const hw::QAdapter* adapter = nullptr) {
     const hw::Tables t = hw::make_tables(q.config);
     const hw::FastKernels fast(q);
     hw::IntModel spec(q, t), quick(q, t);
     quick.set_fast_kernels(&fast);
+    spec.set_adapter(adapter);
+    quick.set_adapter(adapter);
     HashSink spec_taps, quick_taps;
     spec.set_tap_sink(&spec_taps);
     quick.set_tap_sink(&quick_taps);
@@ -101,4 +105,9 @@ TEST_CASE("the fast kernels equal the specification on awkward shapes, saturatin
                                              model.config.seq_len);
         CHECK((sat > 0) == c.saturates);
     }
+    // With a LoRA adapter: its matrices go through the specification's loops, the rest fast.
+    const hw::Model model = hw::make_synthetic_model(hw::parse_synthetic_spec(cases[0].spec));
+    const hw::QAdapter qa = hw::quantize_adapter(
+        hw::make_synthetic_adapter(model.config, "r=4,targets=q,k,v,o,gate,up,down,seed=2"));
+    check_same(hw::quantize_model(model, hw::WeightFormat{}), model.config.seq_len, &qa);
 }
