@@ -131,10 +131,12 @@ int run_jobs_slurm(std::vector<Job>& jobs, const SlurmConfig& cfg, const std::st
     fs::create_directories(dir + "/build", ec);
     if (ec) throw make_error(dir, "cannot create the cluster jobs' folder", "a writable path", ec.message());
     int status = 0;
-    const std::string version = trim(capture("sbatch --version", &status));
+    // sbatch without a configuration looks for one in DNS for about a minute: 20 s is plenty.
+    const std::string version = trim(capture("timeout 20 sbatch --version", &status));
     if (status != 0)
-        throw Error("regress --launcher slurm: sbatch does not run (" + version +
-                    "): install SLURM's client (Debian: slurm-client) and point SLURM_CONF at the cluster");
+        throw Error("regress --launcher slurm: sbatch does not run (" +
+                    (version.empty() ? std::string("no answer in 20 s") : version) +
+                    "): install SLURM's client (Debian: slurm-client) and point SLURM_CONF at the cluster's slurm.conf");
     // From here on a Ctrl-C cancels what was submitted (the poll loop sees it).
     StopSignals stop;
     // Every job this run submits carries this name: squeue and scancel select by it.

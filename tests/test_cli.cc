@@ -201,13 +201,12 @@ TEST_CASE("hardwire regress --launcher slurm: a bad configuration file or no clu
     CHECK(r.exit_code == 2);  // bad input, as every command
     CHECK_THAT(r.err, Contains(dir.file("slurm.json") + ": key \"time_limt\": expected partition, account, time_limit"));
     std::ofstream(dir.file("list.json")) << R"({"tests": {"t": {"command": "true"}}, "lists": {"l": {"tests": [{"test": "t"}]}}})";
-    // No scheduler to talk to (SLURM_CONF names nothing): said before anything is submitted.
-    const char* conf = std::getenv("SLURM_CONF");
-    const std::string saved = conf ? conf : "";
-    setenv("SLURM_CONF", dir.file("none.conf").c_str(), 1);
+    // No scheduler to talk to (no sbatch on the PATH): said before anything is submitted.
+    const char* path = std::getenv("PATH");
+    const std::string saved = path ? path : "";
+    setenv("PATH", dir.file("no-bin").c_str(), 1);
     r = run_cli("regress --lists " + dir.file("list.json") + " --list l --launcher slurm --out " + dir.file("out"));
-    if (conf) setenv("SLURM_CONF", saved.c_str(), 1);
-    else unsetenv("SLURM_CONF");
+    setenv("PATH", saved.c_str(), 1);
     CHECK(r.exit_code == 2);  // bad input, as every command
     CHECK_THAT(r.err, Contains("regress --launcher slurm: sbatch does not run"));
 }
