@@ -37,13 +37,9 @@ namespace {
 
 // The commit being tested: short hash, "-dirty" with uncommitted changes.
 std::string commit_of(const std::string& source) {
-    std::string out;
-    if (FILE* p = popen(("git -C " + shell_quote(source) +
-                         " describe --always --dirty --abbrev=12 2>/dev/null").c_str(), "r")) {
-        char b[128];
-        while (std::fgets(b, sizeof b, p)) out += b;
-        pclose(p);
-    }
+    int status = 0;
+    std::string out = run_captured("git -C " + shell_quote(source) + " describe --always --dirty --abbrev=12 2>/dev/null",
+                                   &status);
     while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
     return out.empty() ? "unknown" : out;
 }

@@ -15,6 +15,7 @@
 
 #include "chip_build.h"
 #include "error.h"
+#include "json_file.h"
 #include "shell.h"
 
 namespace fs = std::filesystem;
@@ -22,14 +23,7 @@ namespace fs = std::filesystem;
 namespace hw::cli {
 
 SlurmConfig read_slurm_config(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw make_error(path, "cannot open the SLURM configuration", "a readable JSON file", "none");
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(path + ": not valid JSON: " + e.what());
-    }
+    const nlohmann::json j = read_json_file(path, "SLURM configuration");
     if (!j.is_object()) throw make_error(path, "top level", "an object", j.dump());
     SlurmConfig c;
     for (auto& [key, v] : j.items()) {
@@ -52,20 +46,8 @@ SlurmConfig read_slurm_config(const std::string& path) {
 
 namespace {
 
-// A command's standard output (its stderr too: a scheduler's errors are the message).
-std::string capture(const std::string& command, int* status) {
-    std::string out;
-    FILE* p = popen((command + " 2>&1").c_str(), "r");
-    if (!p) {
-        *status = -1;
-        return out;
-    }
-    char b[4096];
-    std::size_t n;
-    while ((n = std::fread(b, 1, sizeof b, p)) > 0) out.append(b, n);
-    *status = pclose(p);
-    return out;
-}
+// A scheduler command's output, its errors included (they are the message).
+std::string capture(const std::string& command, int* status) { return run_captured(command + " 2>&1", status); }
 
 std::string trim(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();

@@ -8,6 +8,7 @@
 
 #include "cycle_model.h"
 #include "error.h"
+#include "json_file.h"
 #include "rom_image.h"
 #include "synthetic.h"
 
@@ -16,16 +17,6 @@ namespace {
 
 std::uint64_t at_least_2(std::uint64_t words) { return words < 2 ? 2 : words; }
 std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
-
-nlohmann::json read_json(const std::string& path, const char* what) {
-    std::ifstream in(path);
-    if (!in) throw Error(path + ": cannot open the " + what + " for reading");
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw make_error(path, what, "JSON", std::string("a syntax error (") + e.what() + ")");
-    }
-}
 
 }  // namespace
 
@@ -36,7 +27,7 @@ std::string default_constants_path() {
 }
 
 Constants read_constants(const std::string& path) {
-    const nlohmann::json j = read_json(path, "constants file");
+    const nlohmann::json j = read_json_file(path, "constants file");
     if (!j.contains("constants") || !j["constants"].is_object())
         throw make_error(path, "\"constants\"", "an object of named constants", "none");
     Constants k;
@@ -159,7 +150,7 @@ std::string default_synth_points_path() {
 }
 
 LogicModel fit_logic_model(const std::string& path) {
-    const nlohmann::json j = read_json(path, "synthesis points");
+    const nlohmann::json j = read_json_file(path, "synthesis points file");
     if (!j.contains("points") || !j["points"].is_array())
         throw make_error(path, "\"points\"", "an array of synthesis runs", "none");
     LogicModel m;

@@ -71,7 +71,8 @@ __attribute__((target("avx2"))) void matvec_rows_avx2(std::int32_t* out, const Q
                                                       int a_shift, std::uint64_t* sat) {
     matvec_rows(out, w, wide, a, a_shift, sat);
 }
-const bool kHaveAvx2 = __builtin_cpu_supports("avx2");
+// __builtin_cpu_init first: this initializer may run before libgcc's own (GCC's manual).
+const bool kHaveAvx2 = (__builtin_cpu_init(), __builtin_cpu_supports("avx2"));
 }  // namespace
 
 void FastKernels::matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a, int a_shift,

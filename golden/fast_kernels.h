@@ -5,7 +5,8 @@
 // the two equal (logits, KV rows and saturation counts) on whole decodes.
 //
 // What they change, with the same integers (measured: hardwire bench on stories260K runs the
-// golden model with them 1.36x as fast, about 8,500 tokens/s against 6,300; the 20,000 of the
+// golden model with them 1.3-1.6x as fast, 7,200-8,600 tokens/s against 5,500-6,300 (runs on
+// the shared machine vary); the 20,000 of the
 // fast model's target are not reached yet: a profile puts the rest in the attention's
 // per-position steps (a requantization, one or two 2^-x lookups and 64-bit products each)):
 //  - matvec: the specification sums each group's products in 64 bits; here the weights are widened once to int16 and each group's dot

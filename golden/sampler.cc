@@ -56,38 +56,53 @@ using u128 = unsigned __int128;
 
 }  // namespace
 
+namespace {
+
+// The candidates in draw order, their weights after top-p (0 for those that left), and the
+// kept weights' total: what both the draw and sampler_weights need, computed once.
+struct Weighed {
+    std::vector<int> order;
+    std::vector<std::int64_t> w;  // by token
+    std::uint64_t total = 0;
+};
+
+Weighed weigh(const Tables& t, const std::vector<std::int32_t>& logits, const SamplerSettings& s) {
+    Weighed d;
+    d.order = candidates(logits, s.top_k);
+    d.w.assign(logits.size(), 0);
+    const std::int32_t max = logits[d.order.front()];
+    std::uint64_t all = 0;
+    for (int i : d.order) all += static_cast<std::uint64_t>(d.w[i] = weight(t, max, logits[i], s.inv_temperature_q16));
+    // top-p: the shortest prefix whose weights reach floor(all * p); the rest leave.
+    const std::uint64_t threshold = static_cast<std::uint64_t>((u128(all) * s.top_p_q16) >> 16);
+    std::size_t keep = 0;
+    while (keep < d.order.size() && (keep == 0 || d.total < threshold))
+        d.total += static_cast<std::uint64_t>(d.w[d.order[keep++]]);
+    for (std::size_t k = keep; k < d.order.size(); k++) d.w[d.order[k]] = 0;
+    d.order.resize(keep);
+    return d;
+}
+
+}  // namespace
+
 std::vector<std::int64_t> sampler_weights(const Tables& t, const std::vector<std::int32_t>& logits,
                                           const SamplerSettings& s) {
-    std::vector<std::int64_t> w(logits.size(), 0);
-    const std::vector<int> c = candidates(logits, s.top_k);
-    const std::int32_t max = logits[c.front()];
-    std::int64_t total = 0;
-    for (int i : c) total += w[i] = weight(t, max, logits[i], s.inv_temperature_q16);
-    // top-p: the shortest prefix whose weights reach floor(total * p); the rest leave.
-    const std::uint64_t threshold = static_cast<std::uint64_t>((u128(total) * s.top_p_q16) >> 16);
-    std::uint64_t cum = 0;
-    std::size_t keep = 0;
-    while (keep < c.size() && (keep == 0 || cum < threshold)) cum += w[c[keep++]];
-    for (std::size_t k = keep; k < c.size(); k++) w[c[k]] = 0;
-    return w;
+    return weigh(t, logits, s).w;
 }
 
 int sample_token(const Tables& t, const std::vector<std::int32_t>& logits, const SamplerSettings& s,
                  int position) {
     if (s.greedy()) return argmax_int(logits);
-    const std::vector<std::int64_t> w = sampler_weights(t, logits, s);
-    const std::vector<int> c = candidates(logits, s.top_k);
-    std::uint64_t total = 0;
-    for (int i : c) total += static_cast<std::uint64_t>(w[i]);
+    const Weighed d = weigh(t, logits, s);
     // r uniform in [0, total): the top 32 random bits times the total, over 2^32.
     const std::uint64_t u = sampler_random(s.seed, position) >> 32;
-    const std::uint64_t r = static_cast<std::uint64_t>((u128(u) * total) >> 32);
+    const std::uint64_t r = static_cast<std::uint64_t>((u128(u) * d.total) >> 32);
     std::uint64_t cum = 0;
-    for (int i : c) {
-        cum += static_cast<std::uint64_t>(w[i]);
+    for (int i : d.order) {
+        cum += static_cast<std::uint64_t>(d.w[i]);
         if (cum > r) return i;
     }
-    return c.front();  // not reached: r < total
+    return d.order.front();  // not reached: r < total
 }
 
 }  // namespace hw

@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "error.h"
+#include "json_file.h"
 #include "safetensors.h"
 #include "synthetic.h"
 
@@ -80,14 +81,7 @@ std::string peft_name(const std::string& llama2c) {
 Adapter read_peft_adapter(const std::string& dir, const Config& c) {
     const std::string cfg_path = (fs::path(dir) / "adapter_config.json").string();
     const std::string st_path = (fs::path(dir) / "adapter_model.safetensors").string();
-    std::ifstream in(cfg_path);
-    if (!in) throw make_error(cfg_path, "cannot open the adapter's configuration", "a PEFT adapter folder", "no such file");
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(cfg_path + ": not valid JSON: " + e.what());
-    }
+    const nlohmann::json j = read_json_file(cfg_path, "PEFT adapter configuration");
     if (!j.is_object()) throw make_error(cfg_path, "top level", "an object", j.dump().substr(0, 80));
     auto get = [&](const char* key) -> const nlohmann::json& {
         if (!j.contains(key)) throw make_error(cfg_path, std::string("\"") + key + "\"", "present", "none");
