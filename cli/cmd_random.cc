@@ -13,6 +13,7 @@
 
 #include "chip_build.h"
 #include "commands.h"
+#include "sampler.h"
 #include "synthetic.h"
 
 namespace hw::cli {
@@ -34,6 +35,8 @@ struct Draw {
     double stall_rate = 0;
     std::uint64_t x_seed = 1;
     bool logits = false;  // read every position's logits over the link too
+    double temperature = 0, top_p = 1;  // the chip's sampler (0: greedy), seeded by the test's seed
+    int top_k = 0;
 };
 
 // One of `v`.
@@ -124,7 +127,21 @@ Draw draw(std::uint64_t seed, bool random_shape) {
         d.reorder = decade(r, -4, -2);
         d.kflip = decade(r, -5, -3);
     }
+    // The sampler on half the seeds: without a cut, with top-k, with top-p, or both.
+    if (r.below(2)) {
+        d.temperature = pick(r, std::vector<double>{0.5, 0.8, 1.0, 1.5});
+        const int cut = static_cast<int>(r.below(4));
+        if (cut & 1) d.top_k = pick(r, std::vector<int>{1, 3, 20, 64});
+        if (cut & 2) d.top_p = pick(r, std::vector<double>{0.3, 0.8, 0.95});
+    }
     return d;
+}
+
+// A value as chip_sim reads it back exactly.
+std::string fmt(double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.17g", v);
+    return b;
 }
 
 std::string join(const std::vector<int>& v) {
@@ -137,7 +154,8 @@ std::string join(const std::vector<int>& v) {
 
 int cmd_random(int argc, char** argv) {
     Args args("hardwire random",
-              "hardwire random --seed S [--shape fixed|random] [--cache DIR] [--dry-run | --build-only]",
+              "hardwire random --seed S [--shape fixed|random] [--temperature T [--top-k K] [--top-p P]] "
+              "[--cache DIR] [--dry-run | --build-only]",
               "One constrained-random chip test, drawn from the seed: with --shape random the\n"
               "model's shape, weights, weight format and datapath (MAC rows and lanes, attention\n"
               "positions per cycle); always the prompt (BOS and random tokens), the positions\n"
@@ -151,6 +169,9 @@ int cmd_random(int argc, char** argv) {
               "build job: with --shape fixed, the one chip of every seed).");
     args.option("seed", "S", "the test's seed")
         .option("shape", "KIND", "fixed (one model, built once for all seeds) or random", "fixed")
+        .option("temperature", "T", "the sampler's temperature instead of the drawn one (0: greedy)")
+        .option("top-k", "K", "the sampler's top-k instead of the drawn one (0: no limit)")
+        .option("top-p", "P", "the sampler's top-p instead of the drawn one (1: no cut)")
         .option("cache", "DIR", "cache root (default: $HARDWIRE_CACHE or ~/.cache/hardwire)")
         .flag("dry-run", "print the drawn test and stop")
         .flag("build-only", "build the drawn test's chip and stop");
@@ -162,18 +183,27 @@ int cmd_random(int argc, char** argv) {
     const std::string shape = args.get("shape");
     if (shape != "fixed" && shape != "random")
         throw UsageError("option '--shape': expected fixed or random, found '" + shape + "'");
-    const Draw d = draw(seed, shape == "random");
+    Draw d = draw(seed, shape == "random");
+    if (args.flag_set("temperature")) d.temperature = args.get_double("temperature", 0, 256);
+    if (args.flag_set("top-k")) d.top_k = static_cast<int>(args.get_int("top-k", 0, kMaxTopK));
+    if (args.flag_set("top-p")) d.top_p = args.get_double("top-p", 0, 1);
+    if (d.temperature == 0) d.top_k = 0, d.top_p = 1;  // greedy: nothing to cut
+    sampler_settings(d.temperature, d.top_k, d.top_p, seed);  // a clear error for bad values
 
+    char sampler_b[96];
+    std::snprintf(sampler_b, sizeof sampler_b, "T %g top-k %d top-p %g", d.temperature, d.top_k, d.top_p);
+    const std::string sampler = d.temperature == 0 ? "greedy" : sampler_b;
     char rates[96];
     std::snprintf(rates, sizeof rates, "%g:%g:%g:%g:%g", d.flip, d.drop, d.dup, d.reorder, d.kflip);
     char stall[32];
     std::snprintf(stall, sizeof stall, "%g", d.stall_rate);
     std::printf("random %llu: model %s %s, rows %d lanes %d attn-par %d; prompt %s; %d positions; faults %s; host "
-                "credits %u, stalls %s; x-seed %llu%s\n",
+                "credits %u, stalls %s; x-seed %llu%s; sampler %s\n",
                 static_cast<unsigned long long>(seed), d.spec.c_str(), d.format.c_str(),
                 d.datapath.rows, d.datapath.lanes, d.datapath.attn_par,
                 join(d.prompt).c_str(), d.steps, rates, d.host_credits, stall,
-                static_cast<unsigned long long>(d.x_seed), d.logits ? "; logits read" : "");
+                static_cast<unsigned long long>(d.x_seed), d.logits ? "; logits read" : "",
+                sampler.c_str());
     std::fflush(stdout);
     if (args.flag_set("dry-run")) return 0;
 
@@ -196,7 +226,10 @@ int cmd_random(int argc, char** argv) {
                             " --inject-errors " + rates + " --seed " + std::to_string(seed) +
                             " --host-credits " + std::to_string(d.host_credits) +
                             " --stall-rate " + stall + " --x-seed " + std::to_string(d.x_seed) +
-                            (d.logits ? " --logits" : "");
+                            (d.logits ? " --logits" : "") +
+                            (d.temperature == 0 ? std::string()
+                                                : " --temperature " + fmt(d.temperature) + " --top-k " +
+                                                      std::to_string(d.top_k) + " --top-p " + fmt(d.top_p));
     return run_shell(cmd);
 }
 

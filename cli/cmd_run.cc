@@ -13,6 +13,7 @@
 #include "decode.h"
 #include "gtkw.h"
 #include "model.h"
+#include "sampler.h"
 #include "synthetic.h"
 #include "timing.h"
 #include "tokenizer.h"
@@ -33,9 +34,10 @@ int cmd_run(int argc, char** argv) {
         "hardwire run [--model FILE | --synthetic SPEC] [--tokenizer FILE] [--prompt TEXT] "
         "[--steps N] [--link usb2|pcie3x1|pcie3x4] [--clock-mhz F] [--no-check] [--json] "
         "[--logits] [--trace FILE.fst] [--timeline FILE.svg] [--trace-tokens A[:B]] [--inject-errors FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]] [--require-faults] "
-        "[--seed S]] [--format F | --format-map FILE] [--rows R] [--lanes L] [--attn-par P] [--cache DIR]",
+        "[--temperature T] [--top-k K] [--top-p P] [--seed S] [--format F | --format-map FILE] [--rows R] [--lanes L] [--attn-par P] [--cache DIR]",
         "Decodes a prompt on the chip's cycle-accurate simulator, through the host link and\n"
-        "driver, and streams the text as it is generated (greedy, llama2.c run.c semantics:\n"
+        "driver, and streams the text as it is generated (greedy unless --temperature, when the\n"
+        "chip's sampler draws each token; llama2.c run.c semantics:\n"
         "--steps counts positions, BOS ends the story). Every token, and every value the\n"
         "datapath writes, is checked against the integer golden model unless --no-check.\n"
         "--model takes a file or a name under $HARDWIRE_MODELS (--model stories260K).\n"
@@ -62,7 +64,10 @@ int cmd_run(int argc, char** argv) {
         .option("inject-errors", "FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]]",
                 "link faults: bit flips per byte; dropped, duplicated and reordered packets per "
                 "packet; inverted k flags per symbol (DROP and DUP default to FLIP, the others to 0)")
-        .option("seed", "S", "fault injection seed", "1")
+        .option("temperature", "T", "sample on the chip at temperature T (1/256..256); 0: greedy", "0")
+        .option("top-k", "K", "with --temperature: draw among the K largest logits (1..64); 0: no limit", "0")
+        .option("top-p", "P", "with --temperature: nucleus, keep the smallest set holding share P (0..1]", "1")
+        .option("seed", "S", "seed of the sampler's generator and of the injected link faults", "1")
         .option("cache", "DIR", "cache root (default: $HARDWIRE_CACHE or ~/.cache/hardwire)");
     if (!args.parse(argc, argv, 2)) return 0;
     if (args.flag_set("model") && args.flag_set("synthetic"))
@@ -105,7 +110,13 @@ int cmd_run(int argc, char** argv) {
     o.trace = args.flag_set("trace");
     const long long steps = args.get_int("steps", 1, 1 << 20);
     args.get_double("clock-mhz", 1, 1e5);
-    args.get_int("seed", 0, 1000000000000000LL);
+    const long long seed = args.get_int("seed", 0, 1000000000000000LL);
+    const double temperature = args.get_double("temperature", 0, 256);
+    const long long top_k = args.get_int("top-k", 0, kMaxTopK);
+    const double top_p = args.get_double("top-p", 0, 1);
+    if (temperature == 0 && (args.flag_set("top-k") || args.flag_set("top-p")))
+        throw UsageError("--top-k and --top-p shape the sampler: they need --temperature T > 0");
+    sampler_settings(temperature, static_cast<int>(top_k), top_p, static_cast<std::uint64_t>(seed));
     // Options the simulator would refuse are refused now, before a first build's minute.
     hw::link::link_timing(args.get("link"));
     if (args.flag_set("inject-errors")) hw::link::parse_fault_rates(args.get("inject-errors"));
@@ -133,6 +144,9 @@ int cmd_run(int argc, char** argv) {
     std::string cmd = sim_command(b, "run") + " --steps " + std::to_string(steps) + " --link " + shell_quote(args.get("link")) +
                       " --clock-mhz " + shell_quote(args.get("clock-mhz")) +
                       " --seed " + shell_quote(args.get("seed"));
+    if (temperature > 0)
+        cmd += " --temperature " + shell_quote(args.get("temperature")) + " --top-k " +
+               shell_quote(args.get("top-k")) + " --top-p " + shell_quote(args.get("top-p"));
     if (!tokenizer.empty()) cmd += " --tokenizer " + shell_quote(tokenizer) + " --prompt " + shell_quote(args.get("prompt"));
     if (args.flag_set("no-check")) cmd += " --no-check";
     if (args.flag_set("json")) cmd += " --json";

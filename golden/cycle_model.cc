@@ -38,11 +38,21 @@ const char* class_name(CycleClass c) {
 
 const char* op_name(SeqOp op) {
     static const char* const names[] = {"idle", "embed", "rms",   "actq",   "mv",  "rope",
-                                        "kvw",  "attn",  "resid", "swiglu", "done"};
+                                        "kvw",  "attn",  "resid", "swiglu", "done",
+                                        "sample"};
     return names[static_cast<int>(op)];
 }
 
-TokenCycles token_cycles(const Config& c, const WeightFormat& f, const Datapath& d, int pos) {
+long long sampler_cycles(int vocab, const SamplerPasses& s) {
+    if (!s.on) return 0;
+    // Every pass issues one element a cycle; a weight is back 3 cycles after its issue and
+    // the sort uses a logit the cycle after its read. One cycle starts the draw, one ends it.
+    if (!s.buffered) return 1 + 2LL * (vocab + 3) + 1;
+    return 1 + (vocab + 1) + 3LL * (s.buffer + 3) + 1;
+}
+
+TokenCycles token_cycles(const Config& c, const WeightFormat& f, const Datapath& d, int pos,
+                         const SamplerPasses& sampler) {
     check_datapath(d);
     if (pos < 0 || pos >= c.seq_len) {
         throw make_error("cycle model", "position", "0.." + std::to_string(c.seq_len - 1),
@@ -101,7 +111,8 @@ TokenCycles token_cycles(const Config& c, const WeightFormat& f, const Datapath&
     add(fin, 0, SeqOp::kRms, "final_norm", rms);
     add(fin, 1, SeqOp::kActQ, "final_actq", 1);
     mv(fin, 2, "classifier", c.vocab_size, g.beats_dim);
-    add(fin, 3, SeqOp::kDone, "done", 1);
+    if (sampler.on) add(fin, 3, SeqOp::kSample, "sample", sampler_cycles(c.vocab_size, sampler));
+    add(fin, 4, SeqOp::kDone, "done", 1);
 
     t.total = kTokenOverhead;
     for (const StepCycles& s : t.steps) {

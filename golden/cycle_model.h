@@ -20,7 +20,7 @@ enum class CycleClass { kMatvec, kAttention, kVector };
 const char* class_name(CycleClass c);  // "matvec", "attention", "vector"
 
 // The sequencer's ops (hw_pkg::op_e, same order and values).
-enum class SeqOp { kIdle, kEmbed, kRms, kActQ, kMv, kRope, kKvw, kAttn, kResid, kSwiglu, kDone };
+enum class SeqOp { kIdle, kEmbed, kRms, kActQ, kMv, kRope, kKvw, kAttn, kResid, kSwiglu, kDone, kSample };
 const char* op_name(SeqOp op);  // "embed", "rms", ...
 
 // One step of a token's schedule.
@@ -48,10 +48,23 @@ struct TokenCycles {
 // registered), counted in TokenCycles::total.
 constexpr int kTokenOverhead = 2;
 
+// The sampler's draw (rtl/hw_sampler.sv): greedy tokens have none. Without top-k and top-p
+// it weighs every token and draws in token order; with either it sorts the `buffer` largest
+// logits first (golden/sampler.h: SamplerSettings::buffered, buffer_size).
+struct SamplerPasses {
+    bool on = false;        // 1/T is not 0
+    bool buffered = false;  // top-k or top-p
+    int buffer = 0;         // the sorted buffer's entries
+};
+// Cycles of the OpSample step: 2 V + 8 (weigh V, draw V), or V + 3 K + 12 (sort V, weigh,
+// top-p, draw K); 0 for greedy.
+long long sampler_cycles(int vocab, const SamplerPasses& s);
+
 // The schedule of the token at position `pos` (0 <= pos < seq_len). The weight format does
 // not change any step's cycles (every format is one ROM word per beat); it is taken so that
 // formats that do are modelled here.
-TokenCycles token_cycles(const Config& c, const WeightFormat& f, const Datapath& d, int pos);
+TokenCycles token_cycles(const Config& c, const WeightFormat& f, const Datapath& d, int pos,
+                         const SamplerPasses& sampler = {});
 
 // The bound a configuration is measured against (docs/architecture.md): its weight MACs
 // divided by Rows x Lanes, plus its attention MACs (q.k and p.v over the context) divided by

@@ -34,13 +34,16 @@ std::uint64_t sampler_random(std::uint64_t seed, int position) {
 
 namespace {
 
-// The candidates in draw order: logit descending, the lower token first on ties (so the
-// first is argmax_int's), cut to top_k.
-std::vector<int> candidates(const std::vector<std::int32_t>& logits, int top_k) {
+// The candidates in draw order. Without top-k and top-p: every token, in token order (the
+// chip streams the logits SRAM twice and sorts nothing). Otherwise the chip's sorted buffer:
+// the buffer_size() largest logits, descending, the lower token first on ties (so the first
+// is argmax_int's).
+std::vector<int> candidates(const std::vector<std::int32_t>& logits, const SamplerSettings& s) {
     std::vector<int> c(logits.size());
     for (std::size_t i = 0; i < c.size(); i++) c[i] = static_cast<int>(i);
+    if (!s.buffered()) return c;
     std::stable_sort(c.begin(), c.end(), [&](int a, int b) { return logits[a] > logits[b]; });
-    if (top_k > 0 && top_k < static_cast<int>(c.size())) c.resize(top_k);
+    c.resize(static_cast<std::size_t>(s.buffer_size(static_cast<int>(logits.size()))));
     return c;
 }
 
@@ -68,11 +71,15 @@ struct Weighed {
 
 Weighed weigh(const Tables& t, const std::vector<std::int32_t>& logits, const SamplerSettings& s) {
     Weighed d;
-    d.order = candidates(logits, s.top_k);
+    d.order = candidates(logits, s);
     d.w.assign(logits.size(), 0);
-    const std::int32_t max = logits[d.order.front()];
+    const std::int32_t max = logits[static_cast<std::size_t>(argmax_int(logits))];
     std::uint64_t all = 0;
     for (int i : d.order) all += static_cast<std::uint64_t>(d.w[i] = weight(t, max, logits[i], s.inv_temperature_q16));
+    if (!s.buffered()) {
+        d.total = all;
+        return d;
+    }
     // top-p: the shortest prefix whose weights reach floor(all * p); the rest leave.
     const std::uint64_t threshold = static_cast<std::uint64_t>((u128(all) * s.top_p_q16) >> 16);
     std::size_t keep = 0;

@@ -169,6 +169,14 @@ void Card::check_model(const std::string& manifest_hash) {
 
 void Card::reset() { write(reg::CONTROL, 1u); }
 
+void Card::set_sampler(const SamplerSettings& s) {
+    write(reg::SAMPLE_INV_TEMP, s.inv_temperature_q16);
+    write(reg::SAMPLE_TOP_K, static_cast<std::uint32_t>(s.top_k));
+    write(reg::SAMPLE_TOP_P, s.top_p_q16);
+    write(reg::SAMPLE_SEED_LO, static_cast<std::uint32_t>(s.seed));
+    write(reg::SAMPLE_SEED_HI, static_cast<std::uint32_t>(s.seed >> 32));
+}
+
 GenerateResult Card::generate(const std::vector<int>& prompt, int steps, bool logits,
                               const std::function<void(const TokenEvent&)>& on_token) {
     if (prompt.empty()) throw Error("generate: the prompt needs at least one token");

@@ -17,6 +17,7 @@
 #include "channel.h"
 #include "error.h"
 #include "link.h"
+#include "sampler_settings.h"
 #include "timing.h"
 
 namespace hw {
@@ -64,7 +65,7 @@ struct Identity {
 // One TOKEN_OUT (with its logits when requested).
 struct TokenEvent {
     std::uint32_t pos = 0;             // context position decoded
-    std::uint32_t token = 0;           // greedy next token
+    std::uint32_t token = 0;           // next token (greedy, or the sampler's draw)
     bool generated = false;            // counts towards STEPS (else a prompt position)
     std::vector<std::int32_t> logits;  // Q16, when requested
     std::uint64_t cycle = 0;           // chip cycle it arrived
@@ -95,6 +96,9 @@ class Card {
     void check_model(const std::string& manifest_hash);
     // CONTROL.RESET: position 0, status cleared.
     void reset();
+    // The sampler's settings for the generations to come (SAMPLE_* registers; greedy when
+    // 1/T is 0). The card refuses values out of range (DeviceError naming the register).
+    void set_sampler(const SamplerSettings& s);
     // Register access; an error status throws DeviceError naming the register.
     std::uint32_t read(std::uint32_t addr);
     void write(std::uint32_t addr, std::uint32_t value);

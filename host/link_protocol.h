@@ -35,7 +35,7 @@ enum class Type : std::uint32_t {
     RegWrite = 2,  // host to chip: write a register; completion carries the status
     TokenIn = 3,  // host to chip: one prompt token; header bit 0 marks the prompt's last
     Completion = 129,  // chip to host: status and read data of a register request, by tag
-    TokenOut = 130,  // chip to host: the greedy next token of one position; header bit 0 marks a generated token
+    TokenOut = 130,  // chip to host: the next token of one position (the argmax, or drawn by the sampler when SAMPLE_INV_TEMP is not 0); header bit 0 marks a generated token
     Logits = 131,  // chip to host: up to 32 logits (Q16) of one position after its TOKEN_OUT, when CONTROL.LOGITS is set
     Ready = 132,  // chip to host: a generation ended (the chip is ready for the next prompt); carries the end code
 };
@@ -58,6 +58,7 @@ enum class Status : std::uint32_t {
     ReadOnly = 2,  // write to a read-only register (nothing changed)
     Malformed = 3,  // request of the wrong length for its type
     Busy = 4,  // not allowed while a generation runs (nothing changed)
+    Range = 5,  // value outside the register's range (nothing changed)
 };
 inline const char* name(Status v) {
     switch (v) {
@@ -66,6 +67,7 @@ inline const char* name(Status v) {
         case Status::ReadOnly: return "READ_ONLY";
         case Status::Malformed: return "MALFORMED";
         case Status::Busy: return "BUSY";
+        case Status::Range: return "RANGE";
     }
     return "?";
 }
@@ -124,6 +126,11 @@ inline constexpr std::uint32_t CONTROL = 0x21;
 inline constexpr std::uint32_t STEPS = 0x22;
 inline constexpr std::uint32_t POSITION = 0x23;
 inline constexpr std::uint32_t GENERATED = 0x24;
+inline constexpr std::uint32_t SAMPLE_INV_TEMP = 0x25;
+inline constexpr std::uint32_t SAMPLE_TOP_K = 0x26;
+inline constexpr std::uint32_t SAMPLE_TOP_P = 0x27;
+inline constexpr std::uint32_t SAMPLE_SEED_LO = 0x28;
+inline constexpr std::uint32_t SAMPLE_SEED_HI = 0x29;
 inline constexpr std::uint32_t CYCLES_LO = 0x30;
 inline constexpr std::uint32_t CYCLES_HI = 0x31;
 inline constexpr std::uint32_t MAC_BUSY_LO = 0x32;
@@ -178,6 +185,11 @@ inline constexpr Register kRegisters[] = {
     {"STEPS", 0x22, true},
     {"POSITION", 0x23, true},
     {"GENERATED", 0x24, false},
+    {"SAMPLE_INV_TEMP", 0x25, true},
+    {"SAMPLE_TOP_K", 0x26, true},
+    {"SAMPLE_TOP_P", 0x27, true},
+    {"SAMPLE_SEED_LO", 0x28, true},
+    {"SAMPLE_SEED_HI", 0x29, true},
     {"CYCLES_LO", 0x30, false},
     {"CYCLES_HI", 0x31, false},
     {"MAC_BUSY_LO", 0x32, false},

@@ -17,8 +17,9 @@ module hw_argmax #(
   input  logic [31:0]         count_i,
   input  logic [Rows*32-1:0]  data_i,
 
-  // The largest element's index so far.
-  output logic [31:0]         best_o
+  // The largest element's index and value so far.
+  output logic [31:0]         best_o,
+  output logic signed [31:0]  best_val_o
 );
 
   logic               first_q, first_d;  // no element seen yet
@@ -50,6 +51,7 @@ module hw_argmax #(
       first_q <= first_d;  idx_q <= idx_d;  best_q <= best_d;
     end
   end
-  assign best_o = idx_q;
+  assign best_o     = idx_q;
+  assign best_val_o = best_q;
 
 endmodule

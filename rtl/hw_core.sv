@@ -7,6 +7,7 @@
 //   hw_mac_cluster    Rows x Lanes multiply-accumulate
 //   hw_table_units    the non-linear table units (rsqrt, 1/x, 2^-x, sigmoid)
 //   hw_argmax         the greedy next token
+//   hw_sampler        the sampled next token (temperature, top-k, top-p)
 //   hw_monitor        the write monitor for the scoreboard
 //   hw_perf_counters  performance counters
 // Every stage is bit-exact with the integer golden model (IntModel::forward).
@@ -57,7 +58,9 @@ module hw_core #(
   input  logic clk_i,
   input  logic rst_ni,
 
-  // Token interface: a token and its position in; the greedy next token out.
+  // Token interface: a token and its position in; the next token out (greedy, or drawn with
+  // the sampler's settings: 1/T in Q16, 0 greedy; top-k; top-p in Q16; seed; held while a
+  // generation runs).
   input  logic        tok_valid_i,
   output logic        tok_ready_o,
   input  logic [31:0] tok_token_i,
@@ -65,6 +68,10 @@ module hw_core #(
   output logic        out_valid_o,
   input  logic        out_ready_i,
   output logic [31:0] out_token_o,
+  input  logic [31:0] smp_inv_temp_i,
+  input  logic [31:0] smp_top_k_i,
+  input  logic [31:0] smp_top_p_i,
+  input  logic [63:0] smp_seed_i,
   // The last token's logits, readable while the core is idle (Q16): the logits SRAM is read
   // at logit_addr_i, its data the next cycle.
   input  logic [31:0] logit_addr_i,
@@ -154,6 +161,10 @@ module hw_core #(
   logic               kv_en, kv_value, kv_store, sc_issue, sc_first, rc_issue, pv_issue, out_en;
   logic [31:0]        kv_base, kv_count, sc_block, sc_count, pv_block, pv_count, out_base, out_count;
   logic               am_clear, am_valid;
+  logic               smp_start, smp_done, smp_rd, smp_exp_valid;
+  logic [31:0]        am_token, smp_token, smp_addr;
+  logic signed [31:0] am_max;
+  logic [63:0]        smp_exp_arg;
   logic               seq_mon_valid;
   hw_pkg::tap_e       seq_mon_stage;
   logic [7:0]         seq_mon_layer;
@@ -203,6 +214,7 @@ module hw_core #(
     .sc_count_o(sc_count), .rc_issue_o(rc_issue), .pv_issue_o(pv_issue), .pv_block_o(pv_block),
     .pv_count_o(pv_count), .out_en_o(out_en), .out_base_o(out_base), .out_count_o(out_count),
     .am_clear_o(am_clear), .am_valid_o(am_valid),
+    .sample_i(smp_inv_temp_i != '0), .smp_start_o(smp_start), .smp_done_i(smp_done),
     .mon_valid_o(seq_mon_valid), .mon_stage_o(seq_mon_stage), .mon_layer_o(seq_mon_layer)
   );
 
@@ -221,7 +233,7 @@ module hw_core #(
     .rdb_en_i(rdb_en), .rdb_vec_i(rdb_vec), .rdb_base_i(rdb_base), .rdb_data_o(rdb_data),
     .mac_en_i(mac_valid), .mac_hb_i(mac_hb), .mac_base_i(mac_base), .mac_data_o(mac_x),
     .q_o(q_vec),
-    .logit_rd_i(idle), .logit_addr_i, .logit_data_o
+    .logit_rd_i(idle || smp_rd), .logit_addr_i(smp_rd ? smp_addr : logit_addr_i), .logit_data_o
   );
 
   // The ROM word's weights at one width (each sign-extended to WeightBits) for the MAC
@@ -278,6 +290,18 @@ module hw_core #(
     .mac_busy_o(mac_busy)
   );
 
+  // Table units' second requester: the attention unit, or (in OpSample, when attention is
+  // idle) the sampler's 2^-z on unit 0.
+  logic [NlUnits-1:0]    b_nl_valid;
+  hw_pkg::nl_func_e      b_nl_func;
+  logic [NlUnits*64-1:0] b_nl_arg;
+  always_comb begin
+    b_nl_valid = at_nl_valid;  b_nl_func = at_nl_func;  b_nl_arg = at_nl_arg;
+    if (smp_exp_valid) begin
+      b_nl_valid[0] = 1'b1;  b_nl_func = hw_pkg::NlExp2Neg;  b_nl_arg[63:0] = smp_exp_arg;
+    end
+  end
+
   hw_table_units #(
     .NlUnits(NlUnits), .RecipUnits(NHeads), .SigmoidUnits(SgLanes),
     .RsqrtIndexBits(RsqrtIndexBits), .RecipIndexBits(RecipIndexBits),
@@ -286,7 +310,7 @@ module hw_core #(
   ) u_tables (
     .clk_i, .rst_ni,
     .a_valid_i(vu_nl_valid), .a_func_i(vu_nl_func), .a_arg_i(vu_nl_arg),
-    .b_valid_i(at_nl_valid), .b_func_i(at_nl_func), .b_arg_i(at_nl_arg),
+    .b_valid_i(b_nl_valid), .b_func_i(b_nl_func), .b_arg_i(b_nl_arg),
     .res_valid_o(nl_res_valid), .res_data_o(nl_res), .res_shift_o(nl_shift),
     .rsqrt_en_o, .rsqrt_addr_o, .rsqrt_data_i, .recip_en_o, .recip_addr_o, .recip_data_i,
     .exp2neg_en_o, .exp2neg_addr_o, .exp2neg_data_i, .sigmoid_en_o, .sigmoid_addr_o,
@@ -295,8 +319,17 @@ module hw_core #(
 
   hw_argmax #(.Rows(Rows)) u_argmax (
     .clk_i, .rst_ni, .clear_i(am_clear), .valid_i(am_valid), .base_i(wr_base),
-    .count_i(wr_count), .data_i(mac_res), .best_o(out_token_o)
+    .count_i(wr_count), .data_i(mac_res), .best_o(am_token), .best_val_o(am_max)
   );
+
+  hw_sampler #(.VocabSize(VocabSize), .Log2eQ24(Log2eQ24)) u_sampler (
+    .clk_i, .rst_ni,
+    .inv_temp_i(smp_inv_temp_i), .top_k_i(smp_top_k_i), .top_p_i(smp_top_p_i), .seed_i(smp_seed_i),
+    .start_i(smp_start), .pos_i(pos), .max_i(am_max), .done_o(smp_done), .token_o(smp_token),
+    .logit_rd_o(smp_rd), .logit_addr_o(smp_addr), .logit_data_i(logit_data_o),
+    .exp_valid_o(smp_exp_valid), .exp_arg_o(smp_exp_arg), .exp_res_i(nl_res[63:0])
+  );
+  assign out_token_o = (smp_inv_temp_i != '0) ? smp_token : am_token;
 
   hw_monitor #(.VecLanes(VecLanes), .MonLanes(MonLanes)) u_monitor (
     .clk_i, .rst_ni,
@@ -332,6 +365,9 @@ module hw_core #(
   end
 
 `ifndef SYNTHESIS
+  // The sampler and the attention unit never ask the table units in the same cycle.
+  assert property (@(posedge clk_i) disable iff (!rst_ni) smp_exp_valid |-> at_nl_valid == '0 && vu_nl_valid == '0)
+    else $error("hw_core: the sampler and another unit asked the table units at once");
   // Results are always taken, so the MAC cluster never stalls a beat.
   assert property (@(posedge clk_i) disable iff (!rst_ni) mac_valid |-> mac_ready)
     else $error("hw_core: MAC cluster stalled");

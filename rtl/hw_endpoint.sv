@@ -44,6 +44,11 @@ module hw_endpoint #(
   input  logic [31:0] out_token_i,
   output logic [31:0] logit_addr_o,       // read the cycle before its word goes out:
   input  logic signed [31:0] logit_data_i,  // the core's logits are an SRAM (data a cycle later)
+  // The sampler's settings (SAMPLE_* registers; hw_sampler).
+  output logic [31:0] smp_inv_temp_o,
+  output logic [31:0] smp_top_k_o,
+  output logic [31:0] smp_top_p_o,
+  output logic [63:0] smp_seed_o,
 
   // The core's performance counters (the per-class cycle counts' low words).
   input  logic [63:0] perf_cycles_i,
@@ -129,6 +134,8 @@ module hw_endpoint #(
   logic [31:0]  cur_pos_q, cur_pos_d;
   logic [31:0]  last_out_q, last_out_d;       // the latest generated token (fed back)
   logic [31:0]  tl_errors_q, tl_errors_d;
+  logic [31:0]  inv_temp_q, inv_temp_d, top_k_q, top_k_d, top_p_q, top_p_d;
+  logic [63:0]  seed_q, seed_d;
 
   // Register read: value, and whether the address is in the map.
   logic [31:0] rd_data;
@@ -161,6 +168,11 @@ module hw_endpoint #(
       hw_link_pkg::REG_STEPS:        rd_data = steps_q;
       hw_link_pkg::REG_POSITION:     rd_data = pos_q;
       hw_link_pkg::REG_GENERATED:    rd_data = generated_q;
+      hw_link_pkg::REG_SAMPLE_INV_TEMP: rd_data = inv_temp_q;
+      hw_link_pkg::REG_SAMPLE_TOP_K:  rd_data = top_k_q;
+      hw_link_pkg::REG_SAMPLE_TOP_P:  rd_data = top_p_q;
+      hw_link_pkg::REG_SAMPLE_SEED_LO: rd_data = seed_q[31:0];
+      hw_link_pkg::REG_SAMPLE_SEED_HI: rd_data = seed_q[63:32];
       hw_link_pkg::REG_CYCLES_LO:    rd_data = perf_cycles_i[31:0];
       hw_link_pkg::REG_CYCLES_HI:    rd_data = perf_cycles_i[63:32];
       hw_link_pkg::REG_MAC_BUSY_LO:  rd_data = perf_mac_busy_i[31:0];
@@ -186,6 +198,21 @@ module hw_endpoint #(
       end
     endcase
   end
+
+  // The sampler's registers and their ranges.
+  function automatic logic is_sample_reg(input logic [31:0] addr);
+    is_sample_reg = addr == hw_link_pkg::REG_SAMPLE_INV_TEMP || addr == hw_link_pkg::REG_SAMPLE_TOP_K ||
+                    addr == hw_link_pkg::REG_SAMPLE_TOP_P || addr == hw_link_pkg::REG_SAMPLE_SEED_LO ||
+                    addr == hw_link_pkg::REG_SAMPLE_SEED_HI;
+  endfunction
+  function automatic logic sample_value_ok(input logic [31:0] addr, input logic [31:0] v);
+    unique case (addr)
+      hw_link_pkg::REG_SAMPLE_INV_TEMP: sample_value_ok = v <= 32'h0100_0000;
+      hw_link_pkg::REG_SAMPLE_TOP_K:    sample_value_ok = v <= 32'd64;
+      hw_link_pkg::REG_SAMPLE_TOP_P:    sample_value_ok = v >= 32'd1 && v <= 32'd65536;
+      default:                          sample_value_ok = 1'b1;
+    endcase
+  endfunction
 
   // A message: three header words, then (LOGITS) the logits themselves.
   function automatic logic [31:0] tl_header(input logic [7:0] typ, input logic [7:0] tag,
@@ -214,6 +241,7 @@ module hw_endpoint #(
     prompt_done_d = prompt_done_q;  busy_d = busy_q;  cur_prompt_d = cur_prompt_q;
     cur_last_d = cur_last_q;  cur_pos_d = cur_pos_q;  last_out_d = last_out_q;
     tl_errors_d = tl_errors_q;
+    inv_temp_d = inv_temp_q;  top_k_d = top_k_q;  top_p_d = top_p_q;  seed_d = seed_q;
     rq_ready = 1'b0;  status = hw_link_pkg::STATUS_OK;  next_off = '0;  n_logits = '0;
     app_valid = 1'b0;  app_len = msg_len_q;  app_data = '0;  app_last = 1'b0;
     out_ready_o = 1'b0;
@@ -266,6 +294,18 @@ module hw_endpoint #(
                 if (running_q) status = hw_link_pkg::STATUS_BUSY;
                 else if (rq_w1 == hw_link_pkg::REG_STEPS) steps_d = wr_val;
                 else pos_d = wr_val;
+              end else if (is_sample_reg(rq_w1)) begin
+                // The sampler's settings hold for a whole generation; out-of-range values
+                // are refused (hw_sampler assumes them in range).
+                if (running_q) status = hw_link_pkg::STATUS_BUSY;
+                else if (!sample_value_ok(rq_w1, wr_val)) status = hw_link_pkg::STATUS_RANGE;
+                else unique case (rq_w1)
+                  hw_link_pkg::REG_SAMPLE_INV_TEMP: inv_temp_d = wr_val;
+                  hw_link_pkg::REG_SAMPLE_TOP_K:    top_k_d = wr_val;
+                  hw_link_pkg::REG_SAMPLE_TOP_P:    top_p_d = wr_val;
+                  hw_link_pkg::REG_SAMPLE_SEED_LO:  seed_d[31:0] = wr_val;
+                  default:                          seed_d[63:32] = wr_val;
+                endcase
               end else if (rd_hit) begin
                 status = hw_link_pkg::STATUS_READ_ONLY;
               end else begin
@@ -403,6 +443,7 @@ module hw_endpoint #(
       prompt_valid_q <= 1'b0;  prompt_last_q <= 1'b0;  prompt_q <= '0;  prompt_done_q <= 1'b0;
       busy_q <= 1'b0;  cur_prompt_q <= 1'b0;  cur_last_q <= 1'b0;  cur_pos_q <= '0;
       last_out_q <= '0;  tl_errors_q <= '0;
+      inv_temp_q <= '0;  top_k_q <= '0;  top_p_q <= 32'd65536;  seed_q <= '0;
     end else begin
       st_q <= st_d;  after_q <= after_d;  msg_len_q <= msg_len_d;
       for (int k = 0; k < 3; k++) msg_q[k] <= msg_d[k];
@@ -414,8 +455,14 @@ module hw_endpoint #(
       prompt_done_q <= prompt_done_d;  busy_q <= busy_d;  cur_prompt_q <= cur_prompt_d;
       cur_last_q <= cur_last_d;  cur_pos_q <= cur_pos_d;  last_out_q <= last_out_d;
       tl_errors_q <= tl_errors_d;
+      inv_temp_q <= inv_temp_d;  top_k_q <= top_k_d;  top_p_q <= top_p_d;  seed_q <= seed_d;
     end
   end
+
+  assign smp_inv_temp_o = inv_temp_q;
+  assign smp_top_k_o    = top_k_q;
+  assign smp_top_p_o    = top_p_q;
+  assign smp_seed_o     = seed_q;
 
 `ifndef SYNTHESIS
   // Only one token is in the core at a time.
@@ -444,6 +491,7 @@ module hw_endpoint #(
   `HW_COVER(c_status_read_only,   completing && status == hw_link_pkg::STATUS_READ_ONLY)
   `HW_COVER(c_status_malformed,   completing && status == hw_link_pkg::STATUS_MALFORMED)
   `HW_COVER(c_status_busy,        completing && status == hw_link_pkg::STATUS_BUSY)
+  `HW_COVER(c_status_range,       completing && status == hw_link_pkg::STATUS_RANGE)
   `HW_COVER(c_end_done,           running_q && !running_d &&
                                   end_code_q == hw_link_pkg::END_DONE)
   `HW_COVER(c_end_stopped,        running_q && !running_d &&

@@ -48,7 +48,8 @@ package hw_pkg;
   /// Ops of the per-token program.
   typedef enum logic [3:0] {
     OpIdle = 4'd0, OpEmbed = 4'd1, OpRms = 4'd2, OpActQ = 4'd3, OpMv = 4'd4, OpRope = 4'd5,
-    OpKvw = 4'd6, OpAttn = 4'd7, OpResid = 4'd8, OpSwiglu = 4'd9, OpDone = 4'd10
+    OpKvw = 4'd6, OpAttn = 4'd7, OpResid = 4'd8, OpSwiglu = 4'd9, OpDone = 4'd10,
+    OpSample = 4'd11
   } op_e;
 
   /// Vectors of the activation scratch (hw_scratch); logits are its SRAM.

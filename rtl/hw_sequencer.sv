@@ -124,6 +124,13 @@ module hw_sequencer #(
   output logic                        am_clear_o,
   output logic                        am_valid_o,
 
+  // The sampler (hw_sampler): sample_i (1/T is not 0) runs the OpSample step after the
+  // classifier, which starts the draw (smp_start_o) and ends when it is done; greedy tokens
+  // skip the step.
+  input  logic                        sample_i,
+  output logic                        smp_start_o,
+  input  logic                        smp_done_i,
+
   // Write monitor: the tapped writes of the scratch (their data is the write port's).
   output logic                        mon_valid_o,
   output hw_pkg::tap_e                mon_stage_o,
@@ -155,7 +162,7 @@ module hw_sequencer #(
     logic       last;  // last step of its layer (or of the final steps)
   } step_t;
 
-  // Steps of one layer (s = 0..19) and of the final part (layer == NLayers, s = 0..3).
+  // Steps of one layer (s = 0..19) and of the final part (layer == NLayers, s = 0..4).
   function automatic step_t program_step(input int unsigned layer, input int unsigned s);
     program_step = {hw_pkg::OpDone, hw_pkg::VX, hw_pkg::VX, hw_pkg::WEmb, hw_pkg::TapNone, 1'b0, 1'b1};
     if (layer < NLayers) begin
@@ -186,6 +193,7 @@ module hw_sequencer #(
         0: program_step = {hw_pkg::OpRms,  hw_pkg::VX,  hw_pkg::VXB,     hw_pkg::WEmb, hw_pkg::TapFinalNorm, 1'b1, 1'b0};
         1: program_step = {hw_pkg::OpActQ, hw_pkg::VXB, hw_pkg::VXB,     hw_pkg::WEmb, hw_pkg::TapNone,      1'b0, 1'b0};
         2: program_step = {hw_pkg::OpMv,   hw_pkg::VXB, hw_pkg::VLogits, hw_pkg::WCls, hw_pkg::TapLogits,    1'b0, 1'b0};
+        3: program_step = {hw_pkg::OpSample, hw_pkg::VX, hw_pkg::VX,     hw_pkg::WEmb, hw_pkg::TapNone,      1'b0, 1'b0};
         default: program_step = {hw_pkg::OpDone, hw_pkg::VX, hw_pkg::VX, hw_pkg::WEmb, hw_pkg::TapNone,   1'b0, 1'b1};
       endcase
     end
@@ -271,7 +279,7 @@ module hw_sequencer #(
     sc_issue_o = 1'b0;  sc_first_o = 1'b0;  sc_block_o = '0;  sc_count_o = '0;
     rc_issue_o = 1'b0;  pv_issue_o = 1'b0;  pv_block_o = '0;  pv_count_o = '0;
     out_en_o = 1'b0;  out_base_o = '0;  out_count_o = '0;
-    am_clear_o = 1'b0;  am_valid_o = 1'b0;
+    am_clear_o = 1'b0;  am_valid_o = 1'b0;  smp_start_o = 1'b0;
     mon_stage_o = st.tap;
     rows = mv_rows(st.w);  beats = mv_beats(st.w);  groups = (rows + Rows - 1) / Rows;
     base = '0;
@@ -463,6 +471,13 @@ module hw_sequencer #(
       end
 
       // ---- token done: the argmax goes out ---------------------------------------------------------
+      // ---- the sampled token: the draw started at i = 0, ends when the sampler is done --------
+      hw_pkg::OpSample: begin
+        smp_start_o = i_q == '0;
+        i_d = i_q + 1;
+        next = smp_done_i;
+      end
+
       hw_pkg::OpDone: op_d = hw_pkg::OpIdle;  // out_valid_q rises (token interface below)
       default: op_d = hw_pkg::OpIdle;
     endcase
@@ -470,6 +485,10 @@ module hw_sequencer #(
     if (next) begin
       step_d = next_step;  layer_d = next_layer;  op_d = next_st.op;
       i_d = '0;  j_d = '0;  phase_d = '0;
+      // A greedy token has no draw: from the classifier straight to OpDone.
+      if (4'(next_st.op) == hw_pkg::OpSample && !sample_i) begin
+        step_d = next_step + 1;  op_d = hw_pkg::OpDone;
+      end
     end
   end
 
@@ -530,8 +549,8 @@ module hw_sequencer #(
     else $error("hw_sequencer: op %0d is not step %0d of layer %0d", op_q, step_q, layer_q);
   // Legal states: a known op, a phase its op uses, a layer and step of the program.
   assert property (@(posedge clk_i) disable iff (!rst_ni)
-                   op_q <= hw_pkg::OpDone && layer_q <= NLayers &&
-                   step_q < ((layer_q < NLayers) ? 32'd20 : 32'd4) &&
+                   op_q <= hw_pkg::OpSample && layer_q <= NLayers &&
+                   step_q < ((layer_q < NLayers) ? 32'd20 : 32'd5) &&
                    phase_q <= ((op_q == hw_pkg::OpKvw) ? 4'd1 : (op_q == hw_pkg::OpAttn) ? 4'd3 :
                                (op_q == hw_pkg::OpRms) ? 4'd2 : 4'd0))
     else $error("hw_sequencer: illegal state: op %0d phase %0d layer %0d step %0d",
@@ -574,6 +593,7 @@ module hw_sequencer #(
   `HW_COVER(c_op_resid,  op_q == hw_pkg::OpResid)
   `HW_COVER(c_op_swiglu, op_q == hw_pkg::OpSwiglu)
   `HW_COVER(c_op_done,   op_q == hw_pkg::OpDone)
+  `HW_COVER(c_op_sample, op_q == hw_pkg::OpSample)
 
   `HW_COVER(c_step_att_norm,     in_layer && step_q == 0)
   `HW_COVER(c_step_att_actq,     in_layer && step_q == 1)
@@ -598,7 +618,8 @@ module hw_sequencer #(
   `HW_COVER(c_step_final_norm,   in_final && step_q == 0)
   `HW_COVER(c_step_final_actq,   in_final && step_q == 1)
   `HW_COVER(c_step_classifier,   in_final && step_q == 2)
-  `HW_COVER(c_step_final_done,   in_final && step_q == 3)
+  `HW_COVER(c_step_sample,       in_final && step_q == 3)
+  `HW_COVER(c_step_final_done,   in_final && step_q == 4)
 
   `HW_COVER(c_rms_sum,           op_q == hw_pkg::OpRms  && phase_q == 4'd0)
   `HW_COVER(c_rms_rsqrt,         op_q == hw_pkg::OpRms  && phase_q == 4'd1)
@@ -621,6 +642,8 @@ module hw_sequencer #(
   `HW_COVER(c_mv_to_resid,       op_q == hw_pkg::OpMv     && op_d == hw_pkg::OpResid)
   `HW_COVER(c_mv_to_swiglu,      op_q == hw_pkg::OpMv     && op_d == hw_pkg::OpSwiglu)
   `HW_COVER(c_mv_to_done,        op_q == hw_pkg::OpMv     && op_d == hw_pkg::OpDone)
+  `HW_COVER(c_mv_to_sample,      op_q == hw_pkg::OpMv     && op_d == hw_pkg::OpSample)
+  `HW_COVER(c_sample_to_done,    op_q == hw_pkg::OpSample && op_d == hw_pkg::OpDone)
   `HW_COVER(c_rope_to_kvw,       op_q == hw_pkg::OpRope   && op_d == hw_pkg::OpKvw)
   `HW_COVER(c_kvw_to_actq,       op_q == hw_pkg::OpKvw    && op_d == hw_pkg::OpActQ)
   `HW_COVER(c_attn_to_actq,      op_q == hw_pkg::OpAttn   && op_d == hw_pkg::OpActQ)

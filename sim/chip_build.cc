@@ -74,7 +74,7 @@ const std::vector<const char*> kChipRtlFiles = {
     "rtl/hw_sram.sv",        "rtl/hw_weight_unpack.sv", "rtl/hw_mac_array.sv",    "rtl/hw_mac_cluster.sv",
     "rtl/hw_nonlinear.sv",   "rtl/hw_table_units.sv",  "rtl/hw_act_quant.sv",
     "rtl/hw_scratch_vec.sv", "rtl/hw_scratch.sv",     "rtl/hw_vector_unit.sv",  "rtl/hw_attention.sv",
-    "rtl/hw_argmax.sv",      "rtl/hw_monitor.sv",      "rtl/hw_perf_counters.sv",
+    "rtl/hw_argmax.sv",      "rtl/hw_sampler.sv",      "rtl/hw_monitor.sv",      "rtl/hw_perf_counters.sv",
     "rtl/hw_sequencer.sv",   "rtl/hw_core.sv",         "rtl/hw_link_rx.sv",
     "rtl/hw_link_tx.sv",     "rtl/hw_endpoint.sv"};
 

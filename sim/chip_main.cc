@@ -49,7 +49,8 @@ const char* const kUsage =
     "       [--trace FILE.fst] [--timeline FILE.svg] [--trace-tokens A[:B]]\n"
     "       [--inject-errors FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]]] [--seed S]\n"
     "       [--x-seed S] [--timeout CYCLES] [--case NAME] [--prompt-tokens T,T,...]\n"
-    "       [--host-credits N] [--stall-rate P] [--require-faults]\n";
+    "       [--host-credits N] [--stall-rate P] [--require-faults]\n"
+    "       [--temperature T] [--top-k K] [--top-p P]   (the sampler, seeded by --seed)\n";
 
 // "T,T,..." -> token ids (range-checked against the vocabulary by the chip, on purpose).
 std::vector<int> parse_tokens(const std::string& text) {
@@ -83,7 +84,9 @@ struct Options {
     std::string timeline;           // SVG of the window's schedule (sim/timeline.h)
     int trace_first = 0, trace_last = 0;  // the window: positions first..last
     hw::link::FaultRates faults;
-    std::uint64_t seed = 1, x_seed = 0, timeout = 50000000;
+    std::uint64_t seed = 1, x_seed = 0, timeout = 50000000;  // seed: faults and the sampler
+    double temperature = 0, top_p = 1;  // the sampler (golden/sampler.h); 0: greedy
+    int top_k = 0;
     std::string test_case;
 };
 
@@ -247,6 +250,9 @@ Options parse(int argc, char** argv) {
         else if (a == "--host-credits") o.host_credits = static_cast<unsigned>(number(1, 4095));
         else if (a == "--stall-rate") o.stall_rate = number(0, 1);
         else if (a == "--require-faults") o.require_faults = true;
+        else if (a == "--temperature") o.temperature = number(0, 256);
+        else if (a == "--top-k") o.top_k = static_cast<int>(number(0, hw::kMaxTopK));
+        else if (a == "--top-p") o.top_p = number(0, 1);
         else throw hw::Error("unknown option '" + a + "'\n" + kUsage);
     }
     return o;
@@ -263,6 +269,25 @@ std::string json_escape(const std::string& s) {
         } else out += char(c);
     }
     return out;
+}
+
+// The sampler's settings of the options (greedy unless --temperature).
+hw::SamplerSettings sampler_of(const Options& o) {
+    return hw::sampler_settings(o.temperature, o.top_k, o.top_p, o.seed);
+}
+
+std::string sampler_json(const hw::SamplerSettings& s) {
+    char b[160];
+    std::snprintf(b, sizeof b, "{\"inv_temperature_q16\":%u,\"top_k\":%d,\"top_p_q16\":%u,\"seed\":%llu}",
+                  s.inv_temperature_q16, s.top_k, s.top_p_q16, static_cast<unsigned long long>(s.seed));
+    return b;
+}
+std::string sampler_text(const hw::SamplerSettings& s) {
+    if (s.greedy()) return "greedy (the argmax)";
+    char b[160];
+    std::snprintf(b, sizeof b, "1/T %u/65536, top-k %d, top-p %u/65536, seed %llu", s.inv_temperature_q16,
+                  s.top_k, s.top_p_q16, static_cast<unsigned long long>(s.seed));
+    return b;
 }
 
 // ---- check and run: a generation through the link -------------------------------------------
@@ -295,6 +320,7 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
     }
     card.check_model(g.manifest["model_hash"].get<std::string>());
     card.reset();
+    card.set_sampler(sampler_of(o));
     if (sb) sb->set_prompt(prompt);
 
     const auto wall0 = std::chrono::steady_clock::now();
@@ -500,6 +526,7 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
         if (cc)
             std::printf("cycles:     every step of %lld tokens equal to the cycle model's\n",
                         cc->tokens_checked());
+        std::printf("sampler:    %s\n", sampler_text(sampler_of(o)).c_str());
         if (sb && o.logits)
             std::printf("logits:     %lld read over the link, every one equal to the golden model's\n",
                         host_logits);
@@ -510,14 +537,14 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                     100.0 * double(counters["VECTOR_LO"]) / tc);
         print_link();
     } else if (o.json) {
-        std::printf("{\"summary\":{\"positions\":%d,\"generated\":%u,\"end\":\"%s\",\"chip_cycles\":%llu,"
+        std::printf("{\"summary\":{\"sampler\":%s,\"positions\":%d,\"generated\":%u,\"end\":\"%s\",\"chip_cycles\":%llu,"
                     "\"link\":\"%s\",\"clock_mhz\":%.0f,\"sim_time_s\":%.9f,\"tokens_per_s\":%.1f,"
                     "\"wall_s\":%.3f,\"sim_tokens_per_s\":%.1f,\"checked\":%s,\"values_checked\":%lld,"
                     "\"link_errors\":{\"chip_bad_crc\":%llu,\"chip_framing\":%llu,\"chip_seq\":%llu,"
                     "\"chip_duplicates\":%llu,\"chip_replays\":%llu,\"host_bad_crc\":%llu,"
                     "\"host_framing\":%llu,\"host_seq\":%llu,\"host_duplicates\":%llu,"
                     "\"host_replays\":%llu,\"chip_tx_tlps\":%llu,\"host_tx_tlps\":%llu}}}\n",
-                    positions, r.generated, hw::link::name(r.end),
+                    sampler_json(sampler_of(o)).c_str(), positions, r.generated, hw::link::name(r.end),
                     static_cast<unsigned long long>(r.cycles), o.link.c_str(), o.clock_hz / 1e6,
                     r.time_s, r.generated / r.time_s, wall, positions / wall,
                     sb ? "true" : "false", sb ? sb->checked() : 0LL,
@@ -647,12 +674,33 @@ int linktest(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card
         card.run(100);
         expect(((card.read(reg::STATUS) >> 8) & 0xff) == static_cast<std::uint32_t>(End::NotRunning),
                "STATUS end code NOT_RUNNING");
+    } else if (c == "sample-range") {
+        // The sampler's registers refuse values it is not defined for, and keep their own.
+        const struct { std::uint32_t addr; const char* name; std::uint32_t bad, good; } regs[] = {
+            {reg::SAMPLE_INV_TEMP, "SAMPLE_INV_TEMP", 0x1000001u, 0x1000000u},
+            {reg::SAMPLE_TOP_K, "SAMPLE_TOP_K", 65, 64},
+            {reg::SAMPLE_TOP_P, "SAMPLE_TOP_P", 0, 1},
+            {reg::SAMPLE_TOP_P, "SAMPLE_TOP_P", 65537, 65536}};
+        for (const auto& r : regs) {
+            card.write(r.addr, r.good);
+            expect_status(card.request(Type::RegWrite, {r.addr, r.bad}).status, Status::Range,
+                          std::string(r.name) + " = " + std::to_string(r.bad));
+            expect(card.read(r.addr) == r.good, std::string(r.name) + " kept " + std::to_string(r.good));
+            tl_errors_want++;
+        }
+        card.write(reg::SAMPLE_SEED_HI, 0xdeadbeefu);
+        expect(card.read(reg::SAMPLE_SEED_HI) == 0xdeadbeefu, "SAMPLE_SEED_HI reads back");
+        expect_throw([&] { card.write(reg::SAMPLE_TOP_K, 100); }, "the driver's SAMPLE_TOP_K = 100");
+        tl_errors_want++;
+        card.set_sampler({});  // greedy again for the decode below
     } else if (c == "busy") {
-        tl_errors_want = 1;
+        tl_errors_want = 2;
         card.write(reg::STEPS, 200);
         card.write(reg::CONTROL, 2u);
         expect_status(card.request(Type::RegWrite, {reg::POSITION, 3}).status, Status::Busy,
                       "POSITION written while running");
+        expect_status(card.request(Type::RegWrite, {reg::SAMPLE_INV_TEMP, 65536}).status, Status::Busy,
+                      "SAMPLE_INV_TEMP written while running");
         card.write(reg::CONTROL, 4u);  // STOP: the generation never got a prompt, ends at once
         const auto m = card.next_message(o.timeout);
         expect(static_cast<Type>(m[0] >> 24) == Type::Ready &&
@@ -660,7 +708,7 @@ int linktest(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card
     } else {
         throw hw::make_error("--case", "unknown case",
                              "bad-crc, bad-length, unknown-kind, cut-short, ahead, unknown-type, outside-map, "
-                             "read-only, tl-length, bad-token, context-full, not-running or busy",
+                             "read-only, tl-length, bad-token, context-full, not-running, sample-range or busy",
                              "'" + c + "'");
     }
     const std::uint32_t tl_errors = card.read(reg::TL_ERRORS) - tl_errors0;
@@ -727,6 +775,9 @@ int main(int argc, char** argv) {
         if (sb) sb->keep_logits(o.logits);
         std::unique_ptr<hw::CycleCheck> cc;
         if (sb) cc = std::make_unique<hw::CycleCheck>(g.model.config, g.data.q.format, g.datapath);
+        const hw::SamplerSettings smp = sampler_of(o);
+        if (sb) sb->set_sampler(smp);
+        if (cc) cc->set_sampler({!smp.greedy(), smp.buffered(), smp.buffer_size(g.model.config.vocab_size)});
         ChipDevice dev(o, g.model.config.n_layers, sb.get(), cc.get());
         dev.use_backdoor(g.manifest["model"]["name"].get<std::string>() + "_chip", g.model.config,
                          g.datapath);

@@ -4,7 +4,10 @@
 namespace hw {
 
 void CycleCheck::start(int pos, const PerfSnapshot& perf) {
-    want_ = token_cycles(c_, f_, d_, pos);
+    want_ = token_cycles(c_, f_, d_, pos, sampler_);
+    final_index_.assign(5, -1);
+    for (std::size_t k = 0; k < want_.steps.size(); k++)
+        if (want_.steps[k].layer == c_.n_layers) final_index_.at(std::size_t(want_.steps[k].step)) = int(k);
     seen_.assign(want_.steps.size(), 0);
     start_ = perf;
     pos_ = pos;
@@ -14,9 +17,11 @@ void CycleCheck::start(int pos, const PerfSnapshot& perf) {
 void CycleCheck::cycle(int op, int layer, int step) {
     const int idle = static_cast<int>(SeqOp::kIdle), embed = static_cast<int>(SeqOp::kEmbed);
     if (pos_ < 0 || op == idle) return;
-    // want_.steps: the embedding, 20 steps per layer, the final 4 (cycle_model.cc's order).
+    // want_.steps: the embedding, 20 steps per layer, the final ones (cycle_model.cc's order;
+    // the sample step only when the sampler draws).
     std::size_t k = 0;
-    if (op != embed) k = 1 + std::size_t(layer) * 20 + std::size_t(step);
+    if (op != embed && layer < c_.n_layers) k = 1 + std::size_t(layer) * 20 + std::size_t(step);
+    else if (op != embed) k = step >= 0 && step < 5 ? std::size_t(final_index_[std::size_t(step)]) : seen_.size();
     if (k < seen_.size() && static_cast<int>(want_.steps[k].op) == op) seen_[k]++;
     else stray_++;
 }

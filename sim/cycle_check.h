@@ -23,6 +23,8 @@ struct PerfSnapshot {
 class CycleCheck {
   public:
     CycleCheck(const Config& c, const WeightFormat& f, const Datapath& d) : c_(c), f_(f), d_(d) {}
+    // The sampler's settings of the tokens to come (greedy by default).
+    void set_sampler(const SamplerPasses& s) { sampler_ = s; }
 
     // The core took the token at `pos`; `perf` is the counters' value in that cycle.
     void start(int pos, const PerfSnapshot& perf);
@@ -37,7 +39,9 @@ class CycleCheck {
     Config c_;
     WeightFormat f_;
     Datapath d_;
+    SamplerPasses sampler_;
     TokenCycles want_;
+    std::vector<int> final_index_;  // the final steps' (0..4) places in want_.steps, -1: none
     std::vector<long long> seen_;  // cycles per step of want_.steps
     PerfSnapshot start_;
     int pos_ = -1;

@@ -34,7 +34,7 @@ void Scoreboard::start(int token, int pos) {
         if (token != want)
             throw Mismatch("INPUT the core took token " + std::to_string(token) + " at position " +
                            std::to_string(pos) + ": expected " + std::to_string(want) + " (" +
-                           (in_prompt ? "the prompt's token" : "the greedy token of position " +
+                           (in_prompt ? "the prompt's token" : "the next token of position " +
                                                                    std::to_string(pos - 1)) +
                            ")");
     }
@@ -45,7 +45,7 @@ void Scoreboard::start(int token, int pos) {
     max_pos_ = pos;
     const std::vector<std::int32_t>& logits = golden_.forward(token, pos);
     last_logits_ = logits;
-    want_next_ = argmax_int(logits);
+    want_next_ = sample_token(*tables_, logits, sampler_, pos);
     next_[pos] = want_next_;
     if (keep_logits_) logits_[pos] = logits;
 }

@@ -14,6 +14,7 @@
 
 #include "chip_data.h"
 #include "int_model.h"
+#include "sampler.h"
 
 namespace hw {
 
@@ -25,12 +26,17 @@ class Mismatch : public std::runtime_error {
 
 class Scoreboard : public TapSink {
   public:
-    explicit Scoreboard(const ChipData& d) : golden_(d.q, d.tables), n_heads_(d.q.config.n_heads) {
+    explicit Scoreboard(const ChipData& d)
+        : golden_(d.q, d.tables), tables_(&d.tables), n_heads_(d.q.config.n_heads) {
         golden_.set_tap_sink(this);
     }
 
+    // The sampler's settings the host wrote: each next token is the golden sampler's
+    // (sample_token) from the same logits, seed and position; greedy by default.
+    void set_sampler(const SamplerSettings& s) { sampler_ = s; }
+
     // The inputs the host gives: position p's token must be prompt[p] while p is inside the
-    // prompt, then the greedy token of position p - 1; positions run 0, 1, 2, ... once each.
+    // prompt, then the next token of position p - 1; positions run 0, 1, 2, ... once each.
     // Without a prompt (set_prompt never called) only the positions are checked.
     void set_prompt(const std::vector<int>& prompt) { prompt_ = prompt; }
     // The core took `token` at `pos`: checked against the expected input, then the golden
@@ -52,7 +58,7 @@ class Scoreboard : public TapSink {
     // Values the golden model clamped so far (the chip's SATURATIONS must equal it).
     std::uint64_t golden_saturations() const { return golden_.saturations(); }
 
-    // The golden model's greedy token after `pos` (-1 if not decoded).
+    // The golden model's next token after `pos` (-1 if not decoded).
     int expected_next(int pos) const {
         auto it = next_.find(pos);
         return it == next_.end() ? -1 : it->second;
@@ -76,6 +82,8 @@ class Scoreboard : public TapSink {
     std::string where(int layer, int stage, int head, std::uint64_t index) const;
 
     IntModel golden_;
+    const Tables* tables_;                           // the sampler's 2^-x table (d outlives this)
+    SamplerSettings sampler_;
     int n_heads_;                                    // heads of the model (per-head monitor)
     std::map<std::tuple<int, int, int>, Tap> taps_;  // (layer, stage, head)
     std::map<int, int> next_;                        // position -> golden next token

@@ -33,6 +33,26 @@ TEST_CASE("cycle guard: stories260K at (1 64 1) takes 5774 cycles a token over 0
     CHECK(hw::token_cycles(kStories260K, hw::WeightFormat{}, {1, 64, 1}, 1).total == 4509);
 }
 
+TEST_CASE("cycle model: the sampler's step adds its passes to a sampled token, nothing to a greedy one",
+          "[fast][cycles]") {
+    const hw::Datapath d{1, 64, 1};
+    const hw::TokenCycles greedy = hw::token_cycles(kStories260K, hw::WeightFormat{}, d, 5);
+    // Measured on the RTL (hardwire run --steps 64 on stories260K: 4,821 cycles a position
+    // greedy, 5,853 at a temperature, 5,465 with top-k 40 and top-p 0.9; the chip tests check
+    // every token's steps against this model).
+    const hw::SamplerPasses all{true, false, 512}, top40{true, true, 40};
+    CHECK(hw::sampler_cycles(512, {}) == 0);
+    CHECK(hw::sampler_cycles(512, all) == 1032);
+    CHECK(hw::sampler_cycles(512, top40) == 644);
+    for (const hw::SamplerPasses& s : {all, top40}) {
+        const hw::TokenCycles t = hw::token_cycles(kStories260K, hw::WeightFormat{}, d, 5, s);
+        CHECK(t.total == greedy.total + hw::sampler_cycles(512, s));
+        CHECK(t.vector == greedy.vector + hw::sampler_cycles(512, s));
+        CHECK(t.steps.size() == greedy.steps.size() + 1);
+        CHECK(t.steps[t.steps.size() - 2].name == "sample");
+    }
+}
+
 TEST_CASE("cycle guard: stories15M's shape at 1024 MACs a cycle is within 1.25x of its bound",
           "[fast][cycles]") {
     const hw::ContextCycles m =
