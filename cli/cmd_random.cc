@@ -187,7 +187,12 @@ int cmd_random(int argc, char** argv) {
     if (args.flag_set("temperature")) d.temperature = args.get_double("temperature", 0, 256);
     if (args.flag_set("top-k")) d.top_k = static_cast<int>(args.get_int("top-k", 0, kMaxTopK));
     if (args.flag_set("top-p")) d.top_p = args.get_double("top-p", 0, 1);
-    if (d.temperature == 0) d.top_k = 0, d.top_p = 1;  // greedy: nothing to cut
+    if (d.temperature == 0 && (args.flag_set("top-k") || args.flag_set("top-p")))
+        throw UsageError("--top-k and --top-p shape the sampler: this seed draws greedy, so they need --temperature T > 0");
+    if (d.temperature == 0) {  // greedy: nothing to cut
+        d.top_k = 0;
+        d.top_p = 1;
+    }
     sampler_settings(d.temperature, d.top_k, d.top_p, seed);  // a clear error for bad values
 
     char sampler_b[96];
