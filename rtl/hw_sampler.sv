@@ -140,7 +140,10 @@ module hw_sampler #(
     st_d = st_q;  n_d = n_q;  i_d = i_q;  u_d = u_q;  max_d = max_q;
     all_d = all_q;  total_d = total_q;  keep_d = keep_q;  cum_d = cum_q;
     found_d = found_q;  token_d = token_q;
-    bval_d = bval_q;  bidx_d = bidx_q;  bvld_d = bvld_q;
+    for (int e = 0; e < BufN; e++) begin  // element by element (Yosys copies no whole arrays)
+      bval_d[e] = bval_q[e];  bidx_d[e] = bidx_q[e];
+    end
+    bvld_d = bvld_q;
     done_o = 1'b0;
     if (issue) i_d = i_q + 32'd1;
 
@@ -229,7 +232,9 @@ module hw_sampler #(
   end
   // The buffer holds no reset (its valid bits do).
   always_ff @(posedge clk_i) begin
-    bval_q <= bval_d;  bidx_q <= bidx_d;
+    for (int e = 0; e < BufN; e++) begin
+      bval_q[e] <= bval_d[e];  bidx_q[e] <= bidx_d[e];
+    end
   end
 
   assign token_o = token_q;
