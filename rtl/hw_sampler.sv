@@ -70,12 +70,18 @@ module hw_sampler #(
     random_top = z[63:32];
   endfunction
 
-  logic [31:0] rand_top;
-`ifdef HW_FAULT_SAMPLER_POS
-  assign rand_top = random_top(seed_i, pos_i + 32'd1);  // planted fault: the next position's number
+  // top-p's cut: floor(all x p / 2^16).
+  function automatic logic [63:0] top_p_threshold(input logic [63:0] all, input logic [31:0] p);
+`ifdef HW_FAULT_SAMPLER_TOP_P
+    top_p_threshold = all;  // planted fault: top-p keeps every candidate
 `else
-  assign rand_top = random_top(seed_i, pos_i);
+    top_p_threshold = 64'((128'(all) * 128'(p)) >> 16);
 `endif
+  endfunction
+
+  // Idle cycles cost the simulation nothing: the wide arithmetic (the generator, top-p's
+  // threshold, the draw's r) sits in the branches that use it, and the buffer's registers
+  // change only while the sort runs.
 
   logic [31:0]        n_q, n_d;        // elements of the current pass
   logic [31:0]        i_q, i_d;        // next element to issue
@@ -89,9 +95,9 @@ module hw_sampler #(
   logic [31:0]        token_q, token_d;
 
   // ---- the sorted buffer: value and token, descending, lower token first on ties ------------
-  logic signed [31:0]   bval_q [BufN], bval_d [BufN];
-  logic [IdxBits-1:0]   bidx_q [BufN], bidx_d [BufN];
-  logic [BufN-1:0]      bvld_q, bvld_d;
+  logic signed [31:0]   bval_q [BufN];
+  logic [IdxBits-1:0]   bidx_q [BufN];
+  logic [BufN-1:0]      bvld_q;
 
   // ---- the weight pipeline: issue (s0), z (s1), 2^-z asked (s2), weight back ----------------
   logic               s0_q, s1_q, s2_q;          // valid
@@ -109,10 +115,13 @@ module hw_sampler #(
 
   always_comb begin
     logic [63:0] d, scaled;
-    d       = 64'($signed(max_q)) - 64'($signed(s0_value));          // 0 .. 2^32
-    scaled  = 64'(hw_pkg::round_shift($signed(d * 64'(inv_temp_i)), 16));
-    if (scaled > (64'd1 << 26)) scaled = 64'd1 << 26;
-    z_of_s0 = 64'(hw_pkg::round_shift($signed(scaled * 64'(Log2eQ24)), 24));
+    d = '0;  scaled = '0;  z_of_s0 = '0;
+    if (s0_q) begin
+      d       = 64'($signed(max_q)) - 64'($signed(s0_value));          // 0 .. 2^32
+      scaled  = 64'(hw_pkg::round_shift($signed(d * 64'(inv_temp_i)), 16));
+      if (scaled > (64'd1 << 26)) scaled = 64'd1 << 26;
+      z_of_s0 = 64'(hw_pkg::round_shift($signed(scaled * 64'(Log2eQ24)), 24));
+    end
   end
 
   // The SRAM is read where an element is issued (the buffer is read into s0_val_q).
@@ -126,55 +135,28 @@ module hw_sampler #(
   logic pass_end;
   assign pass_end = (st_q == SSort) ? (s0_q && s0_j_q == n_q - 32'd1) : (s2_q && s2_j_q == n_q - 32'd1);
 
-  logic [63:0] threshold, r;
-`ifdef HW_FAULT_SAMPLER_TOP_P
-  assign threshold = all_q;  // planted fault: top-p keeps every candidate
-`else
-  assign threshold = 64'((128'(all_q) * 128'(top_p_i)) >> 16);
-`endif
-  assign r         = 64'((128'(u_q) * 128'(total_q)) >> 32);
-
   always_comb begin
-    logic [BufN-1:0] ge;       // entries that stay ahead of the arriving logit
-    logic [BufN-1:0] ge_prev;  // ... the entry before (entry 0: none, so 1)
+    logic [63:0] r;  // the draw: floor(u x total / 2^32), uniform in [0, total)
+    r = '0;
     st_d = st_q;  n_d = n_q;  i_d = i_q;  u_d = u_q;  max_d = max_q;
     all_d = all_q;  total_d = total_q;  keep_d = keep_q;  cum_d = cum_q;
     found_d = found_q;  token_d = token_q;
-    for (int e = 0; e < BufN; e++) begin  // element by element (Yosys copies no whole arrays)
-      bval_d[e] = bval_q[e];  bidx_d[e] = bidx_q[e];
-    end
-    bvld_d = bvld_q;
     done_o = 1'b0;
     if (issue) i_d = i_q + 32'd1;
-
-    // The sort: the arriving logit (element s0_j_q) goes after every entry >= it (ge is a
-    // run of ones from entry 0: the buffer is sorted); the entries after it move down one,
-    // the last of K falls out.
-    for (int e = 0; e < BufN; e++) ge[e] = bvld_q[e] && bval_q[e] >= s0_value;
-    ge_prev = {ge[BufN-2:0], 1'b1};
-    if (st_q == SSort && s0_q) begin
-      for (int e = 0; e < BufN; e++) begin
-        if (32'(e) < n_buf && !ge[e] && ge_prev[e]) begin
-          bval_d[e] = s0_value;  bidx_d[e] = IdxBits'(s0_j_q);  bvld_d[e] = 1'b1;
-        end
-      end
-      for (int e = 1; e < BufN; e++) begin
-        if (32'(e) < n_buf && !ge_prev[e]) begin
-          bval_d[e] = bval_q[e-1];  bidx_d[e] = bidx_q[e-1];  bvld_d[e] = bvld_q[e-1];
-        end
-      end
-    end
 
     // A weight back: what the pass does with it.
     if (s2_q) begin
       unique case (st_q)
         SWeigh:  all_d = all_q + w;
-        SPrefix: if (s2_j_q == '0 || total_q < threshold) begin
+        SPrefix: if (s2_j_q == '0 || total_q < top_p_threshold(all_q, top_p_i)) begin
           total_d = total_q + w;  keep_d = s2_j_q + 32'd1;
         end
-        SDraw: if (s2_j_q < keep_q && !found_q && cum_q + w > r) begin
+        SDraw: if (s2_j_q < keep_q && !found_q) begin
+          r = 64'((128'(u_q) * 128'(total_q)) >> 32);
+          if (cum_q + w > r) begin
           found_d = 1'b1;
-          token_d = buffered ? 32'(bidx_q[s2_j_q[$clog2(BufN)-1:0]]) : s2_j_q;
+            token_d = buffered ? 32'(bidx_q[s2_j_q[$clog2(BufN)-1:0]]) : s2_j_q;
+          end
         end
         default: ;
       endcase
@@ -183,9 +165,14 @@ module hw_sampler #(
 
     unique case (st_q)
       SIdle: if (start_i) begin
-        u_d = rand_top;  max_d = max_i;
+`ifdef HW_FAULT_SAMPLER_POS
+        u_d = random_top(seed_i, pos_i + 32'd1);  // planted fault: the next position's number
+`else
+        u_d = random_top(seed_i, pos_i);
+`endif
+        max_d = max_i;
         all_d = '0;  total_d = '0;  keep_d = '0;  cum_d = '0;  found_d = 1'b0;
-        token_d = '0;  i_d = '0;  bvld_d = '0;
+        token_d = '0;  i_d = '0;
         st_d = buffered ? SSort : SWeigh;
         n_d  = 32'(VocabSize);  // the sort, or the weighing of every token
       end
@@ -216,24 +203,49 @@ module hw_sampler #(
     if (!rst_ni) begin
       st_q <= SIdle;  n_q <= '0;  i_q <= '0;  u_q <= '0;  max_q <= '0;
       all_q <= '0;  total_q <= '0;  keep_q <= '0;  cum_q <= '0;  found_q <= 1'b0;  token_q <= '0;
-      bvld_q <= '0;
       s0_q <= 1'b0;  s1_q <= 1'b0;  s2_q <= 1'b0;
       s0_j_q <= '0;  s1_j_q <= '0;  s2_j_q <= '0;  s0_val_q <= '0;  s1_z_q <= '0;
     end else begin
       st_q <= st_d;  n_q <= n_d;  i_q <= i_d;  u_q <= u_d;  max_q <= max_d;
       all_q <= all_d;  total_q <= total_d;  keep_q <= keep_d;  cum_q <= cum_d;
       found_q <= found_d;  token_q <= token_d;
-      bvld_q <= bvld_d;
       s0_q <= issue;  s0_j_q <= i_q;
       s0_val_q <= bval_q[i_q[$clog2(BufN)-1:0]];
       s1_q <= s0_q && st_q != SSort;  s1_j_q <= s0_j_q;  s1_z_q <= z_of_s0;
       s2_q <= s1_q;  s2_j_q <= s1_j_q;
     end
   end
-  // The buffer holds no reset (its valid bits do).
+  // ---- the sort: the arriving logit (element s0_j_q) goes after every entry >= it -----------
+  // The entries that stay ahead of it are a run from entry 0 (the buffer is sorted); it goes
+  // into the first entry that does not, the entries after that move down one, and the last
+  // of the K falls out. The buffer holds no reset (its valid bits do).
+  logic sort_in;  // a logit arrives for the sort
+  assign sort_in = st_q == SSort && s0_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      bvld_q <= '0;
+    end else if (st_q == SIdle && start_i) begin
+      bvld_q <= '0;
+    end else if (sort_in) begin
+      if (!(bvld_q[0] && bval_q[0] >= s0_value)) bvld_q[0] <= 1'b1;
+      for (int e = 1; e < BufN; e++) begin
+        if (32'(e) < n_buf && !(bvld_q[e-1] && bval_q[e-1] >= s0_value)) bvld_q[e] <= bvld_q[e-1];
+        else if (32'(e) < n_buf && !(bvld_q[e] && bval_q[e] >= s0_value)) bvld_q[e] <= 1'b1;
+      end
+    end
+  end
   always_ff @(posedge clk_i) begin
-    for (int e = 0; e < BufN; e++) begin
-      bval_q[e] <= bval_d[e];  bidx_q[e] <= bidx_d[e];
+    if (sort_in) begin
+      if (!(bvld_q[0] && bval_q[0] >= s0_value)) begin
+        bval_q[0] <= s0_value;  bidx_q[0] <= IdxBits'(s0_j_q);
+      end
+      for (int e = 1; e < BufN; e++) begin
+        if (32'(e) < n_buf && !(bvld_q[e-1] && bval_q[e-1] >= s0_value)) begin
+          bval_q[e] <= bval_q[e-1];  bidx_q[e] <= bidx_q[e-1];   // moves down
+        end else if (32'(e) < n_buf && !(bvld_q[e] && bval_q[e] >= s0_value)) begin
+          bval_q[e] <= s0_value;  bidx_q[e] <= IdxBits'(s0_j_q);  // the arriving logit
+        end
+      end
     end
   end
 
