@@ -137,13 +137,6 @@ Draw draw(std::uint64_t seed, bool random_shape) {
     return d;
 }
 
-// A value as chip_sim reads it back exactly.
-std::string fmt(double v) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%.17g", v);
-    return b;
-}
-
 std::string join(const std::vector<int>& v) {
     std::string s;
     for (int x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
@@ -187,13 +180,8 @@ int cmd_random(int argc, char** argv) {
     if (args.flag_set("temperature")) d.temperature = args.get_double("temperature", 0, 256);
     if (args.flag_set("top-k")) d.top_k = static_cast<int>(args.get_int("top-k", 0, kMaxTopK));
     if (args.flag_set("top-p")) d.top_p = args.get_double("top-p", 0, 1);
-    if (d.temperature == 0 && (args.flag_set("top-k") || args.flag_set("top-p")))
-        throw UsageError("--top-k and --top-p shape the sampler: this seed draws greedy, so they need --temperature T > 0");
-    if (d.temperature == 0) {  // greedy: nothing to cut
-        d.top_k = 0;
-        d.top_p = 1;
-    }
-    sampler_settings(d.temperature, d.top_k, d.top_p, seed);  // a clear error for bad values
+    const std::string sampler_flags =
+        sampler_sim_flags(d.temperature, d.top_k, d.top_p, args.flag_set("top-k") || args.flag_set("top-p"));
 
     char sampler_b[96];
     std::snprintf(sampler_b, sizeof sampler_b, "T %g top-k %d top-p %g", d.temperature, d.top_k, d.top_p);
@@ -231,10 +219,7 @@ int cmd_random(int argc, char** argv) {
                             " --inject-errors " + rates + " --seed " + std::to_string(seed) +
                             " --host-credits " + std::to_string(d.host_credits) +
                             " --stall-rate " + stall + " --x-seed " + std::to_string(d.x_seed) +
-                            (d.logits ? " --logits" : "") +
-                            (d.temperature == 0 ? std::string()
-                                                : " --temperature " + fmt(d.temperature) + " --top-k " +
-                                                      std::to_string(d.top_k) + " --top-p " + fmt(d.top_p));
+                            (d.logits ? " --logits" : "") + sampler_flags;
     return run_shell(cmd);
 }
 

@@ -110,13 +110,10 @@ int cmd_run(int argc, char** argv) {
     o.trace = args.flag_set("trace");
     const long long steps = args.get_int("steps", 1, 1 << 20);
     args.get_double("clock-mhz", 1, 1e5);
-    const long long seed = args.get_int("seed", 0, 1000000000000000LL);
-    const double temperature = args.get_double("temperature", 0, 256);
-    const long long top_k = args.get_int("top-k", 0, kMaxTopK);
-    const double top_p = args.get_double("top-p", 0, 1);
-    if (temperature == 0 && (args.flag_set("top-k") || args.flag_set("top-p")))
-        throw UsageError("--top-k and --top-p shape the sampler: they need --temperature T > 0");
-    sampler_settings(temperature, static_cast<int>(top_k), top_p, static_cast<std::uint64_t>(seed));
+    args.get_int("seed", 0, 1000000000000000LL);
+    const std::string sampler = sampler_sim_flags(
+        args.get_double("temperature", 0, 256), static_cast<int>(args.get_int("top-k", 0, kMaxTopK)),
+        args.get_double("top-p", 0, 1), args.flag_set("top-k") || args.flag_set("top-p"));
     // Options the simulator would refuse are refused now, before a first build's minute.
     hw::link::link_timing(args.get("link"));
     if (args.flag_set("inject-errors")) hw::link::parse_fault_rates(args.get("inject-errors"));
@@ -144,9 +141,7 @@ int cmd_run(int argc, char** argv) {
     std::string cmd = sim_command(b, "run") + " --steps " + std::to_string(steps) + " --link " + shell_quote(args.get("link")) +
                       " --clock-mhz " + shell_quote(args.get("clock-mhz")) +
                       " --seed " + shell_quote(args.get("seed"));
-    if (temperature > 0)
-        cmd += " --temperature " + shell_quote(args.get("temperature")) + " --top-k " +
-               shell_quote(args.get("top-k")) + " --top-p " + shell_quote(args.get("top-p"));
+    cmd += sampler;
     if (!tokenizer.empty()) cmd += " --tokenizer " + shell_quote(tokenizer) + " --prompt " + shell_quote(args.get("prompt"));
     if (args.flag_set("no-check")) cmd += " --no-check";
     if (args.flag_set("json")) cmd += " --json";

@@ -45,6 +45,11 @@ Datapath datapath_options(const Args& args);
 // Declares --format and --format-map: the weight format (model/quant.h), a plain format,
 // the recipe q3q6, or a mix by (layer, tensor) spelled out or in a JSON file.
 void add_format_options(Args& args);
+// The sampler's settings (golden/sampler.h) as chip_sim's flags: "" when greedy, else
+// " --temperature T --top-k K --top-p P" with values chip_sim reads back exactly; a usage
+// error when --top-k or --top-p (`cut_given`) come without a temperature; hw::Error naming
+// the option for a value out of range.
+std::string sampler_sim_flags(double temperature, int top_k, double top_p, bool cut_given);
 // The format those options give; hw::Error names what is wrong.
 WeightFormat format_options(const Args& args);
 // Loads --tokenizer if given (checked against the model's vocabulary), else nullptr.

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "sampler.h"
 #include "synthetic.h"
 
 namespace hw::cli {
@@ -103,6 +104,16 @@ int run_shell(const std::string& command) {
     const int rc = std::system(command.c_str());
     if (rc == -1 || !WIFEXITED(rc)) return 1;
     return WEXITSTATUS(rc);
+}
+
+std::string sampler_sim_flags(double temperature, int top_k, double top_p, bool cut_given) {
+    if (temperature == 0 && cut_given)
+        throw UsageError("--top-k and --top-p shape the sampler: they need --temperature T > 0");
+    sampler_settings(temperature, top_k, top_p, 0);  // the range checks, naming the option
+    if (temperature == 0) return "";
+    char b[128];
+    std::snprintf(b, sizeof b, " --temperature %.17g --top-k %d --top-p %.17g", temperature, top_k, top_p);
+    return b;
 }
 
 }  // namespace hw::cli

@@ -103,6 +103,8 @@ class IntModel {
 
     // Sends every intermediate to `sink` from now on (nullptr: none).
     void set_tap_sink(TapSink* sink) { sink_ = sink; }
+    // The tables it was made with (the sampler's 2^-x).
+    const Tables& tables() const { return t_; }
     // Computes the matrix products and the attention with `fast` (the fast model's kernels,
     // bit-exact with matvec and attention below; nullptr: their own loops, the
     // specification). It must outlive this model.

@@ -85,8 +85,7 @@ struct Options {
     int trace_first = 0, trace_last = 0;  // the window: positions first..last
     hw::link::FaultRates faults;
     std::uint64_t seed = 1, x_seed = 0, timeout = 50000000;  // seed: faults and the sampler
-    double temperature = 0, top_p = 1;  // the sampler (golden/sampler.h); 0: greedy
-    int top_k = 0;
+    hw::SamplerSettings sampler;    // --temperature, --top-k, --top-p, --seed (greedy by default)
     std::string test_case;
 };
 
@@ -206,6 +205,8 @@ Options parse(int argc, char** argv) {
     o.gen_dir = argv[2];
     if (o.mode != "check" && o.mode != "run" && o.mode != "linktest" && o.mode != "walk")
         throw hw::make_error("MODE", "unknown mode", "check, run, linktest or walk", "'" + o.mode + "'");
+    double temperature = 0, top_p = 1;  // the sampler's options, checked together below
+    int top_k = 0;
     for (int k = 3; k < argc; k++) {
         const std::string a = argv[k];
         auto value = [&]() -> std::string {
@@ -250,11 +251,12 @@ Options parse(int argc, char** argv) {
         else if (a == "--host-credits") o.host_credits = static_cast<unsigned>(number(1, 4095));
         else if (a == "--stall-rate") o.stall_rate = number(0, 1);
         else if (a == "--require-faults") o.require_faults = true;
-        else if (a == "--temperature") o.temperature = number(0, 256);
-        else if (a == "--top-k") o.top_k = static_cast<int>(number(0, hw::kMaxTopK));
-        else if (a == "--top-p") o.top_p = number(0, 1);
+        else if (a == "--temperature") temperature = number(0, 256);
+        else if (a == "--top-k") top_k = static_cast<int>(number(0, hw::kMaxTopK));
+        else if (a == "--top-p") top_p = number(0, 1);
         else throw hw::Error("unknown option '" + a + "'\n" + kUsage);
     }
+    o.sampler = hw::sampler_settings(temperature, top_k, top_p, o.seed);
     return o;
 }
 
@@ -269,11 +271,6 @@ std::string json_escape(const std::string& s) {
         } else out += char(c);
     }
     return out;
-}
-
-// The sampler's settings of the options (greedy unless --temperature).
-hw::SamplerSettings sampler_of(const Options& o) {
-    return hw::sampler_settings(o.temperature, o.top_k, o.top_p, o.seed);
 }
 
 std::string sampler_json(const hw::SamplerSettings& s) {
@@ -320,7 +317,7 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
     }
     card.check_model(g.manifest["model_hash"].get<std::string>());
     card.reset();
-    card.set_sampler(sampler_of(o));
+    card.set_sampler(o.sampler);
     if (sb) sb->set_prompt(prompt);
 
     const auto wall0 = std::chrono::steady_clock::now();
@@ -526,7 +523,7 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
         if (cc)
             std::printf("cycles:     every step of %lld tokens equal to the cycle model's\n",
                         cc->tokens_checked());
-        std::printf("sampler:    %s\n", sampler_text(sampler_of(o)).c_str());
+        std::printf("sampler:    %s\n", sampler_text(o.sampler).c_str());
         if (sb && o.logits)
             std::printf("logits:     %lld read over the link, every one equal to the golden model's\n",
                         host_logits);
@@ -544,7 +541,7 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                     "\"chip_duplicates\":%llu,\"chip_replays\":%llu,\"host_bad_crc\":%llu,"
                     "\"host_framing\":%llu,\"host_seq\":%llu,\"host_duplicates\":%llu,"
                     "\"host_replays\":%llu,\"chip_tx_tlps\":%llu,\"host_tx_tlps\":%llu}}}\n",
-                    sampler_json(sampler_of(o)).c_str(), positions, r.generated, hw::link::name(r.end),
+                    sampler_json(o.sampler).c_str(), positions, r.generated, hw::link::name(r.end),
                     static_cast<unsigned long long>(r.cycles), o.link.c_str(), o.clock_hz / 1e6,
                     r.time_s, r.generated / r.time_s, wall, positions / wall,
                     sb ? "true" : "false", sb ? sb->checked() : 0LL,
@@ -775,7 +772,7 @@ int main(int argc, char** argv) {
         if (sb) sb->keep_logits(o.logits);
         std::unique_ptr<hw::CycleCheck> cc;
         if (sb) cc = std::make_unique<hw::CycleCheck>(g.model.config, g.data.q.format, g.datapath);
-        const hw::SamplerSettings smp = sampler_of(o);
+        const hw::SamplerSettings& smp = o.sampler;
         if (sb) sb->set_sampler(smp);
         if (cc) cc->set_sampler({!smp.greedy(), smp.buffered(), smp.buffer_size(g.model.config.vocab_size)});
         ChipDevice dev(o, g.model.config.n_layers, sb.get(), cc.get());

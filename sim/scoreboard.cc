@@ -45,7 +45,7 @@ void Scoreboard::start(int token, int pos) {
     max_pos_ = pos;
     const std::vector<std::int32_t>& logits = golden_.forward(token, pos);
     last_logits_ = logits;
-    want_next_ = sample_token(*tables_, logits, sampler_, pos);
+    want_next_ = sample_token(golden_.tables(), logits, sampler_, pos);
     next_[pos] = want_next_;
     if (keep_logits_) logits_[pos] = logits;
 }

@@ -27,7 +27,7 @@ class Mismatch : public std::runtime_error {
 class Scoreboard : public TapSink {
   public:
     explicit Scoreboard(const ChipData& d)
-        : golden_(d.q, d.tables), tables_(&d.tables), n_heads_(d.q.config.n_heads) {
+        : golden_(d.q, d.tables), n_heads_(d.q.config.n_heads) {
         golden_.set_tap_sink(this);
     }
 
@@ -82,7 +82,6 @@ class Scoreboard : public TapSink {
     std::string where(int layer, int stage, int head, std::uint64_t index) const;
 
     IntModel golden_;
-    const Tables* tables_;                           // the sampler's 2^-x table (d outlives this)
     SamplerSettings sampler_;
     int n_heads_;                                    // heads of the model (per-head monitor)
     std::map<std::tuple<int, int, int>, Tap> taps_;  // (layer, stage, head)
