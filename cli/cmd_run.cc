@@ -34,10 +34,12 @@ int cmd_run(int argc, char** argv) {
         "hardwire run [--model FILE | --synthetic SPEC] [--tokenizer FILE] [--prompt TEXT] "
         "[--steps N] [--link usb2|pcie3x1|pcie3x4] [--clock-mhz F] [--no-check] [--json] "
         "[--logits] [--trace FILE.fst] [--timeline FILE.svg] [--trace-tokens A[:B]] [--inject-errors FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]] [--require-faults] "
-        "[--temperature T] [--top-k K] [--top-p P] [--seed S] [--format F | --format-map FILE] [--rows R] [--lanes L] [--attn-par P] [--cache DIR]",
+        "[--temperature T] [--top-k K] [--top-p P] [--seed S] [--adapter DIR | --synthetic-adapter SPEC] [--slot K] "
+        "[--format F | --format-map FILE] [--rows R] [--lanes L] [--attn-par P] [--lora-slots N] [--lora-rank R] [--cache DIR]",
         "Decodes a prompt on the chip's cycle-accurate simulator, through the host link and\n"
         "driver, and streams the text as it is generated (greedy unless --temperature, when the\n"
-        "chip's sampler draws each token; llama2.c run.c semantics:\n"
+        "chip's sampler draws each token; with --adapter, a LoRA adapter written into the chip's\n"
+        "adapter SRAM over the link serves every token; llama2.c run.c semantics:\n"
         "--steps counts positions, BOS ends the story). Every token, and every value the\n"
         "datapath writes, is checked against the integer golden model unless --no-check.\n"
         "--model takes a file or a name under $HARDWIRE_MODELS (--model stories260K).\n"
@@ -68,6 +70,9 @@ int cmd_run(int argc, char** argv) {
         .option("top-k", "K", "with --temperature: draw among the K largest logits (1..64); 0: no limit", "0")
         .option("top-p", "P", "with --temperature: nucleus, keep the smallest set holding share P (0..1]", "1")
         .option("seed", "S", "seed of the sampler's generator and of the injected link faults", "1")
+        .option("adapter", "DIR", "a PEFT LoRA adapter folder, loaded into the chip's adapter SRAM over the link")
+        .option("synthetic-adapter", "SPEC", "a seeded random adapter instead: r=8,targets=q,v,o,seed=3[,alpha=16]")
+        .option("slot", "K", "the adapter SRAM slot it is loaded into and served from (0..--lora-slots - 1)", "0")
         .option("cache", "DIR", "cache root (default: $HARDWIRE_CACHE or ~/.cache/hardwire)");
     if (!args.parse(argc, argv, 2)) return 0;
     if (args.flag_set("model") && args.flag_set("synthetic"))
@@ -114,6 +119,16 @@ int cmd_run(int argc, char** argv) {
     const std::string sampler = sampler_sim_flags(
         args.get_double("temperature", 0, 256), static_cast<int>(args.get_int("top-k", 0, kMaxTopK)),
         args.get_double("top-p", 0, 1), args.flag_set("top-k") || args.flag_set("top-p"));
+    if (args.flag_set("adapter") && args.flag_set("synthetic-adapter"))
+        throw UsageError("give --adapter or --synthetic-adapter, not both");
+    const bool adapted = args.flag_set("adapter") || args.flag_set("synthetic-adapter");
+    if (args.flag_set("slot") && !adapted) throw UsageError("--slot needs --adapter DIR or --synthetic-adapter SPEC");
+    const long long slot = args.get_int("slot", 0, kMaxLoraSlots - 1);
+    if (adapted && o.gen.datapath.lora_slots == 0)
+        throw UsageError("--adapter needs adapter slots (--lora-slots 0 was given)");
+    if (adapted && o.gen.datapath.lora_slots > 0 && slot >= o.gen.datapath.lora_slots)
+        throw UsageError("--slot " + std::to_string(slot) + ": the chip has " +
+                         std::to_string(o.gen.datapath.lora_slots) + " slots (--lora-slots)");
     // Options the simulator would refuse are refused now, before a first build's minute.
     hw::link::link_timing(args.get("link"));
     if (args.flag_set("inject-errors")) hw::link::parse_fault_rates(args.get("inject-errors"));
@@ -151,6 +166,9 @@ int cmd_run(int argc, char** argv) {
     if (windowed) cmd += " --trace-tokens " + shell_quote(args.get("trace-tokens"));
     if (args.flag_set("inject-errors")) cmd += " --inject-errors " + shell_quote(args.get("inject-errors"));
     if (args.flag_set("require-faults")) cmd += " --require-faults";
+    if (args.flag_set("adapter")) cmd += " --adapter " + shell_quote(args.get("adapter"));
+    if (args.flag_set("synthetic-adapter")) cmd += " --synthetic-adapter " + shell_quote(args.get("synthetic-adapter"));
+    if (adapted) cmd += " --slot " + std::to_string(slot);
     return run_shell(cmd);
 }
 

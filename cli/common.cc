@@ -24,7 +24,11 @@ void add_model_options(Args& args) {
 void add_datapath_options(Args& args) {
     args.option("rows", "R", "MAC cluster rows: output rows per cycle, 1..64", "1")
         .option("lanes", "L", "MAC lanes: weights of a row per cycle, a power of two 8..4096", "64")
-        .option("attn-par", "P", "attention: context positions per cycle in each pass, 1..64", "1");
+        .option("attn-par", "P", "attention: context positions per cycle in each pass, 1..64", "1")
+        .option("lora-slots", "N",
+                "LoRA adapter SRAM slots, 0..8 (default: 2 when the format's MAC takes int8/g32 "
+                "adapter words, else 0)")
+        .option("lora-rank", "R", "the largest adapter rank a slot holds, 1..min(32, lanes)", "8");
 }
 
 void add_format_options(Args& args) {
@@ -48,7 +52,9 @@ Datapath datapath_options(const Args& args) {
     d.rows = static_cast<int>(args.get_int("rows", 1, kMaxRows));
     d.lanes = static_cast<int>(args.get_int("lanes", kMinLanes, kMaxLanes));
     d.attn_par = static_cast<int>(args.get_int("attn-par", 1, kMaxAttnPar));
-    check_datapath(d);  // lanes: a power of two
+    if (args.flag_set("lora-slots")) d.lora_slots = static_cast<int>(args.get_int("lora-slots", 0, kMaxLoraSlots));
+    d.lora_rank = static_cast<int>(args.get_int("lora-rank", 1, kMaxLoraRank));
+    check_datapath(d);  // lanes: a power of two; the rank within the lanes
     return d;
 }
 

@@ -3,6 +3,8 @@
 // the comments name the counter that ends the step there.
 #include "cycle_model.h"
 
+#include <memory>
+
 #include "error.h"
 
 namespace hw {
@@ -51,8 +53,12 @@ long long sampler_cycles(int vocab, const SamplerPasses& s) {
     return 1 + (vocab + 1) + 3LL * (s.buffer + 3) + 1;
 }
 
+long long lora_cycles(const AdapterLayout& l, int m) {
+    return (l.a_beats(m) + 2) + 1 + (l.s_beats(m) + 2);
+}
+
 TokenCycles token_cycles(const Config& c, const WeightFormat& f, const Datapath& d, int pos,
-                         const SamplerPasses& sampler) {
+                         const SamplerPasses& sampler, unsigned adapter_targets) {
     check_datapath(d);
     if (pos < 0 || pos >= c.seq_len) {
         throw make_error("cycle model", "position", "0.." + std::to_string(c.seq_len - 1),
@@ -71,9 +77,18 @@ TokenCycles token_cycles(const Config& c, const WeightFormat& f, const Datapath&
     };
     // Matrix x vector: ROM words issued one a cycle (row groups x beats), the last result two
     // cycles after the last issue (ROM read, MAC beat): the step ends at j == groups - 1.
+    // An adapted matrix's step goes on with its low-rank path (lora_cycles).
+    std::unique_ptr<AdapterLayout> lora;
+    if (adapter_targets != 0) lora = std::make_unique<AdapterLayout>(c, d);
     auto mv = [&](int layer, int step, const std::string& name, long long rows, long long beats) {
         const long long words = ceil_div(rows, d.rows) * beats;
-        add(layer, step, SeqOp::kMv, name, words + 2, words);
+        long long cycles = words + 2, busy = words;
+        const int m = lora_target_index(name);
+        if (lora && m >= 0 && (adapter_targets >> m) & 1u) {
+            cycles += lora_cycles(*lora, m);
+            busy += lora->a_beats(m) + lora->s_beats(m);
+        }
+        add(layer, step, SeqOp::kMv, name, cycles, busy);
     };
     // RMSNorm: the rsqrt asked (phase 0), taken (phase 1), the gains' pass (i = 0..DimChunks).
     const long long rms = 2 + g.dim_chunks + 1;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "adapter_layout.h"
 #include "datapath.h"
 #include "model.h"
 #include "quant.h"
@@ -60,11 +61,17 @@ struct SamplerPasses {
 // top-p, draw K); 0 for greedy.
 long long sampler_cycles(int vocab, const SamplerPasses& s);
 
+// The cycles an adapted matrix m (kLoraTargets) adds to its step: A's beats (the chip's rank
+// padded, whatever the adapter's) and the pipeline's 2, the exponent of A x (1), s B's beats
+// and 2 (rtl/hw_sequencer.sv, OpMv phases 1 to 3).
+long long lora_cycles(const AdapterLayout& l, int m);
+
 // The schedule of the token at position `pos` (0 <= pos < seq_len). The weight format does
 // not change any step's cycles (every format is one ROM word per beat); it is taken so that
-// formats that do are modelled here.
+// formats that do are modelled here. adapter_targets: the selected slot's ADAPTER_TARGETS
+// (bit m: kLoraTargets[m] is adapted; 0: no adapter).
 TokenCycles token_cycles(const Config& c, const WeightFormat& f, const Datapath& d, int pos,
-                         const SamplerPasses& sampler = {});
+                         const SamplerPasses& sampler = {}, unsigned adapter_targets = 0);
 
 // The bound a configuration is measured against (docs/architecture.md): its weight MACs
 // divided by Rows x Lanes, plus its attention MACs (q.k and p.v over the context) divided by

@@ -25,6 +25,29 @@ void check_datapath(const Datapath& d) {
         throw make_error("option --attn-par", "attention positions per cycle",
                          "1 to " + std::to_string(kMaxAttnPar), std::to_string(d.attn_par));
     }
+    if (d.lora_slots < -1 || d.lora_slots > kMaxLoraSlots) {
+        throw make_error("option --lora-slots", "adapter SRAM slots",
+                         "0 to " + std::to_string(kMaxLoraSlots), std::to_string(d.lora_slots));
+    }
+    const int max_rank = d.lanes < kMaxLoraRank ? d.lanes : kMaxLoraRank;
+    if (d.lora_rank < 1 || d.lora_rank > max_rank) {
+        throw make_error("option --lora-rank", "largest adapter rank",
+                         "1 to " + std::to_string(max_rank) + " (at most 32 and the lanes)",
+                         std::to_string(d.lora_rank));
+    }
+}
+
+void resolve_lora(Datapath& d, int widest_bits, int group) {
+    const bool fits = widest_bits == 8 && group == 32;
+    if (d.lora_slots < 0) {
+        d.lora_slots = fits ? 2 : 0;
+    } else if (d.lora_slots > 0 && !fits) {
+        throw make_error("option --lora-slots", "adapter slots on this weight format",
+                         "0: adapters are int8 in groups of 32, so the MAC cluster must take "
+                         "8-bit weights in groups of 32 (this format: " +
+                             std::to_string(widest_bits) + "-bit, group " + std::to_string(group) + ")",
+                         std::to_string(d.lora_slots));
+    }
 }
 
 }  // namespace hw

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "crc32.h"
 #include "error.h"
 
 namespace hw::link {
@@ -175,6 +176,82 @@ void Card::set_sampler(const SamplerSettings& s) {
     write(reg::SAMPLE_TOP_P, s.top_p_q16);
     write(reg::SAMPLE_SEED_LO, static_cast<std::uint32_t>(s.seed));
     write(reg::SAMPLE_SEED_HI, static_cast<std::uint32_t>(s.seed >> 32));
+}
+
+Card::AdapterSlots Card::adapter_slots() {
+    return {read(reg::ADAPTER_SLOTS), read(reg::ADAPTER_RANK), read(reg::ADAPTER_SLOT_WORDS)};
+}
+
+std::uint32_t Card::load_adapter(std::uint32_t slot, const std::vector<std::uint32_t>& image,
+                                 std::uint32_t targets, std::uint32_t beat_words,
+                                 std::uint32_t used_words) {
+    const AdapterSlots a = adapter_slots();
+    if (slot >= a.slots)
+        throw DeviceError("adapter slot " + std::to_string(slot) + ": the card has " +
+                          std::to_string(a.slots) + " slots");
+    if (image.size() != a.slot_words)
+        throw DeviceError("adapter image of " + std::to_string(image.size()) +
+                          " words: the card's slots take " + std::to_string(a.slot_words) +
+                          " (ADAPTER_SLOT_WORDS; built for another chip?)");
+    if (beat_words == 0 || used_words > beat_words || image.size() % beat_words != 0)
+        throw Error("load_adapter: bad beat geometry");
+    write(reg::ADAPTER_SLOT, slot);
+    write(reg::ADAPTER_TARGETS, targets);
+    // Bursts of up to 16 words, never across a beat's used words; up to 8 in flight.
+    constexpr std::uint32_t kBurst = 16, kInFlight = 8;
+    std::deque<std::pair<std::uint32_t, std::uint32_t>> pending;  // tag, first address
+    std::uint32_t crc = 0xffffffffu;
+    auto finish_one = [&]() {
+        const auto [tag, addr] = pending.front();
+        pending.pop_front();
+        const std::uint64_t start = cycle();
+        while (completions_.find(tag) == completions_.end()) {
+            if (cycle() - start > o_.timeout_cycles)
+                throw DeviceError("ADAPTER_WRITE at word " + std::to_string(addr) +
+                                  ": no completion within " + std::to_string(o_.timeout_cycles) + " cycles");
+            pump();
+        }
+        const Status st = completions_[tag].status;
+        if (st != Status::Ok)
+            throw DeviceError("ADAPTER_WRITE at word " + std::to_string(addr) + " of slot " +
+                              std::to_string(slot) + ": the card answered " + name(st));
+    };
+    for (std::size_t beat = 0; beat < image.size(); beat += beat_words) {
+        for (std::uint32_t k = 0; k < used_words; k += kBurst) {
+            const std::uint32_t n = std::min(kBurst, used_words - k);
+            const std::uint32_t addr = static_cast<std::uint32_t>(beat) + k;
+            const std::uint32_t tag = tag_;
+            tag_ = (tag_ + 1) & 0xff;
+            completions_.erase(tag);
+            std::vector<std::uint32_t> payload{tl_header(Type::AdapterWrite, tag, n), addr};
+            for (std::uint32_t j = 0; j < n; j++) {
+                payload.push_back(image[addr + j]);
+                crc = crc32_update(crc, image[addr + j]);
+            }
+            host_.send(std::move(payload));
+            pending.emplace_back(tag, addr);
+            if (pending.size() >= kInFlight) finish_one();
+        }
+    }
+    while (!pending.empty()) finish_one();
+    const std::uint32_t hash = read(reg::ADAPTER_HASH);
+    if (hash != ~crc)
+        throw DeviceError("adapter slot " + std::to_string(slot) + ": ADAPTER_HASH reads 0x" +
+                          hex8(hash) + ", the words sent hash to 0x" + hex8(~crc) +
+                          " (the image did not arrive intact)");
+    return hash;
+}
+
+void Card::select_adapter(int slot) { write(reg::ADAPTER_SELECT, slot < 0 ? 0u : static_cast<std::uint32_t>(slot) + 1); }
+
+void Card::unload_adapter(std::uint32_t slot) {
+    write(reg::ADAPTER_SLOT, slot);
+    write(reg::ADAPTER_TARGETS, 0);
+}
+
+std::uint32_t Card::adapter_hash(std::uint32_t slot) {
+    write(reg::ADAPTER_SLOT, slot);
+    return read(reg::ADAPTER_HASH);
 }
 
 GenerateResult Card::generate(const std::vector<int>& prompt, int steps, bool logits,

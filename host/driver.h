@@ -99,6 +99,27 @@ class Card {
     // The sampler's settings for the generations to come (SAMPLE_* registers; greedy when
     // 1/T is 0). The card refuses values out of range (DeviceError naming the register).
     void set_sampler(const SamplerSettings& s);
+    // ---- LoRA adapters (docs/host-interface.md, "Adapters") ----
+    // The card's adapter SRAM: ADAPTER_SLOTS, ADAPTER_RANK, ADAPTER_SLOT_WORDS.
+    struct AdapterSlots {
+        std::uint32_t slots = 0, rank = 0, slot_words = 0;
+    };
+    AdapterSlots adapter_slots();
+    // Writes a slot's image (golden/adapter_layout.h: AdapterImage) into slot `slot`:
+    // ADAPTER_SLOT, ADAPTER_TARGETS (the load begins), the words of each beat that hold bits
+    // (`beat_words` apart, `used_words` of each) in ADAPTER_WRITE bursts of up to 16, several
+    // in flight; then reads ADAPTER_HASH and throws DeviceError unless it is the CRC-32 of
+    // the words sent. Returns that hash. Only while no generation runs.
+    std::uint32_t load_adapter(std::uint32_t slot, const std::vector<std::uint32_t>& image,
+                               std::uint32_t targets, std::uint32_t beat_words,
+                               std::uint32_t used_words);
+    // The slot serving the generations to come (-1: none, the etched model alone).
+    void select_adapter(int slot);
+    // Empties a slot (ADAPTER_TARGETS 0): it adapts nothing, even if selected.
+    void unload_adapter(std::uint32_t slot);
+    // ADAPTER_HASH of a slot.
+    std::uint32_t adapter_hash(std::uint32_t slot);
+
     // Register access; an error status throws DeviceError naming the register.
     std::uint32_t read(std::uint32_t addr);
     void write(std::uint32_t addr, std::uint32_t value);

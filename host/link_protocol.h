@@ -34,6 +34,7 @@ enum class Type : std::uint32_t {
     RegRead = 1,  // host to chip: read a register; completion carries the value
     RegWrite = 2,  // host to chip: write a register; completion carries the status
     TokenIn = 3,  // host to chip: one prompt token; header bit 0 marks the prompt's last
+    AdapterWrite = 4,  // host to chip: 1..16 data words into adapter SRAM slot ADAPTER_SLOT from the word address in word 1 (header bits 15:0 the count; the payload is 2 + count words); completion carries the status
     Completion = 129,  // chip to host: status and read data of a register request, by tag
     TokenOut = 130,  // chip to host: the next token of one position (the argmax, or drawn by the sampler when SAMPLE_INV_TEMP is not 0); header bit 0 marks a generated token
     Logits = 131,  // chip to host: up to 32 logits (Q16) of one position after its TOKEN_OUT, when CONTROL.LOGITS is set
@@ -44,6 +45,7 @@ inline const char* name(Type v) {
         case Type::RegRead: return "REG_READ";
         case Type::RegWrite: return "REG_WRITE";
         case Type::TokenIn: return "TOKEN_IN";
+        case Type::AdapterWrite: return "ADAPTER_WRITE";
         case Type::Completion: return "COMPLETION";
         case Type::TokenOut: return "TOKEN_OUT";
         case Type::Logits: return "LOGITS";
@@ -94,6 +96,7 @@ inline const char* name(End v) {
 inline constexpr unsigned kRegReadWords = 2;
 inline constexpr unsigned kRegWriteWords = 3;
 inline constexpr unsigned kTokenInWords = 2;
+inline constexpr unsigned kAdapterWriteWords = 2;
 inline constexpr unsigned kCompletionWords = 2;
 inline constexpr unsigned kTokenOutWords = 3;
 inline constexpr unsigned kLogitsWords = 3;
@@ -121,6 +124,9 @@ inline constexpr std::uint32_t SEQ_LEN = 0x10;
 inline constexpr std::uint32_t LANES = 0x11;
 inline constexpr std::uint32_t ROWS = 0x12;
 inline constexpr std::uint32_t ATTN_PAR = 0x13;
+inline constexpr std::uint32_t ADAPTER_SLOTS = 0x14;
+inline constexpr std::uint32_t ADAPTER_RANK = 0x15;
+inline constexpr std::uint32_t ADAPTER_SLOT_WORDS = 0x16;
 inline constexpr std::uint32_t STATUS = 0x20;
 inline constexpr std::uint32_t CONTROL = 0x21;
 inline constexpr std::uint32_t STEPS = 0x22;
@@ -131,6 +137,10 @@ inline constexpr std::uint32_t SAMPLE_TOP_K = 0x26;
 inline constexpr std::uint32_t SAMPLE_TOP_P = 0x27;
 inline constexpr std::uint32_t SAMPLE_SEED_LO = 0x28;
 inline constexpr std::uint32_t SAMPLE_SEED_HI = 0x29;
+inline constexpr std::uint32_t ADAPTER_SLOT = 0x2a;
+inline constexpr std::uint32_t ADAPTER_TARGETS = 0x2b;
+inline constexpr std::uint32_t ADAPTER_HASH = 0x2c;
+inline constexpr std::uint32_t ADAPTER_SELECT = 0x2d;
 inline constexpr std::uint32_t CYCLES_LO = 0x30;
 inline constexpr std::uint32_t CYCLES_HI = 0x31;
 inline constexpr std::uint32_t MAC_BUSY_LO = 0x32;
@@ -180,6 +190,9 @@ inline constexpr Register kRegisters[] = {
     {"LANES", 0x11, false},
     {"ROWS", 0x12, false},
     {"ATTN_PAR", 0x13, false},
+    {"ADAPTER_SLOTS", 0x14, false},
+    {"ADAPTER_RANK", 0x15, false},
+    {"ADAPTER_SLOT_WORDS", 0x16, false},
     {"STATUS", 0x20, false},
     {"CONTROL", 0x21, true},
     {"STEPS", 0x22, true},
@@ -190,6 +203,10 @@ inline constexpr Register kRegisters[] = {
     {"SAMPLE_TOP_P", 0x27, true},
     {"SAMPLE_SEED_LO", 0x28, true},
     {"SAMPLE_SEED_HI", 0x29, true},
+    {"ADAPTER_SLOT", 0x2a, true},
+    {"ADAPTER_TARGETS", 0x2b, true},
+    {"ADAPTER_HASH", 0x2c, false},
+    {"ADAPTER_SELECT", 0x2d, true},
     {"CYCLES_LO", 0x30, false},
     {"CYCLES_HI", 0x31, false},
     {"MAC_BUSY_LO", 0x32, false},

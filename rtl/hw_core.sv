@@ -53,7 +53,11 @@ module hw_core #(
   parameter int unsigned Exp2EntryBits    = 31,
   parameter int unsigned GainBits         = 24,
   /// Monitor lanes: max(VecLanes, NlUnits).
-  parameter int unsigned MonLanes         = 64
+  parameter int unsigned MonLanes         = 64,
+  /// The adapter SRAM: slots (0: none), the largest rank (golden/adapter_layout.h).
+  parameter int unsigned LoraSlots        = 0,
+  parameter int unsigned LoraRank         = 8,
+  parameter int unsigned LoraSlotBeats    = 1
 ) (
   input  logic clk_i,
   input  logic rst_ni,
@@ -72,6 +76,15 @@ module hw_core #(
   input  logic [31:0] smp_top_k_i,
   input  logic [31:0] smp_top_p_i,
   input  logic [63:0] smp_seed_i,
+  // LoRA (hw_endpoint's ADAPTER_* registers): the adapter SRAM's write port (32-bit word
+  // ad_lane_i of beat ad_beat_i; only while no token runs) and the selected slot.
+  input  logic        ad_we_i,
+  input  logic [31:0] ad_beat_i,
+  input  logic [31:0] ad_lane_i,
+  input  logic [31:0] ad_data_i,
+  input  logic        lora_on_i,
+  input  logic [7:0]  lora_slot_i,
+  input  logic [6:0]  lora_targets_i,
   // The last token's logits, readable while the core is idle (Q16): the logits SRAM is read
   // at logit_addr_i, its data the next cycle.
   input  logic [31:0] logit_addr_i,
@@ -147,7 +160,9 @@ module hw_core #(
   hw_pkg::op_e        op;
   logic [31:0]        layer, step, pos;
   logic               idle;
-  logic               mac_valid, mac_ready, mac_last, mac_hb, mac_res_valid, mac_busy;
+  logic               mac_valid, mac_ready, mac_last, mac_hb, mac_lr, mac_res_valid, mac_busy;
+  logic               ad_en;
+  logic [31:0]        ad_addr;
   logic signed [7:0]  act_shift;
   logic [31:0]        mac_base;
   logic               wr_en, st_amax, st_kmax, st_vmax, ssq_clear, amax_clear, kvmax_clear;
@@ -176,7 +191,7 @@ module hw_core #(
   logic [Dim*32-1:0]        q_vec;
   logic signed [63:0]       ssq;
   logic [32:0]              amax, kmax, vmax;
-  logic [31:0]              vu_sats, at_sats, mac_sats;
+  logic [31:0]              vu_sats, at_sats, mac_sats, add_sats;
   logic [NlUnits-1:0]       vu_nl_valid, at_nl_valid, nl_res_valid;
   hw_pkg::nl_func_e         vu_nl_func, at_nl_func;
   logic [NlUnits*64-1:0]    vu_nl_arg, at_nl_arg, nl_res;
@@ -191,7 +206,8 @@ module hw_core #(
   hw_sequencer #(
     .Dim(Dim), .HiddenDim(HiddenDim), .NLayers(NLayers), .NHeads(NHeads), .NKvHeads(NKvHeads),
     .VocabSize(VocabSize), .SeqLen(SeqLen), .Rows(Rows), .Lanes(Lanes), .AttnPar(AttnPar),
-    .VecLanes(VecLanes), .SgLanes(SgLanes), .BeatsDim(BeatsDim), .BeatsHidden(BeatsHidden)
+    .VecLanes(VecLanes), .SgLanes(SgLanes), .BeatsDim(BeatsDim), .BeatsHidden(BeatsHidden),
+    .LoraSlots(LoraSlots), .LoraRank(LoraRank)
   ) u_seq (
     .clk_i, .rst_ni,
     .tok_valid_i, .tok_ready_o, .tok_token_i, .tok_pos_i, .out_valid_o, .out_ready_i,
@@ -199,7 +215,8 @@ module hw_core #(
     .wrom_en_o, .wrom_class_o, .wrom_sel_o, .wrom_addr_o, .wrom_row_o,
     .ng_en_o, .ng_sel_o, .ng_addr_o, .nf_en_o, .nf_addr_o, .rope_en_o, .rope_addr_o,
     .mac_valid_o(mac_valid), .mac_last_o(mac_last), .act_shift_o(act_shift), .mac_hb_o(mac_hb),
-    .mac_base_o(mac_base), .mac_res_valid_i(mac_res_valid),
+    .mac_lr_o(mac_lr), .mac_base_o(mac_base), .mac_res_valid_i(mac_res_valid),
+    .lora_on_i, .lora_slot_i, .lora_targets_i, .ad_en_o(ad_en), .ad_addr_o(ad_addr),
     .wr_en_o(wr_en), .wr_vec_o(wr_vec), .wr_src_o(wr_src), .wr_base_o(wr_base),
     .wr_count_o(wr_count), .st_amax_o(st_amax), .st_kmax_o(st_kmax), .st_vmax_o(st_vmax),
     .ssq_clear_o(ssq_clear), .amax_clear_o(amax_clear), .kvmax_clear_o(kvmax_clear),
@@ -220,18 +237,20 @@ module hw_core #(
 
   hw_scratch #(
     .Dim(Dim), .HiddenDim(HiddenDim), .KvDim(KvDim), .VocabSize(VocabSize), .VecLanes(VecLanes),
-    .Lanes(Lanes), .Rows(Rows)
+    .Lanes(Lanes), .Rows(Rows), .LoraRank(LoraRank)
   ) u_scratch (
     .clk_i, .rst_ni,
     .wr_en_i(wr_en), .wr_vec_i(wr_vec), .wr_src_i(wr_src), .wr_base_i(wr_base),
     .wr_count_i(wr_count), .vu_data_i(vu_data), .at_data_i(at_data), .mac_data_i(mac_res),
+    .add_sats_o(add_sats),
     .st_data_o(st_data),
     .st_amax_i(st_amax), .st_kmax_i(st_kmax), .st_vmax_i(st_vmax), .ssq_clear_i(ssq_clear),
     .amax_clear_i(amax_clear), .kvmax_clear_i(kvmax_clear),
     .ssq_o(ssq), .amax_o(amax), .kmax_o(kmax), .vmax_o(vmax),
     .rda_en_i(rda_en), .rda_vec_i(rda_vec), .rda_base_i(rda_base), .rda_data_o(rda_data),
     .rdb_en_i(rdb_en), .rdb_vec_i(rdb_vec), .rdb_base_i(rdb_base), .rdb_data_o(rdb_data),
-    .mac_en_i(mac_valid), .mac_hb_i(mac_hb), .mac_base_i(mac_base), .mac_data_o(mac_x),
+    .mac_en_i(mac_valid), .mac_lr_i(mac_lr), .mac_hb_i(mac_hb), .mac_base_i(mac_base),
+    .mac_data_o(mac_x),
     .q_o(q_vec),
     .logit_rd_i(idle || smp_rd), .logit_addr_i(smp_rd ? smp_addr : logit_addr_i), .logit_data_o
   );
@@ -279,13 +298,51 @@ module hw_core #(
     .mon_shift_o(at_mon_shift), .sats_o(at_sats)
   );
 
+  // ---- the adapter SRAM: the MAC cluster's beats of the low-rank path -------------------------
+  // A read's word replaces the ROM's the cycle after (the sequencer reads one or the other).
+  localparam int unsigned BeatBits = Rows * Lanes * 8 + Rows * (MaxGroups * 16 + 8);
+  localparam int unsigned LrLaneBits = $clog2((BeatBits + 31) / 32);
+  logic [Rows*Lanes*WeightBits-1:0] mac_w;
+  logic [Rows*(MaxGroups*16+8)-1:0] mac_scale;
+  if (LoraSlots != 0) begin : gen_lora
+    localparam int unsigned GroupsA   = (LoraRank + Rows - 1) / Rows;
+    localparam int unsigned LayerBeats = GroupsA * (6 * BeatsDim + BeatsHidden) +
+        2 * ((Dim + Rows - 1) / Rows) + 2 * ((KvDim + Rows - 1) / Rows) +
+        2 * ((HiddenDim + Rows - 1) / Rows) + (Dim + Rows - 1) / Rows;
+    logic [BeatBits-1:0] ad_rdata;
+    logic                ad_sel_q;  // the beat presented now is the adapter SRAM's
+    if (LoraSlotBeats != NLayers * LayerBeats) begin : gen_bad_layout
+      $fatal(1, "hw_core: LoraSlotBeats disagrees with golden/adapter_layout.cc");
+    end
+    hw_adapter_sram #(.Depth(LoraSlots * LoraSlotBeats), .Width(BeatBits), .LaneBits(LrLaneBits)) u_adapters (
+      .clk_i, .we_i(ad_we_i), .waddr_i(ad_beat_i), .wlane_i(ad_lane_i), .wdata_i(ad_data_i),
+      .re_i(ad_en), .raddr_i(ad_addr), .rdata_o(ad_rdata)
+    );
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) ad_sel_q <= 1'b0;
+      else         ad_sel_q <= ad_en;
+    end
+    // The adapters' weights are int8: the MAC cluster is 8 bits wide (weightgen refuses
+    // slots on a narrower format).
+    assign mac_w     = ad_sel_q ? (Rows*Lanes*WeightBits)'(ad_rdata[Rows*Lanes*8-1:0]) : weights;
+    assign mac_scale = ad_sel_q ? ad_rdata[BeatBits-1:Rows*Lanes*8] : srom_data_i;
+    if (WeightBits != 8) begin : gen_bad_lora_bits
+      $fatal(1, "hw_core: adapter slots need 8-bit MAC weights");
+    end
+  end else begin : gen_no_lora
+    assign mac_w     = weights;
+    assign mac_scale = srom_data_i;
+    logic unused_lora;
+    assign unused_lora = ^{ad_we_i, ad_beat_i, ad_lane_i, ad_data_i, ad_en, ad_addr};
+  end
+
   hw_mac_cluster #(
     .Rows(Rows), .Lanes(Lanes), .WeightBits(WeightBits), .GroupSize(GroupSize),
     .MaxGroups(MaxGroups), .MaxBeats(MaxBeats)
   ) u_mac (
     .clk_i, .rst_ni,
-    .beat_valid_i(mac_valid), .beat_ready_o(mac_ready), .beat_last_i(mac_last), .beat_w_i(weights),
-    .beat_x_i(mac_x), .beat_scale_i(srom_data_i), .act_shift_i(act_shift),
+    .beat_valid_i(mac_valid), .beat_ready_o(mac_ready), .beat_last_i(mac_last), .beat_w_i(mac_w),
+    .beat_x_i(mac_x), .beat_scale_i(mac_scale), .act_shift_i(act_shift),
     .res_valid_o(mac_res_valid), .res_ready_i(1'b1), .res_data_o(mac_res), .res_sats_o(mac_sats),
     .mac_busy_o(mac_busy)
   );
@@ -344,7 +401,7 @@ module hw_core #(
 
   hw_perf_counters u_perf (
     .clk_i, .rst_ni, .op_i(op), .mac_busy_i(mac_busy), .vu_sats_i(vu_sats), .at_sats_i(at_sats),
-    .mac_sats_i(mac_sats),
+    .mac_sats_i(mac_sats + add_sats),
     .cycles_o(perf_cycles_o), .mac_busy_o(perf_mac_busy_o), .matvec_cycles_o(perf_matvec_cycles_o),
     .attention_cycles_o(perf_attention_cycles_o), .vector_cycles_o(perf_vector_cycles_o),
     .tokens_o(perf_tokens_o), .saturations_o(perf_saturations_o)

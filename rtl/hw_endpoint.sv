@@ -18,6 +18,12 @@ module hw_endpoint #(
   parameter int unsigned Lanes      = 64,
   parameter int unsigned AttnPar    = 1,
   parameter logic [255:0] ModelHash = '0,
+  /// The adapter SRAM (golden/adapter_layout.h): slots (0: none), the largest rank, a slot's
+  /// beats, log2 of the 32-bit words a beat takes in the address space.
+  parameter int unsigned LoraSlots    = 0,
+  parameter int unsigned LoraRank     = 8,
+  parameter int unsigned LoraSlotBeats = 1,
+  parameter int unsigned LoraLaneBits = 5,
   /// Logits per LOGITS message.
   parameter int unsigned LogitsPerTlp = 32,
   /// Replay timer of the transmit side, in cycles.
@@ -49,6 +55,15 @@ module hw_endpoint #(
   output logic [31:0] smp_top_k_o,
   output logic [31:0] smp_top_p_o,
   output logic [63:0] smp_seed_o,
+  // LoRA (ADAPTER_* registers, ADAPTER_WRITE): the adapter SRAM's write port in the core
+  // (32-bit word ad_lane_o of beat ad_beat_o) and the selected slot.
+  output logic        ad_we_o,
+  output logic [31:0] ad_beat_o,
+  output logic [31:0] ad_lane_o,
+  output logic [31:0] ad_data_o,
+  output logic        lora_on_o,
+  output logic [7:0]  lora_slot_o,
+  output logic [6:0]  lora_targets_o,
 
   // The core's performance counters (the per-class cycle counts' low words).
   input  logic [63:0] perf_cycles_i,
@@ -60,7 +75,10 @@ module hw_endpoint #(
   input  logic [31:0] perf_saturations_i
 );
 
-  localparam int unsigned RxPayload = 3;                  // longest request: REG_WRITE
+  localparam int unsigned AdMaxWords = 16;                 // data words of an ADAPTER_WRITE
+  localparam int unsigned RxPayload = 2 + AdMaxWords;     // longest request: ADAPTER_WRITE
+  localparam int unsigned SlotWords = LoraSlotBeats << LoraLaneBits;  // ADAPTER_SLOT_WORDS
+  localparam int unsigned NSlots    = (LoraSlots > 0) ? LoraSlots : 1;  // the arrays' size
   localparam int unsigned TxPayload = 3 + LogitsPerTlp;   // longest message: LOGITS
 
   // ---- link ----------------------------------------------------------------------------------
@@ -108,7 +126,7 @@ module hw_endpoint #(
   assign rq_w2   = rq_data[95:64];
 
   // ---- registers and the generation controller ----------------------------------------------
-  typedef enum logic [2:0] { StIdle, StMsg, StLogits, StTokenDone } st_e;
+  typedef enum logic [2:0] { StIdle, StMsg, StLogits, StTokenDone, StAdapter } st_e;
   typedef enum logic [1:0] { AfterNone, AfterToken, AfterLogits } after_e;
 
   st_e          st_q, st_d;
@@ -136,6 +154,18 @@ module hw_endpoint #(
   logic [31:0]  tl_errors_q, tl_errors_d;
   logic [31:0]  inv_temp_q, inv_temp_d, top_k_q, top_k_d, top_p_q, top_p_d;
   logic [63:0]  seed_q, seed_d;
+  // LoRA: the slot the ADAPTER_* registers address, each slot's targets and hash (CRC
+  // register, sent inverted), the selected slot (1 + index; 0 none), the word being written.
+  logic [7:0]   ad_slot_q, ad_slot_d;
+  logic [6:0]   ad_targets_q [NSlots], ad_targets_d [NSlots];
+  logic [31:0]  ad_crc_q [NSlots], ad_crc_d [NSlots];
+  logic [7:0]   ad_select_q, ad_select_d;
+  logic [4:0]   ad_k_q, ad_k_d;
+  localparam int unsigned MaxSlot = NSlots - 1;
+  localparam int unsigned SlotW = (NSlots > 1) ? $clog2(NSlots) : 1;
+  logic [SlotW-1:0] ad_idx, sel_idx;  // ADAPTER_SLOT's and the selected slot's array index
+  assign ad_idx  = SlotW'(32'(ad_slot_q) % NSlots);
+  assign sel_idx = SlotW'(32'(lora_slot_o) % NSlots);
 
   // Register read: value, and whether the address is in the map.
   logic [31:0] rd_data;
@@ -163,6 +193,13 @@ module hw_endpoint #(
       hw_link_pkg::REG_LANES:        rd_data = Lanes;
       hw_link_pkg::REG_ROWS:         rd_data = Rows;
       hw_link_pkg::REG_ATTN_PAR:     rd_data = AttnPar;
+      hw_link_pkg::REG_ADAPTER_SLOTS: rd_data = LoraSlots;
+      hw_link_pkg::REG_ADAPTER_RANK: rd_data = (LoraSlots > 0) ? LoraRank : 0;
+      hw_link_pkg::REG_ADAPTER_SLOT_WORDS: rd_data = (LoraSlots > 0) ? SlotWords : 0;
+      hw_link_pkg::REG_ADAPTER_SLOT: rd_data = 32'(ad_slot_q);
+      hw_link_pkg::REG_ADAPTER_TARGETS: rd_data = 32'(ad_targets_q[ad_idx]);
+      hw_link_pkg::REG_ADAPTER_HASH: rd_data = ~ad_crc_q[ad_idx];
+      hw_link_pkg::REG_ADAPTER_SELECT: rd_data = 32'(ad_select_q);
       hw_link_pkg::REG_STATUS:       rd_data = {16'd0, end_code_q, 6'd0, error_q, running_q};
       hw_link_pkg::REG_CONTROL:      rd_data = {28'd0, logits_q, 3'd0};
       hw_link_pkg::REG_STEPS:        rd_data = steps_q;
@@ -214,6 +251,25 @@ module hw_endpoint #(
     endcase
   endfunction
 
+  // The adapter registers the host writes, and their ranges.
+  function automatic logic is_adapter_reg(input logic [31:0] addr);
+    is_adapter_reg = addr == hw_link_pkg::REG_ADAPTER_SLOT || addr == hw_link_pkg::REG_ADAPTER_TARGETS ||
+                     addr == hw_link_pkg::REG_ADAPTER_SELECT;
+  endfunction
+  function automatic logic adapter_value_ok(input logic [31:0] addr, input logic [31:0] v);
+    unique case (addr)
+      hw_link_pkg::REG_ADAPTER_SLOT:    adapter_value_ok = LoraSlots > 0 && v <= MaxSlot;
+      hw_link_pkg::REG_ADAPTER_TARGETS: adapter_value_ok = v < 32'd128 && LoraSlots > 0;
+      default:                          adapter_value_ok = v <= LoraSlots;  // ADAPTER_SELECT
+    endcase
+  endfunction
+  // ADAPTER_WRITE: its data words (header bits 15:0), its first word address, word k.
+  logic [31:0] ad_count;
+  assign ad_count = 32'(rq_data[15:0]);
+  function automatic logic [31:0] rq_word(input int unsigned k);
+    rq_word = rq_data[k*32 +: 32];
+  endfunction
+
   // A message: three header words, then (LOGITS) the logits themselves.
   function automatic logic [31:0] tl_header(input logic [7:0] typ, input logic [7:0] tag,
                                             input logic [15:0] arg);
@@ -242,6 +298,9 @@ module hw_endpoint #(
     cur_last_d = cur_last_q;  cur_pos_d = cur_pos_q;  last_out_d = last_out_q;
     tl_errors_d = tl_errors_q;
     inv_temp_d = inv_temp_q;  top_k_d = top_k_q;  top_p_d = top_p_q;  seed_d = seed_q;
+    ad_slot_d = ad_slot_q;  ad_select_d = ad_select_q;  ad_k_d = ad_k_q;
+    for (int k = 0; k < NSlots; k++) begin ad_targets_d[k] = ad_targets_q[k];  ad_crc_d[k] = ad_crc_q[k]; end
+    ad_we_o = 1'b0;  ad_beat_o = '0;  ad_lane_o = '0;  ad_data_o = '0;
     rq_ready = 1'b0;  status = hw_link_pkg::STATUS_OK;  next_off = '0;  n_logits = '0;
     app_valid = 1'b0;  app_len = msg_len_q;  app_data = '0;  app_last = 1'b0;
     out_ready_o = 1'b0;
@@ -306,6 +365,18 @@ module hw_endpoint #(
                   hw_link_pkg::REG_SAMPLE_SEED_LO:  seed_d[31:0] = wr_val;
                   default:                          seed_d[63:32] = wr_val;
                 endcase
+              end else if (is_adapter_reg(rq_w1)) begin
+                // A slot changes only between generations (the sequencer reads the selected one).
+                if (running_q) status = hw_link_pkg::STATUS_BUSY;
+                else if (!adapter_value_ok(rq_w1, wr_val)) status = hw_link_pkg::STATUS_RANGE;
+                else unique case (rq_w1)
+                  hw_link_pkg::REG_ADAPTER_SLOT: ad_slot_d = wr_val[7:0];
+                  hw_link_pkg::REG_ADAPTER_TARGETS: begin
+                    ad_targets_d[ad_idx] = wr_val[6:0];
+                    ad_crc_d[ad_idx] = 32'hffffffff;
+                  end
+                  default: ad_select_d = wr_val[7:0];
+                endcase
               end else if (rd_hit) begin
                 status = hw_link_pkg::STATUS_READ_ONLY;
               end else begin
@@ -325,9 +396,21 @@ module hw_endpoint #(
                 end_req_d = 1'b1;  end_code_d = hw_link_pkg::END_BAD_TOKEN;
               end
             end
+            hw_link_pkg::TYPE_ADAPTER_WRITE: begin
+              // Written a word a cycle (StAdapter), then completed.
+              if (LoraSlots == 0) status = hw_link_pkg::STATUS_UNSUPPORTED;
+              else if (ad_count < 32'd1 || ad_count > AdMaxWords ||
+                       32'(rq_len) != hw_link_pkg::TYPE_ADAPTER_WRITE_WORDS + ad_count)
+                status = hw_link_pkg::STATUS_MALFORMED;
+              else if (running_q) status = hw_link_pkg::STATUS_BUSY;
+              else if (rq_w1 >= SlotWords || SlotWords - rq_w1 < ad_count) status = hw_link_pkg::STATUS_RANGE;
+            end
             default: status = hw_link_pkg::STATUS_UNSUPPORTED;
           endcase
-          if (rq_type == hw_link_pkg::TYPE_TOKEN_IN) begin
+          if (rq_type == hw_link_pkg::TYPE_ADAPTER_WRITE && status == hw_link_pkg::STATUS_OK) begin
+            ad_k_d = '0;
+            st_d = StAdapter;
+          end else if (rq_type == hw_link_pkg::TYPE_TOKEN_IN) begin
             // A good prompt token waits for the slot to free; everything else is taken now.
             if (!(32'(rq_len) == hw_link_pkg::TYPE_TOKEN_IN_WORDS && running_q && !end_req_q &&
                   rq_w1 < VocabSize)) begin
@@ -380,6 +463,26 @@ module hw_endpoint #(
               st_d = StIdle;
             end
           end
+        end
+      end
+
+      // ---- ADAPTER_WRITE: data word k into the slot, hashed; then the completion ----
+      StAdapter: begin
+        ad_we_o = 1'b1;
+        ad_beat_o = 32'(ad_slot_q) * LoraSlotBeats + ((rq_w1 + 32'(ad_k_q)) >> LoraLaneBits);
+        ad_lane_o = (rq_w1 + 32'(ad_k_q)) & ((32'd1 << LoraLaneBits) - 32'd1);
+        ad_data_o = rq_word(2 + int'(ad_k_q));
+`ifdef HW_FAULT_ADAPTER_LAST
+        if (32'(ad_k_q) == ad_count - 32'd1 && ad_count > 32'd1) ad_we_o = 1'b0;  // planted fault: a burst's last word is lost
+`endif
+        ad_crc_d[ad_idx] = hw_pkg::crc32_word(ad_crc_q[ad_idx], ad_data_o);
+        ad_k_d = ad_k_q + 5'd1;
+        if (32'(ad_k_q) == ad_count - 32'd1) begin
+          rq_ready = 1'b1;
+          msg_d[0] = tl_header(hw_link_pkg::TYPE_COMPLETION, rq_tag, {8'd0, hw_link_pkg::STATUS_OK});
+          msg_d[1] = '0;  msg_d[2] = '0;
+          msg_len_d = 16'(hw_link_pkg::TYPE_COMPLETION_WORDS);  msg_k_d = '0;  after_d = AfterNone;
+          st_d = StMsg;
         end
       end
 
@@ -444,6 +547,8 @@ module hw_endpoint #(
       busy_q <= 1'b0;  cur_prompt_q <= 1'b0;  cur_last_q <= 1'b0;  cur_pos_q <= '0;
       last_out_q <= '0;  tl_errors_q <= '0;
       inv_temp_q <= '0;  top_k_q <= '0;  top_p_q <= 32'd65536;  seed_q <= '0;
+      ad_slot_q <= '0;  ad_select_q <= '0;  ad_k_q <= '0;
+      for (int k = 0; k < NSlots; k++) begin ad_targets_q[k] <= '0;  ad_crc_q[k] <= 32'hffffffff; end
     end else begin
       st_q <= st_d;  after_q <= after_d;  msg_len_q <= msg_len_d;
       for (int k = 0; k < 3; k++) msg_q[k] <= msg_d[k];
@@ -456,6 +561,8 @@ module hw_endpoint #(
       cur_last_q <= cur_last_d;  cur_pos_q <= cur_pos_d;  last_out_q <= last_out_d;
       tl_errors_q <= tl_errors_d;
       inv_temp_q <= inv_temp_d;  top_k_q <= top_k_d;  top_p_q <= top_p_d;  seed_q <= seed_d;
+      ad_slot_q <= ad_slot_d;  ad_select_q <= ad_select_d;  ad_k_q <= ad_k_d;
+      for (int k = 0; k < NSlots; k++) begin ad_targets_q[k] <= ad_targets_d[k];  ad_crc_q[k] <= ad_crc_d[k]; end
     end
   end
 
@@ -463,13 +570,17 @@ module hw_endpoint #(
   assign smp_top_k_o    = top_k_q;
   assign smp_top_p_o    = top_p_q;
   assign smp_seed_o     = seed_q;
+  // The selected slot, if it adapts anything (a slot that adapts nothing costs no cycles).
+  assign lora_slot_o    = (ad_select_q == 8'd0) ? 8'd0 : ad_select_q - 8'd1;
+  assign lora_targets_o = (ad_select_q == 8'd0 || LoraSlots == 0) ? 7'd0 : ad_targets_q[sel_idx];
+  assign lora_on_o      = lora_targets_o != 7'd0;
 
 `ifndef SYNTHESIS
   // Only one token is in the core at a time.
   assert property (@(posedge clk_i) disable iff (!rst_ni) tok_valid_o |-> !busy_q)
     else $error("hw_endpoint: a token was offered with one in flight");
   // Legal states.
-  assert property (@(posedge clk_i) disable iff (!rst_ni) st_q <= StTokenDone && after_q <= AfterLogits)
+  assert property (@(posedge clk_i) disable iff (!rst_ni) st_q <= StAdapter && after_q <= AfterLogits)
     else $error("hw_endpoint: illegal state %0d / %0d", st_q, after_q);
   // A token offered to the core is held until taken.
   assert property (@(posedge clk_i) disable iff (!rst_ni)
@@ -505,6 +616,7 @@ module hw_endpoint #(
   `HW_COVER(c_prompt_waits,       rq_valid && !rq_ready &&
                                   rq_type == hw_link_pkg::TYPE_TOKEN_IN)
   `HW_COVER(c_logits_sent,        st_q == StLogits)
+  `HW_COVER(c_adapter_write,      st_q == StAdapter)
 `endif
 
 endmodule

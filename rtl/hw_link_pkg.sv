@@ -24,6 +24,8 @@ package hw_link_pkg;
   localparam int unsigned TYPE_REG_WRITE_WORDS = 3;
   localparam logic [7:0] TYPE_TOKEN_IN = 8'd3;  // host to chip: one prompt token; header bit 0 marks the prompt's last
   localparam int unsigned TYPE_TOKEN_IN_WORDS = 2;
+  localparam logic [7:0] TYPE_ADAPTER_WRITE = 8'd4;  // host to chip: 1..16 data words into adapter SRAM slot ADAPTER_SLOT from the word address in word 1 (header bits 15:0 the count; the payload is 2 + count words); completion carries the status
+  localparam int unsigned TYPE_ADAPTER_WRITE_WORDS = 2;
   localparam logic [7:0] TYPE_COMPLETION = 8'd129;  // chip to host: status and read data of a register request, by tag
   localparam int unsigned TYPE_COMPLETION_WORDS = 2;
   localparam logic [7:0] TYPE_TOKEN_OUT = 8'd130;  // chip to host: the next token of one position (the argmax, or drawn by the sampler when SAMPLE_INV_TEMP is not 0); header bit 0 marks a generated token
@@ -69,6 +71,9 @@ package hw_link_pkg;
   localparam logic [31:0] REG_LANES = 32'h11;  // ro: MAC lanes: weights of a row per cycle
   localparam logic [31:0] REG_ROWS = 32'h12;  // ro: MAC cluster rows: output rows per cycle
   localparam logic [31:0] REG_ATTN_PAR = 32'h13;  // ro: attention: context positions per cycle
+  localparam logic [31:0] REG_ADAPTER_SLOTS = 32'h14;  // ro: LoRA: adapter SRAM slots (0: this chip has none)
+  localparam logic [31:0] REG_ADAPTER_RANK = 32'h15;  // ro: LoRA: the largest adapter rank a slot holds
+  localparam logic [31:0] REG_ADAPTER_SLOT_WORDS = 32'h16;  // ro: LoRA: 32-bit words of one slot's image (golden/adapter_layout.h)
   localparam logic [31:0] REG_STATUS = 32'h20;  // ro: bit 0 running; bit 1 error (sticky until START or RESET); bits 15:8 end code of the last generation
   localparam logic [31:0] REG_CONTROL = 32'h21;  // rw: write: bit 0 RESET (position 0, status cleared), bit 1 START, bit 2 STOP; bit 3 LOGITS (send logits after each token) reads back
   localparam logic [31:0] REG_STEPS = 32'h22;  // rw: tokens to generate after the prompt (the last prompt token's output is the first)
@@ -79,6 +84,10 @@ package hw_link_pkg;
   localparam logic [31:0] REG_SAMPLE_TOP_P = 32'h27;  // rw: sampler: nucleus, the share of the weight kept, Q16 in 1..65536; 65536 (reset): no cut (writable while idle)
   localparam logic [31:0] REG_SAMPLE_SEED_LO = 32'h28;  // rw: sampler: generator seed, bits 31:0 (writable while idle)
   localparam logic [31:0] REG_SAMPLE_SEED_HI = 32'h29;  // rw: sampler: generator seed, bits 63:32 (writable while idle)
+  localparam logic [31:0] REG_ADAPTER_SLOT = 32'h2a;  // rw: LoRA: the slot ADAPTER_WRITE, ADAPTER_TARGETS and ADAPTER_HASH refer to, 0..ADAPTER_SLOTS-1 (writable while idle)
+  localparam logic [31:0] REG_ADAPTER_TARGETS = 32'h2b;  // rw: LoRA: the matrices slot ADAPTER_SLOT adapts, bit m of wq wk wv wo w1 w3 w2 (bits 6:0); a write restarts the slot's hash (a load begins), 0 unloads it (writable while idle)
+  localparam logic [31:0] REG_ADAPTER_HASH = 32'h2c;  // ro: LoRA: CRC-32 of the words written into slot ADAPTER_SLOT since its ADAPTER_TARGETS write, in the order written (the link's CRC over them)
+  localparam logic [31:0] REG_ADAPTER_SELECT = 32'h2d;  // rw: LoRA: the slot that serves the generations to come, 1 + its index; 0 (reset): none, the etched model alone (writable while idle)
   localparam logic [31:0] REG_CYCLES_LO = 32'h30;  // ro: core cycles since reset, bits 31:0
   localparam logic [31:0] REG_CYCLES_HI = 32'h31;  // ro: core cycles, bits 63:32
   localparam logic [31:0] REG_MAC_BUSY_LO = 32'h32;  // ro: cycles with the MAC array busy, bits 31:0

@@ -52,10 +52,11 @@ package hw_pkg;
     OpSample = 4'd11
   } op_e;
 
-  /// Vectors of the activation scratch (hw_scratch); logits are its SRAM.
+  /// Vectors of the activation scratch (hw_scratch); logits are its SRAM; VLr is an
+  /// adapter's A x (the low-rank path, LoraRank elements).
   typedef enum logic [3:0] {
     VX = 4'd0, VXB = 4'd1, VXB2 = 4'd2, VQ = 4'd3, VK = 4'd4, VV = 4'd5, VHB = 4'd6, VHB2 = 4'd7,
-    VLogits = 4'd8
+    VLogits = 4'd8, VLr = 4'd9
   } vec_e;
 
   /// Operations of the vector unit (hw_vector_unit).
@@ -63,9 +64,10 @@ package hw_pkg;
     VuNone = 3'd0, VuEmbed = 3'd1, VuRmsGain = 3'd2, VuRope = 3'd3, VuSwiglu = 3'd4, VuResid = 3'd5
   } vu_op_e;
 
-  /// Sources of the scratch's write port.
+  /// Sources of the scratch's write port; WbMacAdd adds the MAC results to the elements
+  /// there, saturating (the low-rank path's y += s B u).
   typedef enum logic [1:0] {
-    WbVector = 2'd0, WbAttention = 2'd1, WbMac = 2'd2
+    WbVector = 2'd0, WbAttention = 2'd1, WbMac = 2'd2, WbMacAdd = 2'd3
   } wb_src_e;
 
   /// Weight ROM classes of the matrix read port.

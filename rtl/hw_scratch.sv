@@ -18,7 +18,9 @@ module hw_scratch #(
   /// Elements a cycle of the MAC input read port.
   parameter int unsigned Lanes     = 64,
   /// MAC cluster rows: the matrix results of a cycle, and the logits of one SRAM word.
-  parameter int unsigned Rows      = 1
+  parameter int unsigned Rows      = 1,
+  /// Elements of VLr, the low-rank path's A x (the chip's largest adapter rank).
+  parameter int unsigned LoraRank  = 8
 ) (
   input  logic clk_i,
   input  logic rst_ni,
@@ -33,6 +35,8 @@ module hw_scratch #(
   input  logic [VecLanes*32-1:0]     vu_data_i,
   input  logic [VecLanes*32-1:0]     at_data_i,
   input  logic [Rows*32-1:0]         mac_data_i,
+  // WbMacAdd writes the sums element + MAC result, saturated; add_sats_o of them clamped.
+  output logic [31:0]                add_sats_o,
 
   // What storage holds: the elements of last cycle's write read back from their registers
   // (the write monitor shows stored values, not the wires that drive a write). Logits, in the
@@ -64,9 +68,10 @@ module hw_scratch #(
   input  logic [31:0]                rdb_base_i,
   output logic [VecLanes*32-1:0]     rdb_data_o,
 
-  // MAC input (combinational): Lanes elements of hb (mac_hb_i) or xb from mac_base_i, gated
-  // by mac_en_i (operand isolation: idle lanes do not toggle).
+  // MAC input (combinational): Lanes elements of VLr (mac_lr_i), hb (mac_hb_i) or xb from
+  // mac_base_i, gated by mac_en_i (operand isolation: idle lanes do not toggle).
   input  logic                       mac_en_i,
+  input  logic                       mac_lr_i,
   input  logic                       mac_hb_i,
   input  logic [31:0]                mac_base_i,
   output logic [Lanes*32-1:0]        mac_data_o,
@@ -85,6 +90,7 @@ module hw_scratch #(
   logic [Dim*32-1:0]       x_q, xb_q, xb2_q, q_q;
   logic [KvDim*32-1:0]     k_q, v_q;
   logic [HiddenDim*32-1:0] hb_q, hb2_q;
+  logic [LoraRank*32-1:0]  lr_q;
 
   // Element i of a vector (0 past its end; logits are not read here).
   function automatic logic signed [31:0] vread(input hw_pkg::vec_e v, input logic [31:0] i);
@@ -98,16 +104,67 @@ module hw_scratch #(
       hw_pkg::VV:   if (i < KvDim)     vread = $signed(v_q[i*32 +: 32]);
       hw_pkg::VHB:  if (i < HiddenDim) vread = $signed(hb_q[i*32 +: 32]);
       hw_pkg::VHB2: if (i < HiddenDim) vread = $signed(hb2_q[i*32 +: 32]);
+      hw_pkg::VLr:  if (i < LoraRank)  vread = $signed(lr_q[i*32 +: 32]);
       default: ;
     endcase
   endfunction
 
+  // ---- windows: consecutive elements of a vector -------------------------------------------------
+  // A port reads a window of consecutive elements from a base: the vector, zero-extended,
+  // shifted down by the base in one shifter (zeros past its end come in from the top). A
+  // mux per lane indexed by base + k built a 32-bit-indexed selector per lane and vector,
+  // which Yosys could not synthesize within 8 GB even at the smallest chip.
+  localparam int unsigned MaxLen = (HiddenDim > Dim) ? ((HiddenDim > KvDim) ? HiddenDim : KvDim)
+                                                     : ((Dim > KvDim) ? Dim : KvDim);
+  localparam int unsigned WinLen = (MaxLen > VecLanes) ? ((MaxLen > Lanes) ? MaxLen : Lanes)
+                                                       : ((VecLanes > Lanes) ? VecLanes : Lanes);
+  localparam int unsigned BaseW  = (MaxLen > 1) ? $clog2(MaxLen) : 1;  // bases below MaxLen; others read zeros
+
+  // Vector v, zero-extended to WinLen elements.
+  function automatic logic [WinLen*32-1:0] vec_of(input hw_pkg::vec_e v);
+    vec_of = '0;
+    unique case (v)
+      hw_pkg::VX:   vec_of = (WinLen*32)'(x_q);
+      hw_pkg::VXB:  vec_of = (WinLen*32)'(xb_q);
+      hw_pkg::VXB2: vec_of = (WinLen*32)'(xb2_q);
+      hw_pkg::VQ:   vec_of = (WinLen*32)'(q_q);
+      hw_pkg::VK:   vec_of = (WinLen*32)'(k_q);
+      hw_pkg::VV:   vec_of = (WinLen*32)'(v_q);
+      hw_pkg::VHB:  vec_of = (WinLen*32)'(hb_q);
+      hw_pkg::VHB2: vec_of = (WinLen*32)'(hb2_q);
+      hw_pkg::VLr:  vec_of = (WinLen*32)'(lr_q);
+      default: ;
+    endcase
+  endfunction
+
+  // Elements base, base + 1, ... of `vec` (0 past its end) in the low words.
+  function automatic logic [WinLen*32-1:0] window(input logic [WinLen*32-1:0] vec, input logic [31:0] base);
+    window = (base < MaxLen) ? vec >> {base[BaseW-1:0], 5'b0} : '0;
+  endfunction
+
   // ---- write port ------------------------------------------------------------------------------
   logic [VecLanes*32-1:0] wr_data;  // the source's elements
+  logic [WinLen*32-1:0]   add_win;  // WbMacAdd: the elements the sums replace
   always_comb begin
+    logic signed [63:0] sum;
+    add_win = '0;
+    add_sats_o = '0;
+    sum = '0;
     unique case (wr_src_i)
       hw_pkg::WbAttention: wr_data = at_data_i;
       hw_pkg::WbMac:       wr_data = (VecLanes*32)'(mac_data_i);
+      hw_pkg::WbMacAdd: begin
+        // y += s B u: the residual's saturating add (IntModel::residual), Rows a cycle.
+        wr_data = '0;
+        if (wr_en_i) add_win = window(vec_of(wr_vec_i), wr_base_i);
+        for (int k = 0; k < Rows; k++) begin
+          if (32'(k) < wr_count_i) begin
+            sum = 64'($signed(add_win[k*32 +: 32])) + 64'($signed(mac_data_i[k*32 +: 32]));
+            wr_data[k*32 +: 32] = hw_pkg::sat32(sum);
+            add_sats_o = add_sats_o + 32'(hw_pkg::outside32(sum));
+          end
+        end
+      end
       default:             wr_data = vu_data_i;
     endcase
   end
@@ -145,6 +202,10 @@ module hw_scratch #(
   hw_scratch_vec #(.Len(HiddenDim), .Lanes(HidRows)) u_hb2 (
     .clk_i, .we_i(wr_en_i && wr_vec_i == hw_pkg::VHB2), .base_i(wr_base_i), .count_i(wr_count_i),
     .data_i(wr_data[HidRows*32-1:0]), .q_o(hb2_q));
+  localparam int unsigned LrRows = (Rows < LoraRank) ? Rows : LoraRank;
+  hw_scratch_vec #(.Len(LoraRank), .Lanes(LrRows)) u_lr (
+    .clk_i, .we_i(wr_en_i && wr_vec_i == hw_pkg::VLr), .base_i(wr_base_i), .count_i(wr_count_i),
+    .data_i(wr_data[LrRows*32-1:0]), .q_o(lr_q));
 
   // ---- the stored elements, a cycle after their write ---------------------------------------------
   logic               wq_en;
@@ -228,38 +289,7 @@ module hw_scratch #(
   assign kmax_o = kmax_q;
   assign vmax_o = vmax_q;
 
-  // ---- read ports -------------------------------------------------------------------------------
-  // A port reads a window of consecutive elements from a base: the vector, zero-extended,
-  // shifted down by the base in one shifter (zeros past its end come in from the top). A
-  // mux per lane indexed by base + k built a 32-bit-indexed selector per lane and vector,
-  // which Yosys could not synthesize within 8 GB even at the smallest chip.
-  localparam int unsigned MaxLen = (HiddenDim > Dim) ? ((HiddenDim > KvDim) ? HiddenDim : KvDim)
-                                                     : ((Dim > KvDim) ? Dim : KvDim);
-  localparam int unsigned WinLen = (MaxLen > VecLanes) ? ((MaxLen > Lanes) ? MaxLen : Lanes)
-                                                       : ((VecLanes > Lanes) ? VecLanes : Lanes);
-  localparam int unsigned BaseW  = (MaxLen > 1) ? $clog2(MaxLen) : 1;  // bases below MaxLen; others read zeros
-
-  // Vector v, zero-extended to WinLen elements.
-  function automatic logic [WinLen*32-1:0] vec_of(input hw_pkg::vec_e v);
-    vec_of = '0;
-    unique case (v)
-      hw_pkg::VX:   vec_of = (WinLen*32)'(x_q);
-      hw_pkg::VXB:  vec_of = (WinLen*32)'(xb_q);
-      hw_pkg::VXB2: vec_of = (WinLen*32)'(xb2_q);
-      hw_pkg::VQ:   vec_of = (WinLen*32)'(q_q);
-      hw_pkg::VK:   vec_of = (WinLen*32)'(k_q);
-      hw_pkg::VV:   vec_of = (WinLen*32)'(v_q);
-      hw_pkg::VHB:  vec_of = (WinLen*32)'(hb_q);
-      hw_pkg::VHB2: vec_of = (WinLen*32)'(hb2_q);
-      default: ;
-    endcase
-  endfunction
-
-  // Elements base, base + 1, ... of `vec` (0 past its end) in the low words.
-  function automatic logic [WinLen*32-1:0] window(input logic [WinLen*32-1:0] vec, input logic [31:0] base);
-    window = (base < MaxLen) ? vec >> {base[BaseW-1:0], 5'b0} : '0;
-  endfunction
-
+  // ---- read ports ----------------------------------------------------------------------------------
   // Each port's window is computed only while it reads (the simulator skips idle ports; in
   // synthesis the enables gate the outputs, as operand isolation).
   logic [WinLen*32-1:0] rda_win, rdb_win, mac_win;
@@ -273,13 +303,14 @@ module hw_scratch #(
   end
   always_comb begin
     mac_win = '0;
-    if (mac_en_i) mac_win = window(mac_hb_i ? (WinLen*32)'(hb_q) : (WinLen*32)'(xb_q), mac_base_i);
+    if (mac_en_i) mac_win = window(mac_lr_i ? (WinLen*32)'(lr_q) :
+                                   mac_hb_i ? (WinLen*32)'(hb_q) : (WinLen*32)'(xb_q), mac_base_i);
   end
   assign rda_data_o = rda_win[VecLanes*32-1:0];
   assign rdb_data_o = rdb_win[VecLanes*32-1:0];
   assign mac_data_o = mac_win[Lanes*32-1:0];
   logic unused_win;  // the windows' words beyond the ports' widths
-  assign unused_win = ^{rda_win, rdb_win, mac_win};
+  assign unused_win = ^{rda_win, rdb_win, mac_win, add_win};
 
   assign q_o = xb_q;
 

@@ -23,7 +23,10 @@ module hw_sequencer #(
   parameter int unsigned SgLanes     = 8,
   /// ROM words per row of a dim-input matrix and of w2.
   parameter int unsigned BeatsDim    = 1,
-  parameter int unsigned BeatsHidden = 3
+  parameter int unsigned BeatsHidden = 3,
+  /// The adapter SRAM: slots (0: none), the largest rank (golden/adapter_layout.h).
+  parameter int unsigned LoraSlots   = 0,
+  parameter int unsigned LoraRank    = 8
 ) (
   input  logic clk_i,
   input  logic rst_ni,
@@ -65,8 +68,18 @@ module hw_sequencer #(
   output logic                        mac_last_o,
   output logic signed [7:0]           act_shift_o,
   output logic                        mac_hb_o,
+  output logic                        mac_lr_o,   // the beat reads VLr (s B's input)
   output logic [31:0]                 mac_base_o,
   input  logic                        mac_res_valid_i,
+
+  // LoRA: the selected slot (lora_on_i: one is selected and adapts something) and the
+  // matrices it adapts (bit m: golden kLoraTargets[m]); the adapter SRAM's read port (the
+  // beat at ad_addr_o, valid the cycle after ad_en_o, in place of the ROM word).
+  input  logic                        lora_on_i,
+  input  logic [7:0]                  lora_slot_i,
+  input  logic [6:0]                  lora_targets_i,
+  output logic                        ad_en_o,
+  output logic [31:0]                 ad_addr_o,
 
   // Scratch: the write port, the statistics gathered on writes, the two chunk read ports.
   output logic                        wr_en_o,
@@ -148,6 +161,9 @@ module hw_sequencer #(
   // last block is issued (hw_attention).
   localparam int unsigned ScoreDrain = 3;
   localparam int unsigned ValueDrain = 2;
+  // The adapter SRAM's layout (golden/adapter_layout.cc): per layer, per matrix m, A's row
+  // groups of the rank x its input beats, then s B's row groups of its outputs, one beat each.
+  localparam int unsigned LrGroups = (LoraRank + Rows - 1) / Rows;
 
   // ---- the micro-program ---------------------------------------------------------------------
   // Fields are plain bits (Yosys 0.23 reads no package types inside a struct): op an
@@ -212,6 +228,42 @@ module hw_sequencer #(
     mv_beats = (w == hw_pkg::W2) ? BeatsHidden : BeatsDim;
   endfunction
 
+  // ---- LoRA --------------------------------------------------------------------------------------
+  // The target index of a matrix class (ADAPTER_TARGETS' bit), 7 for none.
+  function automatic int unsigned lr_target(input logic [3:0] w);
+    unique case (w)
+      hw_pkg::WQ: lr_target = 0;
+      hw_pkg::WK: lr_target = 1;
+      hw_pkg::WV: lr_target = 2;
+      hw_pkg::WO: lr_target = 3;
+      hw_pkg::W1: lr_target = 4;
+      hw_pkg::W3: lr_target = 5;
+      hw_pkg::W2: lr_target = 6;
+      default:    lr_target = 7;
+    endcase
+  endfunction
+  // Beats of target m's A and s B (the classes in target order: wq wk wv wo w1 w3 w2).
+  function automatic int unsigned lr_class_rows(input int unsigned m);
+    unique case (m)
+      1, 2:    lr_class_rows = KvDim;
+      4, 5:    lr_class_rows = HiddenDim;
+      default: lr_class_rows = Dim;
+    endcase
+  endfunction
+  function automatic int unsigned lr_a_beats(input int unsigned m);
+    lr_a_beats = LrGroups * ((m == 6) ? BeatsHidden : BeatsDim);
+  endfunction
+  function automatic int unsigned lr_s_beats(input int unsigned m);
+    lr_s_beats = (lr_class_rows(m) + Rows - 1) / Rows;
+  endfunction
+  // First beat of target m's A within a layer; the layer's beats.
+  function automatic int unsigned lr_a_off(input int unsigned m);
+    lr_a_off = 0;
+    for (int unsigned k = 0; k < 7; k++) if (k < m) lr_a_off += lr_a_beats(k) + lr_s_beats(k);
+  endfunction
+  localparam int unsigned LrLayerBeats = lr_a_off(7);
+  localparam int unsigned LrSlotBeats  = LrLayerBeats * NLayers;
+
   // Elements of a vector from `base` within its length `n`, at most `width` (a chunk).
   function automatic logic [31:0] chunk_count(input int unsigned n, input logic [31:0] base,
                                               input int unsigned width);
@@ -229,6 +281,7 @@ module hw_sequencer #(
   logic               pend_last_q, pend_last_d;
   logic [31:0]        pend_beat_q, pend_beat_d;
   logic signed [7:0]  act_shift_q, act_shift_d;  // exponent of the MAC input words
+  logic signed [7:0]  lr_shift_q, lr_shift_d;    // ... of A x's words (s B's input)
   logic [31:0]        token_q, pos_q;      // the token being decoded (token interface)
   logic               start_q;             // a token was taken: leave OpIdle
   logic               out_valid_q;
@@ -241,6 +294,18 @@ module hw_sequencer #(
   assign next_step  = st.last ? '0 : step_q + 1;
   assign next_layer = st.last ? layer_q + 1 : layer_q;
   assign next_st    = program_step(next_layer, next_step);
+
+  // This step's matrix is adapted: its low-rank path follows its product (OpMv phases 1-3);
+  // its first beats of A and s B in the adapter SRAM.
+  logic        lr_here;
+  logic [31:0] lr_a_base, lr_s_base;
+  always_comb begin
+    int unsigned m;
+    m = lr_target(st.w);
+    lr_here = LoraSlots != 0 && lora_on_i && m < 7 && lora_targets_i[m[2:0]];
+    lr_a_base = 32'(lora_slot_i) * LrSlotBeats + layer_q * LrLayerBeats + ((m < 7) ? lr_a_off(m) : 0);
+    lr_s_base = lr_a_base + ((m < 7) ? lr_a_beats(m) : 0);
+  end
 
   // Context blocks of this token: positions 0..pos, AttnPar a block.
   logic [31:0] blocks;
@@ -256,8 +321,9 @@ module hw_sequencer #(
     layer_d = layer_q;  step_d = step_q;  op_d = op_q;  phase_d = phase_q;
     i_d = i_q;  j_d = j_q;
     pend_d = 1'b0;  pend_last_d = 1'b0;  pend_beat_d = pend_beat_q;
-    act_shift_d = act_shift_q;
+    act_shift_d = act_shift_q;  lr_shift_d = lr_shift_q;
     next = 1'b0;
+    ad_en_o = 1'b0;  ad_addr_o = '0;
 
     wrom_en_o = 1'b0;  wrom_class_o = st.w;  wrom_sel_o = 8'(layer_q);
 `ifdef HW_FAULT_LAYER_SEL
@@ -349,21 +415,72 @@ module hw_sequencer #(
         next = 1'b1;
       end
 
-      // ---- matrix x vector: issue ROM words (i: group * beats + beat), take results (j: group) ---
+      // ---- matrix x vector: issue ROM words (i: group * beats + beat), take results (j: group).
+      // An adapted matrix goes on (phase 0 then does not announce its write): A x from the
+      // adapter SRAM into VLr (1), its exponent (2), y += s B (A x) (3), tapped as the stage.
       hw_pkg::OpMv: begin
-        if (i_q < groups * beats) begin
-          wrom_en_o = 1'b1;  wrom_addr_o = i_q;  wrom_row_o = i_q / beats;
-          pend_d = 1'b1;  pend_last_d = (i_q % beats) == beats - 1;  pend_beat_d = i_q % beats;
-          i_d = i_q + 1;
-        end
-        if (mac_res_valid_i) begin
-          base = j_q * Rows;
-          wr_en_o = 1'b1;  wr_src_o = hw_pkg::WbMac;  wr_base_o = base;
-          wr_count_o = chunk_count(rows, base, Rows);  st_vmax_o = st.dst == hw_pkg::VV;
-          am_valid_o = st.w == hw_pkg::WCls;
-          j_d = j_q + 1;
-          next = j_q == groups - 1;
-        end
+        unique case (phase_q)
+          4'd0: begin
+            if (i_q < groups * beats) begin
+              wrom_en_o = 1'b1;  wrom_addr_o = i_q;  wrom_row_o = i_q / beats;
+              pend_d = 1'b1;  pend_last_d = (i_q % beats) == beats - 1;  pend_beat_d = i_q % beats;
+              i_d = i_q + 1;
+            end
+            if (lr_here) mon_stage_o = hw_pkg::TapNone;
+            if (mac_res_valid_i) begin
+              base = j_q * Rows;
+              wr_en_o = 1'b1;  wr_src_o = hw_pkg::WbMac;  wr_base_o = base;
+              wr_count_o = chunk_count(rows, base, Rows);  st_vmax_o = st.dst == hw_pkg::VV;
+              am_valid_o = st.w == hw_pkg::WCls;
+              j_d = j_q + 1;
+              if (j_q == groups - 1) begin
+                if (lr_here) begin phase_d = 4'd1;  i_d = '0;  j_d = '0; end
+                else next = 1'b1;
+              end
+            end
+          end
+          4'd1: begin  // u = A x: LrGroups row groups of the input's beats, into VLr
+            mon_stage_o = hw_pkg::TapNone;
+            if (i_q < LrGroups * beats) begin
+              ad_en_o = 1'b1;  ad_addr_o = lr_a_base + i_q;
+              pend_d = 1'b1;  pend_last_d = (i_q % beats) == beats - 1;  pend_beat_d = i_q % beats;
+              i_d = i_q + 1;
+            end
+            if (mac_res_valid_i) begin
+              base = j_q * Rows;
+              wr_en_o = 1'b1;  wr_vec_o = hw_pkg::VLr;  wr_src_o = hw_pkg::WbMac;  wr_base_o = base;
+              wr_count_o = chunk_count(LoraRank, base, Rows);  st_amax_o = 1'b1;
+              j_d = j_q + 1;
+              if (j_q == LrGroups - 1) begin phase_d = 4'd2;  i_d = '0;  j_d = '0; end
+            end
+          end
+          4'd2: begin  // u's exponent, from its largest magnitude (as OpActQ)
+            mon_stage_o = hw_pkg::TapNone;
+`ifdef HW_FAULT_LORA_SHIFT
+            lr_shift_d = act_shift_q;  // planted fault: s B reads u at x's exponent
+`else
+            lr_shift_d = hw_pkg::act_shift(amax_i, -8'sd128);
+`endif
+            amax_clear_o = 1'b1;
+            phase_d = 4'd3;
+          end
+          default: begin  // y += s B u: one beat a row group, the sums saturated
+            if (i_q < lr_s_beats(lr_target(st.w))) begin
+              ad_en_o = 1'b1;  ad_addr_o = lr_s_base + i_q;
+              pend_d = 1'b1;  pend_last_d = 1'b1;  pend_beat_d = '0;
+              i_d = i_q + 1;
+            end
+            // v's largest magnitude is gathered again over the sums (the KV quantizer's).
+            kvmax_clear_o = i_q == '0 && st.dst == hw_pkg::VV;
+            if (mac_res_valid_i) begin
+              base = j_q * Rows;
+              wr_en_o = 1'b1;  wr_src_o = hw_pkg::WbMacAdd;  wr_base_o = base;
+              wr_count_o = chunk_count(rows, base, Rows);  st_vmax_o = st.dst == hw_pkg::VV;
+              j_d = j_q + 1;
+              next = j_q == groups - 1;
+            end
+          end
+        endcase
       end
 
       // ---- RoPE: the position's word at i = 0; chunk i-1 of q -> xb (tapped as the query),
@@ -500,8 +617,9 @@ module hw_sequencer #(
   assign mac_valid_o = pend_q;
   assign mac_last_o  = pend_last_q;
   assign mac_hb_o    = st.src == hw_pkg::VHB;
+  assign mac_lr_o    = op_q == hw_pkg::OpMv && phase_q == 4'd3;
   assign mac_base_o  = pend_beat_q * Lanes;
-  assign act_shift_o = act_shift_q;
+  assign act_shift_o = mac_lr_o ? lr_shift_q : act_shift_q;
   assign emb_slot_o  = token_q % Rows;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -509,11 +627,12 @@ module hw_sequencer #(
       layer_q <= '0;  step_q <= '0;  op_q <= hw_pkg::OpIdle;  phase_q <= '0;
       i_q <= '0;  j_q <= '0;
       pend_q <= 1'b0;  pend_last_q <= 1'b0;  pend_beat_q <= '0;  act_shift_q <= '0;
+      lr_shift_q <= '0;
     end else begin
       layer_q <= layer_d;  step_q <= step_d;  op_q <= op_d;  phase_q <= phase_d;
       i_q <= i_d;  j_q <= j_d;
       pend_q <= pend_d;  pend_last_q <= pend_last_d;  pend_beat_q <= pend_beat_d;
-      act_shift_q <= act_shift_d;
+      act_shift_q <= act_shift_d;  lr_shift_q <= lr_shift_d;
     end
   end
 
@@ -552,7 +671,7 @@ module hw_sequencer #(
                    op_q <= hw_pkg::OpSample && layer_q <= NLayers &&
                    step_q < ((layer_q < NLayers) ? 32'd20 : 32'd5) &&
                    phase_q <= ((op_q == hw_pkg::OpKvw) ? 4'd1 : (op_q == hw_pkg::OpAttn) ? 4'd3 :
-                               (op_q == hw_pkg::OpRms) ? 4'd2 : 4'd0))
+                               (op_q == hw_pkg::OpRms) ? 4'd2 : (op_q == hw_pkg::OpMv) ? 4'd3 : 4'd0))
     else $error("hw_sequencer: illegal state: op %0d phase %0d layer %0d step %0d",
                 op_q, phase_q, layer_q, step_q);
   // The host link rejects bad tokens; the core assumes them in range.
@@ -631,6 +750,9 @@ module hw_sequencer #(
   `HW_COVER(c_attn_weighted_v,   op_q == hw_pkg::OpAttn && phase_q == 4'd2)
   `HW_COVER(c_attn_outputs,      op_q == hw_pkg::OpAttn && phase_q == 4'd3)
   `HW_COVER(c_attn_partial_block, sc_issue_o && sc_count_o < AttnPar)
+  `HW_COVER(c_lora_a,            op_q == hw_pkg::OpMv   && phase_q == 4'd1)
+  `HW_COVER(c_lora_shift,        op_q == hw_pkg::OpMv   && phase_q == 4'd2)
+  `HW_COVER(c_lora_sb,           op_q == hw_pkg::OpMv   && phase_q == 4'd3)
 
   `HW_COVER(c_idle_to_embed,     op_q == hw_pkg::OpIdle   && op_d == hw_pkg::OpEmbed)
   `HW_COVER(c_embed_to_rms,      op_q == hw_pkg::OpEmbed  && op_d == hw_pkg::OpRms)

@@ -71,7 +71,7 @@ private:
 
 const std::vector<const char*> kChipRtlFiles = {
     "rtl/lint.vlt",          "rtl/hw_pkg.sv",          "rtl/hw_link_pkg.sv",
-    "rtl/hw_sram.sv",        "rtl/hw_weight_unpack.sv", "rtl/hw_mac_array.sv",    "rtl/hw_mac_cluster.sv",
+    "rtl/hw_sram.sv",        "rtl/hw_adapter_sram.sv", "rtl/hw_weight_unpack.sv", "rtl/hw_mac_array.sv",    "rtl/hw_mac_cluster.sv",
     "rtl/hw_nonlinear.sv",   "rtl/hw_table_units.sv",  "rtl/hw_act_quant.sv",
     "rtl/hw_scratch_vec.sv", "rtl/hw_scratch.sv",     "rtl/hw_vector_unit.sv",  "rtl/hw_attention.sv",
     "rtl/hw_argmax.sv",      "rtl/hw_sampler.sv",      "rtl/hw_monitor.sv",      "rtl/hw_perf_counters.sv",
@@ -121,7 +121,8 @@ ChipBuild build_chip(const ChipBuildOptions& o,
         g.model.empty() ? "synthetic:" + g.synthetic : sha256_file(g.model);
     std::string text = model_id + "|" + g.format.name() + "|" + std::to_string(g.datapath.rows) +
                        "x" + std::to_string(g.datapath.lanes) + "x" +
-                       std::to_string(g.datapath.attn_par) + "|" +
+                       std::to_string(g.datapath.attn_par) + "|lora " +
+                       std::to_string(g.datapath.lora_slots) + "x" + std::to_string(g.datapath.lora_rank) + "|" +
                        g.name + "|" + generator_version() + "|" + generator_sources_hash();
     std::vector<std::string> verilator_args = o.verilator_args;
     for (const std::string& f : planted_faults()) verilator_args.push_back("+define+HW_FAULT_" + f);

@@ -22,8 +22,10 @@
 #include <string>
 #include <vector>
 
+#include "adapter_layout.h"
 #include "backdoor.h"
 #include "channel.h"
+#include "crc32.h"
 #include "cycle_check.h"
 #include "decode.h"
 #include "driver.h"
@@ -31,6 +33,7 @@
 #include "generated_model.h"
 #include "gtkw.h"
 #include "link_protocol.h"
+#include "lora.h"
 #include "rtl_enums.h"
 #include "scoreboard.h"
 #include "sim_control.h"
@@ -50,7 +53,8 @@ const char* const kUsage =
     "       [--inject-errors FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]]] [--seed S]\n"
     "       [--x-seed S] [--timeout CYCLES] [--case NAME] [--prompt-tokens T,T,...]\n"
     "       [--host-credits N] [--stall-rate P] [--require-faults]\n"
-    "       [--temperature T] [--top-k K] [--top-p P]   (the sampler, seeded by --seed)\n";
+    "       [--temperature T] [--top-k K] [--top-p P]   (the sampler, seeded by --seed)\n"
+    "       [--adapter DIR | --synthetic-adapter SPEC] [--slot K]   (LoRA, loaded over the link)\n";
 
 // "T,T,..." -> token ids (range-checked against the vocabulary by the chip, on purpose).
 std::vector<int> parse_tokens(const std::string& text) {
@@ -86,6 +90,8 @@ struct Options {
     hw::link::FaultRates faults;
     std::uint64_t seed = 1, x_seed = 0, timeout = 50000000;  // seed: faults and the sampler
     hw::SamplerSettings sampler;    // --temperature, --top-k, --top-p, --seed (greedy by default)
+    std::string adapter_dir, adapter_spec;  // --adapter, --synthetic-adapter (none by default)
+    int slot = 0;                   // --slot: the adapter SRAM slot it is loaded into and selects
     std::string test_case;
 };
 
@@ -254,9 +260,14 @@ Options parse(int argc, char** argv) {
         else if (a == "--temperature") temperature = number(0, 256);
         else if (a == "--top-k") top_k = static_cast<int>(number(0, hw::kMaxTopK));
         else if (a == "--top-p") top_p = number(0, 1);
+        else if (a == "--adapter") o.adapter_dir = value();
+        else if (a == "--synthetic-adapter") o.adapter_spec = value();
+        else if (a == "--slot") o.slot = static_cast<int>(number(0, hw::kMaxLoraSlots - 1));
         else throw hw::Error("unknown option '" + a + "'\n" + kUsage);
     }
     o.sampler = hw::sampler_settings(temperature, top_k, top_p, o.seed);
+    if (!o.adapter_dir.empty() && !o.adapter_spec.empty())
+        throw hw::Error("give --adapter or --synthetic-adapter, not both");
     return o;
 }
 
@@ -287,9 +298,65 @@ std::string sampler_text(const hw::SamplerSettings& s) {
     return b;
 }
 
+// ---- LoRA: the adapter a decode runs with ------------------------------------------------------
+struct AdapterRun {
+    std::string source;       // "" when none
+    int slot = -1;
+    unsigned targets = 0;
+    std::uint32_t hash = 0;   // ADAPTER_HASH after the load
+    std::uint64_t cycles = 0; // chip cycles the load took
+};
+// The adapter the options name, quantized (golden/adapter_layout.h's image of it loaded into
+// slot --slot and selected); the golden model and the cycle model then expect it. The
+// quantized adapter outlives the decode (the scoreboard's model keeps a pointer).
+AdapterRun load_adapter(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card,
+                        hw::Scoreboard* sb, hw::CycleCheck* cc) {
+    AdapterRun r;
+    if (o.adapter_dir.empty() && o.adapter_spec.empty()) {
+        card.select_adapter(-1);
+        return r;
+    }
+    const hw::Config& c = g.model.config;
+    if (g.datapath.lora_slots <= 0)
+        throw hw::Error("this chip has no adapter slots (built with --lora-slots 0, or a weight format "
+                        "whose MAC cluster cannot take int8/g32 adapter words: " + g.data.q.format.name() + ")");
+    if (o.slot >= g.datapath.lora_slots)
+        throw hw::make_error("--slot", "adapter slot", "0.." + std::to_string(g.datapath.lora_slots - 1),
+                             std::to_string(o.slot));
+    static hw::QAdapter q;  // outlives the decode: the golden model points at it
+    const hw::Adapter a = !o.adapter_dir.empty() ? hw::read_peft_adapter(o.adapter_dir, c)
+                                                 : hw::make_synthetic_adapter(c, o.adapter_spec);
+    q = hw::quantize_adapter(a);
+    const hw::AdapterLayout layout(c, g.datapath);
+    const hw::AdapterImage img = hw::adapter_image(q, layout);
+    const std::uint64_t c0 = card.cycle();
+    r.hash = card.load_adapter(static_cast<std::uint32_t>(o.slot), img.words, img.targets,
+                               static_cast<std::uint32_t>(layout.beat_words),
+                               static_cast<std::uint32_t>((layout.beat_bits + 31) / 32));
+    card.select_adapter(o.slot);
+    r.cycles = card.cycle() - c0;
+    r.source = a.source;
+    r.slot = o.slot;
+    r.targets = img.targets;
+    if (sb) sb->set_adapter(&q);
+    if (cc) cc->set_adapter_targets(img.targets);
+    std::fprintf(stderr, "adapter: %s (r %d) in slot %d, %zu words loaded in %llu cycles, hash 0x%08x\n",
+                 a.source.c_str(), a.rank, o.slot, img.words.size(),
+                 static_cast<unsigned long long>(r.cycles), r.hash);
+    return r;
+}
+
+std::string adapter_json(const AdapterRun& r) {
+    if (r.source.empty()) return "null";
+    char b[96];
+    std::snprintf(b, sizeof b, "{\"slot\":%d,\"targets\":%u,\"hash\":\"%08x\",\"source\":\"", r.slot,
+                  r.targets, r.hash);
+    return std::string(b) + json_escape(r.source) + "\"}";
+}
+
 // ---- check and run: a generation through the link -------------------------------------------
 int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, ChipDevice& dev,
-           hw::Scoreboard* sb, const hw::CycleCheck* cc) {
+           hw::Scoreboard* sb, hw::CycleCheck* cc) {
     const hw::Config& c = g.model.config;
     std::unique_ptr<hw::Tokenizer> tok;
     if (!o.tokenizer.empty())
@@ -318,6 +385,7 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
     card.check_model(g.manifest["model_hash"].get<std::string>());
     card.reset();
     card.set_sampler(o.sampler);
+    const AdapterRun lora = load_adapter(o, g, card, sb, cc);
     if (sb) sb->set_prompt(prompt);
 
     const auto wall0 = std::chrono::steady_clock::now();
@@ -355,6 +423,7 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                         static_cast<unsigned long long>(e.cycle), e.time_s * 1e6,
                         sb ? "true" : "false");
             if (tok) std::printf(",\"text\":\"%s\"", json_escape(tok->decode(shown, shown_next)).c_str());
+            if (!lora.source.empty()) std::printf(",\"adapter_slot\":%d", lora.slot);
             std::printf("}\n");
         } else if (tok) {
             if (shown_next != hw::kBosToken)
@@ -524,6 +593,10 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
             std::printf("cycles:     every step of %lld tokens equal to the cycle model's\n",
                         cc->tokens_checked());
         std::printf("sampler:    %s\n", sampler_text(o.sampler).c_str());
+        if (!lora.source.empty())
+            std::printf("adapter:    %s in slot %d (targets 0x%02x, ADAPTER_HASH 0x%08x, loaded in %llu cycles)\n",
+                        lora.source.c_str(), lora.slot, lora.targets, lora.hash,
+                        static_cast<unsigned long long>(lora.cycles));
         if (sb && o.logits)
             std::printf("logits:     %lld read over the link, every one equal to the golden model's\n",
                         host_logits);
@@ -534,14 +607,14 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                     100.0 * double(counters["VECTOR_LO"]) / tc);
         print_link();
     } else if (o.json) {
-        std::printf("{\"summary\":{\"sampler\":%s,\"positions\":%d,\"generated\":%u,\"end\":\"%s\",\"chip_cycles\":%llu,"
+        std::printf("{\"summary\":{\"sampler\":%s,\"adapter\":%s,\"positions\":%d,\"generated\":%u,\"end\":\"%s\",\"chip_cycles\":%llu,"
                     "\"link\":\"%s\",\"clock_mhz\":%.0f,\"sim_time_s\":%.9f,\"tokens_per_s\":%.1f,"
                     "\"wall_s\":%.3f,\"sim_tokens_per_s\":%.1f,\"checked\":%s,\"values_checked\":%lld,"
                     "\"link_errors\":{\"chip_bad_crc\":%llu,\"chip_framing\":%llu,\"chip_seq\":%llu,"
                     "\"chip_duplicates\":%llu,\"chip_replays\":%llu,\"host_bad_crc\":%llu,"
                     "\"host_framing\":%llu,\"host_seq\":%llu,\"host_duplicates\":%llu,"
                     "\"host_replays\":%llu,\"chip_tx_tlps\":%llu,\"host_tx_tlps\":%llu}}}\n",
-                    sampler_json(o.sampler).c_str(), positions, r.generated, hw::link::name(r.end),
+                    sampler_json(o.sampler).c_str(), adapter_json(lora).c_str(), positions, r.generated, hw::link::name(r.end),
                     static_cast<unsigned long long>(r.cycles), o.link.c_str(), o.clock_hz / 1e6,
                     r.time_s, r.generated / r.time_s, wall, positions / wall,
                     sb ? "true" : "false", sb ? sb->checked() : 0LL,
@@ -690,6 +763,52 @@ int linktest(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card
         expect_throw([&] { card.write(reg::SAMPLE_TOP_K, 100); }, "the driver's SAMPLE_TOP_K = 100");
         tl_errors_want++;
         card.set_sampler({});  // greedy again for the decode below
+    } else if (c == "adapter") {
+        // ADAPTER_WRITE and the ADAPTER_* registers: every refusal, and the hash of what was
+        // taken. (The decode below runs with no slot selected: the etched model.)
+        const hw::link::Card::AdapterSlots a = card.adapter_slots();
+        expect(a.slots == static_cast<std::uint32_t>(g.datapath.lora_slots) && a.slots >= 1 &&
+                   a.rank == static_cast<std::uint32_t>(g.datapath.lora_rank) && a.slot_words > 16,
+               "ADAPTER_SLOTS, ADAPTER_RANK, ADAPTER_SLOT_WORDS read the chip's");
+        auto write_words = [&](std::uint32_t addr, std::vector<std::uint32_t> data, std::uint32_t count) {
+            data.insert(data.begin(), addr);
+            return card.request(Type::AdapterWrite, data, count).status;
+        };
+        card.write(reg::ADAPTER_SLOT, a.slots - 1);
+        card.write(reg::ADAPTER_TARGETS, 0x7f);
+        expect(card.read(reg::ADAPTER_HASH) == 0u, "a load begins with the hash of nothing");
+        const std::vector<std::uint32_t> words{0x11111111u, 0x22222222u, 0x33333333u};
+        expect_status(write_words(0, words, 3), Status::Ok, "ADAPTER_WRITE of 3 words");
+        expect(card.read(reg::ADAPTER_HASH) == hw::link::crc32_words(words.data(), words.size()),
+               "ADAPTER_HASH is the CRC-32 of the words written");
+        expect_status(write_words(0, words, 2), Status::Malformed, "a count of 2 with 3 words");
+        expect_status(write_words(0, {}, 0), Status::Malformed, "a count of 0");
+        expect_status(write_words(0, std::vector<std::uint32_t>(17, 1u), 17), Status::Malformed,
+                      "a count of 17");
+        expect_status(write_words(a.slot_words - 2, words, 3), Status::Range, "words past the slot's end");
+        expect_status(write_words(a.slot_words, {1u}, 1), Status::Range, "an address past the slot");
+        expect(card.read(reg::ADAPTER_HASH) == hw::link::crc32_words(words.data(), words.size()),
+               "refused writes leave the hash alone");
+        tl_errors_want += 5;
+        auto reg_name = [](std::uint32_t addr) {
+            for (const Register& r : kRegisters)
+                if (r.addr == addr) return std::string(r.name);
+            return std::string("?");
+        };
+        for (const auto& r : {std::pair<std::uint32_t, std::uint32_t>{reg::ADAPTER_SLOT, a.slots},
+                              {reg::ADAPTER_TARGETS, 128}, {reg::ADAPTER_SELECT, a.slots + 1}}) {
+            const std::uint32_t before = card.read(r.first);
+            expect_status(card.request(Type::RegWrite, {r.first, r.second}).status, Status::Range,
+                          reg_name(r.first) + " = " + std::to_string(r.second));
+            expect(card.read(r.first) == before, reg_name(r.first) + " kept its value");
+            tl_errors_want++;
+        }
+        expect_status(card.request(Type::RegWrite, {reg::ADAPTER_HASH, 0}).status, Status::ReadOnly,
+                      "ADAPTER_HASH written");
+        tl_errors_want++;
+        card.unload_adapter(a.slots - 1);
+        expect(card.read(reg::ADAPTER_TARGETS) == 0u, "unloading leaves a slot adapting nothing");
+        card.select_adapter(-1);
     } else if (c == "busy") {
         tl_errors_want = 2;
         card.write(reg::STEPS, 200);
@@ -698,6 +817,13 @@ int linktest(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card
                       "POSITION written while running");
         expect_status(card.request(Type::RegWrite, {reg::SAMPLE_INV_TEMP, 65536}).status, Status::Busy,
                       "SAMPLE_INV_TEMP written while running");
+        if (g.datapath.lora_slots > 0) {
+            expect_status(card.request(Type::RegWrite, {reg::ADAPTER_SELECT, 1}).status, Status::Busy,
+                          "ADAPTER_SELECT written while running");
+            expect_status(card.request(Type::AdapterWrite, {0u, 5u}, 1).status, Status::Busy,
+                          "ADAPTER_WRITE while running");
+            tl_errors_want += 2;
+        }
         card.write(reg::CONTROL, 4u);  // STOP: the generation never got a prompt, ends at once
         const auto m = card.next_message(o.timeout);
         expect(static_cast<Type>(m[0] >> 24) == Type::Ready &&
@@ -705,7 +831,7 @@ int linktest(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card
     } else {
         throw hw::make_error("--case", "unknown case",
                              "bad-crc, bad-length, unknown-kind, cut-short, ahead, unknown-type, outside-map, "
-                             "read-only, tl-length, bad-token, context-full, not-running, sample-range or busy",
+                             "read-only, tl-length, bad-token, context-full, not-running, sample-range, adapter or busy",
                              "'" + c + "'");
     }
     const std::uint32_t tl_errors = card.read(reg::TL_ERRORS) - tl_errors0;

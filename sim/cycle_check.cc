@@ -4,7 +4,7 @@
 namespace hw {
 
 void CycleCheck::start(int pos, const PerfSnapshot& perf) {
-    want_ = token_cycles(c_, f_, d_, pos, sampler_);
+    want_ = token_cycles(c_, f_, d_, pos, sampler_, adapter_targets_);
     final_index_.assign(5, -1);
     for (std::size_t k = 0; k < want_.steps.size(); k++)
         if (want_.steps[k].layer == c_.n_layers) final_index_.at(std::size_t(want_.steps[k].step)) = int(k);

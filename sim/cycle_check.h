@@ -25,6 +25,8 @@ class CycleCheck {
     CycleCheck(const Config& c, const WeightFormat& f, const Datapath& d) : c_(c), f_(f), d_(d) {}
     // The sampler's settings of the tokens to come (greedy by default).
     void set_sampler(const SamplerPasses& s) { sampler_ = s; }
+    // The selected adapter slot's ADAPTER_TARGETS for the tokens to come (0: none).
+    void set_adapter_targets(unsigned t) { adapter_targets_ = t; }
 
     // The core took the token at `pos`; `perf` is the counters' value in that cycle.
     void start(int pos, const PerfSnapshot& perf);
@@ -40,6 +42,7 @@ class CycleCheck {
     WeightFormat f_;
     Datapath d_;
     SamplerPasses sampler_;
+    unsigned adapter_targets_ = 0;
     TokenCycles want_;
     std::vector<int> final_index_;  // the final steps' (0..4) places in want_.steps, -1: none
     std::vector<long long> seen_;  // cycles per step of want_.steps

@@ -61,6 +61,8 @@ inline GeneratedModel load_generated_model(const std::string& gen_dir,
     g.datapath.rows = dp.at("rows").get<int>();
     g.datapath.lanes = dp.at("lanes").get<int>();
     g.datapath.attn_par = dp.at("attn_par").get<int>();
+    g.datapath.lora_slots = dp.at("lora_slots").get<int>();
+    g.datapath.lora_rank = dp.at("lora_rank").get<int>();
     return g;
 }
 

@@ -34,6 +34,8 @@ class Scoreboard : public TapSink {
     // The sampler's settings the host wrote: each next token is the golden sampler's
     // (sample_token) from the same logits, seed and position; greedy by default.
     void set_sampler(const SamplerSettings& s) { sampler_ = s; }
+    // The LoRA adapter of the tokens to come (nullptr: none); it must outlive them.
+    void set_adapter(const QAdapter* a) { golden_.set_adapter(a); }
 
     // The inputs the host gives: position p's token must be prompt[p] while p is inside the
     // prompt, then the next token of position p - 1; positions run 0, 1, 2, ... once each.

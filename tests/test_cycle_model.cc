@@ -53,6 +53,36 @@ TEST_CASE("cycle model: the sampler's step adds its passes to a sampled token, n
     }
 }
 
+TEST_CASE("cycle model: an adapted matrix's step adds its low-rank passes, at the chip's rank",
+          "[fast][cycles]") {
+    // stories260K at (1 64 1) with 2 slots of rank 8: A takes 8 row groups of the input's
+    // beats, s B a beat per output row; each pass its pipeline's 2 cycles, and 1 for the
+    // exponent (measured on the RTL: 8,159 cycles a token at positions 0..23 against 4,663
+    // without the adapter, test_link's LoRA test checks every step).
+    hw::Datapath d;
+    d.lora_slots = 2;
+    const hw::AdapterLayout l(kStories260K, d);
+    CHECK(l.a_beats(0) == 8);    // wq: 8 rows of 64 inputs
+    CHECK(l.a_beats(6) == 24);   // w2: 8 rows of 172 inputs, 3 beats each
+    CHECK(l.s_beats(4) == 172);  // w1: 172 outputs
+    CHECK(hw::lora_cycles(l, 0) == 8 + 2 + 1 + 64 + 2);
+    CHECK(l.slot_words() == 3360LL * 32);  // 672 beats a layer, 616 bits in 32 words each
+    const hw::TokenCycles base = hw::token_cycles(kStories260K, hw::WeightFormat{}, d, 7);
+    const hw::TokenCycles all = hw::token_cycles(kStories260K, hw::WeightFormat{}, d, 7, {}, 0x7f);
+    long long extra = 0;
+    for (int m = 0; m < hw::kLoraTargetCount; m++) extra += hw::lora_cycles(l, m);
+    CHECK(all.total == base.total + kStories260K.n_layers * extra);
+    CHECK(all.matvec == base.matvec + kStories260K.n_layers * extra);
+    CHECK(all.steps.size() == base.steps.size());
+    // One target: only its steps grow.
+    const hw::TokenCycles q = hw::token_cycles(kStories260K, hw::WeightFormat{}, d, 7, {}, 0x1);
+    CHECK(q.total == base.total + kStories260K.n_layers * hw::lora_cycles(l, 0));
+    // A chip without slots has no layout.
+    hw::Datapath none;
+    none.lora_slots = 0;
+    CHECK_THROWS_WITH(hw::AdapterLayout(kStories260K, none), Catch::Contains("adapter slots"));
+}
+
 TEST_CASE("cycle guard: stories15M's shape at 1024 MACs a cycle is within 1.25x of its bound",
           "[fast][cycles]") {
     const hw::ContextCycles m =

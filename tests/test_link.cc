@@ -20,6 +20,7 @@
 #include "crc32.h"
 #include "cycle_model.h"
 #include "link.h"
+#include "lora.h"
 #include "model.h"
 #include "synthetic.h"
 #include "test_util.h"
@@ -117,7 +118,7 @@ TEST_CASE("malformed traffic gets its defined answer and the chip keeps serving"
     for (const char* c : {"bad-crc", "bad-length", "unknown-kind", "cut-short", "ahead",
                           "unknown-type", "outside-map",
                           "read-only", "tl-length", "bad-token", "context-full", "not-running",
-                          "sample-range", "busy"}) {
+                          "sample-range", "adapter", "busy"}) {
         INFO("case " << c);
         int rc = -1;
         const std::string log = chip_sim("", kOneLayer, "linktest", std::string("--case ") + c, &rc);
@@ -133,7 +134,7 @@ TEST_CASE("the address space has no window onto the ROMs", "[chip][slow]") {
     const std::string log = chip_sim("", kOneLayer, "walk", "", &rc);
     INFO(log.substr(log.size() > 2000 ? log.size() - 2000 : 0));
     CHECK(rc == 0);
-    CHECK_THAT(log, Contains("walk: 65553 addresses read, 50 answered (the 50 documented registers)"));
+    CHECK_THAT(log, Contains("walk: 65553 addresses read, 57 answered (the 57 documented registers)"));
 }
 
 // The "pos P token T next N" lines of a check run, without their cycle counts.
@@ -143,6 +144,19 @@ std::vector<std::string> positions(const std::string& out) {
     for (std::string line; std::getline(in, line);)
         if (line.rfind("pos ", 0) == 0) v.push_back(line.substr(0, line.find(" cycles")));
     return v;
+}
+
+// A check run that must pass bit-exact with every step's cycles as modelled: its positions
+// and its output.
+std::pair<std::vector<std::string>, std::string> checked_decode(const std::string& model_file,
+                                                                const std::string& synthetic,
+                                                                const std::string& args) {
+    int rc = -1;
+    const std::string out = chip_sim(model_file, synthetic, "check", args, &rc);
+    INFO(args << "\n" << out.substr(out.size() > 3000 ? out.size() - 3000 : 0));
+    REQUIRE(rc == 0);
+    CHECK_THAT(out, Contains("tokens bit-exact") && Contains("equal to the cycle model's"));
+    return {positions(out), out};
 }
 
 TEST_CASE("link faults of every kind both ways: the decode is identical each side recovered",
@@ -192,13 +206,8 @@ TEST_CASE("the chip's sampler draws the golden sampler's tokens: temperature, to
     HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
     // Each run checks every drawn token against golden/sampler.cc (the scoreboard and the
     // host) and every step's cycles, the sample step's included, against the cycle model.
-    auto decode = [&](const std::string& model_file, const std::string& synthetic, const std::string& args) {
-        int rc = -1;
-        const std::string out = chip_sim(model_file, synthetic, "check", args, &rc);
-        INFO(args << "\n" << out.substr(out.size() > 3000 ? out.size() - 3000 : 0));
-        REQUIRE(rc == 0);
-        CHECK_THAT(out, Contains("tokens bit-exact") && Contains("equal to the cycle model's"));
-        return positions(out);
+    auto decode = [](const std::string& m, const std::string& synthetic, const std::string& args) {
+        return checked_decode(m, synthetic, args).first;
     };
     const auto greedy = decode(model, "", "--steps 48");
     const auto t08 = decode(model, "", "--steps 48 --temperature 0.8 --seed 1");
@@ -401,4 +410,36 @@ TEST_CASE("a cached chip opens the model named in this run and not the path its 
         in("c/d", sim + " check " + (configs[0] / "gen").string() + " --model other.bin");
     CHECK(other_rc != 0);
     CHECK_THAT(other, Contains("other.bin: not the checkpoint") && Contains("expected sha256"));
+}
+
+TEST_CASE("LoRA on the chip: adapters written over the link serve every token bit-exactly",
+          "[model][chip][slow]") {
+    HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
+    // Each run loads the adapter into its slot over the link (the driver checks ADAPTER_HASH
+    // against the CRC-32 of the words it sent), then checks every stage against the golden
+    // low-rank path (IntModel::set_adapter) and every step's cycles against the cycle model's.
+    auto decode = checked_decode;
+    // stories260K, 256 positions, every matrix adapted.
+    const auto base = decode(model, "", "--steps 256").first;
+    const auto all = decode(model, "", "--steps 256 --synthetic-adapter r=8,targets=q,k,v,o,gate,up,down,seed=3");
+    CHECK(all.first != base);  // the adapter changes the story
+    CHECK_THAT(all.second, Contains("adapter:    r=8,targets=q,k,v,o,gate,up,down,seed=3 in slot 0 (targets 0x7f"));
+    // A PEFT folder (F16 safetensors) of rank 4, below the chip's 8, into slot 1, through
+    // link faults both ways that make both sides replay: it arrives intact (the hash) and
+    // serves bit-exactly.
+    hw::test::TempDir dir;
+    const hw::Config c = hw::read_checkpoint_config(model);
+    hw::write_peft_adapter(dir.file("peft"), hw::make_synthetic_adapter(c, "r=4,targets=q,v,down,seed=5"), c, "F16");
+    const auto faulty = decode(model, "", "--steps 40 --adapter " + dir.file("peft") +
+                                              " --slot 1 --inject-errors 1e-3:1e-3 --seed 3");
+    CHECK_THAT(faulty.second, Contains("in slot 1 (targets 0x45"));
+    CHECK_THAT(faulty.second, !Contains("to the chip: 0 TLPs"));
+    const auto at = faulty.second.find("to the chip: ");
+    REQUIRE(at != std::string::npos);
+    CHECK_THAT(faulty.second.substr(at, faulty.second.find('\n', at) - at), !Contains("; 0 replays"));
+    // The same folder without faults decodes the same tokens.
+    CHECK(decode(model, "", "--steps 40 --adapter " + dir.file("peft")).first == faulty.first);
+    // A grouped-query shape (6 heads, 2 KV heads, vocabulary 300): k and v's B have kv_dim rows.
+    decode("", kOneLayer, "--steps 32 --synthetic-adapter r=8,targets=q,k,v,o,gate,up,down,seed=2");
+    decode("", kOneLayer, "--steps 32 --synthetic-adapter r=2,targets=k,up,seed=9 --temperature 1.1 --seed 4");
 }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "adapter_layout.h"
 #include "chip_data.h"
 #include "emit_sv.h"
 #include "error.h"
@@ -38,6 +39,13 @@ std::string derive_name(const GenOptions& o) {
 }
 
 // The facts shared by the SystemVerilog package and the C++ header.
+// log2 of a power of two.
+std::uint64_t lane_bits(int words) {
+    std::uint64_t b = 0;
+    while ((1 << b) < words) b++;
+    return b;
+}
+
 std::vector<CfgFact> cfg_facts(const ChipData& d, const Datapath& dp, std::uint64_t rom_bits) {
     const Config& c = d.q.config;
     const int lanes = dp.lanes;
@@ -92,6 +100,12 @@ std::vector<CfgFact> cfg_facts(const ChipData& d, const Datapath& dp, std::uint6
         {"ATT_SCALE", std::uint64_t(d.constants.att_scale), "1/sqrt(head_size) mantissa"},
         {"ATT_SCALE_FRAC", std::uint64_t(d.constants.att_scale_frac), "its fraction bits"},
         {"LOG2E_Q24", std::uint64_t(kLog2eQ24), "log2(e) in Q24 (softmax)"},
+        {"LORA_SLOTS", std::uint64_t(dp.lora_slots), "adapter SRAM slots (0: none)"},
+        {"LORA_RANK", std::uint64_t(dp.lora_rank), "the largest adapter rank a slot holds"},
+        {"LORA_SLOT_BEATS", std::uint64_t(dp.lora_slots > 0 ? AdapterLayout(c, dp).slot_beats : 1),
+         "adapter SRAM words (MAC beats) of one slot (golden/adapter_layout.h)"},
+        {"LORA_LANE_BITS", std::uint64_t(dp.lora_slots > 0 ? lane_bits(AdapterLayout(c, dp).beat_words) : 0),
+         "log2 of the 32-bit words a beat takes in the host's adapter addresses"},
         {"ROM_BITS", rom_bits, "total ROM bits"},
     };
 }
@@ -171,6 +185,9 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
         o.model.empty() ? sha256_hex(model.source) : sha256_file(o.model);
     const std::string tok_sha = o.tokenizer.empty() ? "" : sha256_file(o.tokenizer);
     check_out_dir(o, source_sha);
+    // The adapter slots' default depends on the format (golden/datapath.h: resolve_lora).
+    Datapath dp = o.datapath;
+    resolve_lora(dp, used_widths(model.config, o.format).back(), o.format.group);
 
     // Everything is written into a temporary sibling of the output directory (made now, so
     // an unwritable destination fails before the slow work) and swapped in when complete.
@@ -186,7 +203,7 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
     try {
         progress("quantizing to " + o.format.name() + " (GPTQ calibration on sampled text)");
         const ChipData d = make_chip_data(model, o.format);
-        const std::vector<RomImage> roms = chip_roms(d, o.datapath);
+        const std::vector<RomImage> roms = chip_roms(d, dp);
         Sha256 model_hash;
         std::vector<std::string> rom_hashes;  // per ROM, in manifest order
         for (const RomImage& r : roms) {
@@ -208,7 +225,7 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
           << "Model: " << model.source << " (sha256 " << source_sha << ")\n";
         if (!tok_sha.empty()) b << "Tokenizer: " << o.tokenizer << " (sha256 " << tok_sha << ")\n";
         b << "Weights: " << o.format.name() << ", " << d.rounding << "; datapath "
-          << o.datapath.name();
+          << dp.name();
         const std::string banner = b.str();
 
         nlohmann::json rom_map = nlohmann::json::array();
@@ -235,13 +252,13 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
                 progress("wrote " + std::to_string(written) + "/" + std::to_string(roms.size()) +
                          " ROM modules");
         }
-        const std::vector<CfgFact> facts = cfg_facts(d, o.datapath, res.rom_bits);
+        const std::vector<CfgFact> facts = cfg_facts(d, dp, res.rom_bits);
         const std::string pkg = res.name + "_cfg_pkg.sv", hdr = res.name + "_cfg.h",
                           bank = res.name + "_rom_bank.sv", chip = res.name + "_chip.sv";
         write_text(tmp / pkg, emit_cfg_pkg(res.name, facts, res.model_hash, banner));
         write_text(tmp / hdr, emit_cfg_header(res.name, facts, tensor_widths(model.config, o.format), res.model_hash, banner));
         write_text(tmp / bank, emit_rom_bank(res.name, model.config, roms, banner));
-        write_text(tmp / chip, emit_chip_top(res.name, model.config, o.format, o.datapath, banner));
+        write_text(tmp / chip, emit_chip_top(res.name, model.config, o.format, dp, banner));
         files.insert(files.begin(), pkg);
         files.push_back(bank);
 
@@ -277,12 +294,14 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
                        {"group_size", o.format.group}, {"rounding", d.rounding},
                        {"activation_bits", kActBits},  {"frac_bits", 16},
                        {"gain_bits", kGainBits}};
-        m["datapath"] = {{"rows", o.datapath.rows},
-                         {"lanes", o.datapath.lanes},
-                         {"attn_par", o.datapath.attn_par},
-                         {"vec_lanes", o.datapath.vec_lanes()},
-                         {"nl_units", o.datapath.nl_units(c)},
-                         {"sg_lanes", o.datapath.sg_lanes(c)}};
+        m["datapath"] = {{"rows", dp.rows},
+                         {"lanes", dp.lanes},
+                         {"attn_par", dp.attn_par},
+                         {"lora_slots", dp.lora_slots},
+                         {"lora_rank", dp.lora_rank},
+                         {"vec_lanes", dp.vec_lanes()},
+                         {"nl_units", dp.nl_units(c)},
+                         {"sg_lanes", dp.sg_lanes(c)}};
         nlohmann::json f;
         for (const CfgFact& fact : facts) f[fact.name] = fact.value;
         m["parameters"] = f;
