@@ -54,7 +54,8 @@ const char* const kUsage =
     "       [--x-seed S] [--timeout CYCLES] [--case NAME] [--prompt-tokens T,T,...]\n"
     "       [--host-credits N] [--stall-rate P] [--require-faults]\n"
     "       [--temperature T] [--top-k K] [--top-p P]   (the sampler, seeded by --seed)\n"
-    "       [--adapter DIR | --synthetic-adapter SPEC] [--slot K]   (LoRA, loaded over the link)\n";
+    "       [--adapter DIR | --synthetic-adapter SPEC] [--slot K]   (LoRA, loaded over the link)\n"
+    "       [--switch P:K|P:none [--switch-adapter DIR|SPEC]]   (slot K serves from position P on)\n";
 
 // "T,T,..." -> token ids (range-checked against the vocabulary by the chip, on purpose).
 std::vector<int> parse_tokens(const std::string& text) {
@@ -92,6 +93,9 @@ struct Options {
     hw::SamplerSettings sampler;    // --temperature, --top-k, --top-p, --seed (greedy by default)
     std::string adapter_dir, adapter_spec;  // --adapter, --synthetic-adapter (none by default)
     int slot = 0;                   // --slot: the adapter SRAM slot it is loaded into and selects
+    int switch_at = -1;             // --switch P:K: from position P on, slot K serves (-1: no switch)
+    int switch_slot = -1;           //   K (-1: none, the etched model alone)
+    std::string switch_adapter;     // --switch-adapter DIR|SPEC: written into slot K first
     std::string test_case;
 };
 
@@ -263,11 +267,25 @@ Options parse(int argc, char** argv) {
         else if (a == "--adapter") o.adapter_dir = value();
         else if (a == "--synthetic-adapter") o.adapter_spec = value();
         else if (a == "--slot") o.slot = static_cast<int>(number(0, hw::kMaxLoraSlots - 1));
+        else if (a == "--switch") {
+            const std::string v = value();
+            const std::size_t colon = v.find(':');
+            const std::string p = v.substr(0, colon), k = colon == std::string::npos ? "" : v.substr(colon + 1);
+            const bool p_ok = !p.empty() && p.size() <= 7 && p.find_first_not_of("0123456789") == std::string::npos;
+            const bool k_ok = k == "none" || (k.size() == 1 && k[0] >= '0' && k[0] < '0' + hw::kMaxLoraSlots);
+            if (!p_ok || !k_ok)
+                throw hw::make_error("--switch", "bad value", "P:K (a position and a slot 0.." +
+                                     std::to_string(hw::kMaxLoraSlots - 1) + ", or none)", "'" + v + "'");
+            o.switch_at = std::stoi(p);
+            o.switch_slot = k == "none" ? -1 : k[0] - '0';
+        } else if (a == "--switch-adapter") o.switch_adapter = value();
         else throw hw::Error("unknown option '" + a + "'\n" + kUsage);
     }
     o.sampler = hw::sampler_settings(temperature, top_k, top_p, o.seed);
     if (!o.adapter_dir.empty() && !o.adapter_spec.empty())
         throw hw::Error("give --adapter or --synthetic-adapter, not both");
+    if (!o.switch_adapter.empty() && o.switch_at < 0)
+        throw hw::Error("--switch-adapter needs --switch P:K (the position and slot it serves from)");
     return o;
 }
 
@@ -298,7 +316,7 @@ std::string sampler_text(const hw::SamplerSettings& s) {
     return b;
 }
 
-// ---- LoRA: the adapter a decode runs with ------------------------------------------------------
+// ---- LoRA: the adapters a decode runs with ------------------------------------------------------
 struct AdapterRun {
     std::string source;       // "" when none
     int slot = -1;
@@ -306,44 +324,85 @@ struct AdapterRun {
     std::uint32_t hash = 0;   // ADAPTER_HASH after the load
     std::uint64_t cycles = 0; // chip cycles the load took
 };
-// The adapter the options name, quantized (golden/adapter_layout.h's image of it loaded into
-// slot --slot and selected); the golden model and the cycle model then expect it. The
-// quantized adapter outlives the decode (the scoreboard's model keeps a pointer).
-AdapterRun load_adapter(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card,
-                        hw::Scoreboard* sb, hw::CycleCheck* cc) {
-    AdapterRun r;
-    if (o.adapter_dir.empty() && o.adapter_spec.empty()) {
-        card.select_adapter(-1);
-        return r;
-    }
+// An adapter written into a slot: its quantized matrices (the golden model points at them
+// while the slot serves) and what the load did.
+struct LoadedAdapter {
+    std::unique_ptr<hw::QAdapter> q;
+    AdapterRun run;
+};
+
+// Quantizes the adapter of `dir` (a PEFT folder) or `spec` (a synthetic one) and writes its
+// image (golden/adapter_layout.h) into `slot` over the link; the driver checks ADAPTER_HASH.
+LoadedAdapter load_adapter(const std::string& dir, const std::string& spec, int slot,
+                           const std::string& slot_option, const hw::GeneratedModel& g,
+                           hw::link::Card& card) {
     const hw::Config& c = g.model.config;
     if (g.datapath.lora_slots <= 0)
         throw hw::Error("this chip has no adapter slots (built with --lora-slots 0, or a weight format "
                         "whose MAC cluster cannot take int8/g32 adapter words: " + g.data.q.format.name() + ")");
-    if (o.slot >= g.datapath.lora_slots)
-        throw hw::make_error("--slot", "adapter slot", "0.." + std::to_string(g.datapath.lora_slots - 1),
-                             std::to_string(o.slot));
-    static hw::QAdapter q;  // outlives the decode: the golden model points at it
-    const hw::Adapter a = !o.adapter_dir.empty() ? hw::read_peft_adapter(o.adapter_dir, c)
-                                                 : hw::make_synthetic_adapter(c, o.adapter_spec);
-    q = hw::quantize_adapter(a);
+    if (slot < 0 || slot >= g.datapath.lora_slots)
+        throw hw::make_error(slot_option, "adapter slot", "0.." + std::to_string(g.datapath.lora_slots - 1),
+                             std::to_string(slot));
+    const hw::Adapter a = !dir.empty() ? hw::read_peft_adapter(dir, c) : hw::make_synthetic_adapter(c, spec);
+    LoadedAdapter l;
+    l.q = std::make_unique<hw::QAdapter>(hw::quantize_adapter(a));
     const hw::AdapterLayout layout(c, g.datapath);
-    const hw::AdapterImage img = hw::adapter_image(q, layout);
+    const hw::AdapterImage img = hw::adapter_image(*l.q, layout);
     const std::uint64_t c0 = card.cycle();
-    r.hash = card.load_adapter(static_cast<std::uint32_t>(o.slot), img.words, img.targets,
-                               static_cast<std::uint32_t>(layout.beat_words),
-                               static_cast<std::uint32_t>((layout.beat_bits + 31) / 32));
-    card.select_adapter(o.slot);
-    r.cycles = card.cycle() - c0;
-    r.source = a.source;
-    r.slot = o.slot;
-    r.targets = img.targets;
-    if (sb) sb->set_adapter(&q);
-    if (cc) cc->set_adapter_targets(img.targets);
+    l.run.hash = card.load_adapter(static_cast<std::uint32_t>(slot), img.words, img.targets,
+                                   static_cast<std::uint32_t>(layout.beat_words),
+                                   static_cast<std::uint32_t>((layout.beat_bits + 31) / 32));
+    l.run.cycles = card.cycle() - c0;
+    l.run.source = a.source;
+    l.run.slot = slot;
+    l.run.targets = img.targets;
     std::fprintf(stderr, "adapter: %s (r %d) in slot %d, %zu words loaded in %llu cycles, hash 0x%08x\n",
-                 a.source.c_str(), a.rank, o.slot, img.words.size(),
-                 static_cast<unsigned long long>(r.cycles), r.hash);
-    return r;
+                 a.source.c_str(), a.rank, slot, img.words.size(),
+                 static_cast<unsigned long long>(l.run.cycles), l.run.hash);
+    return l;
+}
+
+// Selects `l`'s slot (nullptr: none, the etched model alone) for the tokens to come; the
+// golden model and the cycle model then expect it.
+void serve_adapter(const LoadedAdapter* l, hw::link::Card& card, hw::Scoreboard* sb, hw::CycleCheck* cc) {
+    card.select_adapter(l ? l->run.slot : -1);
+    if (sb) sb->set_adapter(l ? l->q.get() : nullptr);
+    if (cc) cc->set_adapter_targets(l ? l->run.targets : 0);
+}
+
+// The adapters a decode runs with: --adapter/--synthetic-adapter in --slot, served from the
+// start, and for --switch P:K the slot served from position P on (a second adapter,
+// --switch-adapter, written into slot K before the decode: a switch reloads nothing).
+struct Adapters {
+    LoadedAdapter first, second;
+    const LoadedAdapter* at_start = nullptr;   // served from position 0
+    const LoadedAdapter* after = nullptr;      // served from --switch's position (null: none)
+};
+Adapters load_adapters(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card) {
+    Adapters a;
+    if (!o.adapter_dir.empty() || !o.adapter_spec.empty()) {
+        a.first = load_adapter(o.adapter_dir, o.adapter_spec, o.slot, "--slot", g, card);
+        a.at_start = &a.first;
+    }
+    if (o.switch_at < 0) return a;
+    if (o.switch_slot >= 0 && a.at_start && o.switch_slot == o.slot) {
+        if (!o.switch_adapter.empty())
+            throw hw::Error("--switch " + std::to_string(o.switch_at) + ":" + std::to_string(o.switch_slot) +
+                            ": --switch-adapter would overwrite the adapter of --slot " + std::to_string(o.slot));
+        a.after = &a.first;
+    } else if (o.switch_slot >= 0) {
+        if (o.switch_adapter.empty())
+            throw hw::Error("--switch " + std::to_string(o.switch_at) + ":" + std::to_string(o.switch_slot) +
+                            ": slot " + std::to_string(o.switch_slot) +
+                            " holds no adapter of this run (name one with --switch-adapter DIR|SPEC)");
+        const bool is_dir = std::filesystem::is_directory(o.switch_adapter);
+        a.second = load_adapter(is_dir ? o.switch_adapter : "", is_dir ? "" : o.switch_adapter,
+                                o.switch_slot, "--switch", g, card);
+        a.after = &a.second;
+    } else if (!o.switch_adapter.empty()) {
+        throw hw::Error("--switch-adapter needs --switch P:K with a slot K (not 'none')");
+    }
+    return a;
 }
 
 std::string adapter_json(const AdapterRun& r) {
@@ -385,14 +444,23 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
     card.check_model(g.manifest["model_hash"].get<std::string>());
     card.reset();
     card.set_sampler(o.sampler);
-    const AdapterRun lora = load_adapter(o, g, card, sb, cc);
+    const Adapters adapters = load_adapters(o, g, card);
+    serve_adapter(adapters.at_start, card, sb, cc);
+    const AdapterRun lora = adapters.at_start ? adapters.at_start->run : AdapterRun{};
+    const int prompt_len = static_cast<int>(prompt.size());
+    if (o.switch_at >= 0 && (o.switch_at < prompt_len || o.switch_at >= steps))
+        throw hw::make_error("--switch", "position", "after the prompt and before --steps: " +
+                             std::to_string(prompt_len) + ".." + std::to_string(steps - 1),
+                             std::to_string(o.switch_at));
     if (sb) sb->set_prompt(prompt);
 
     const auto wall0 = std::chrono::steady_clock::now();
     // run.c's steps count positions; the chip's STEPS counts generated tokens, the first
     // being the output at the prompt's last position.
-    const int gen_steps = steps - static_cast<int>(prompt.size()) + 1;
+    const int gen_steps = steps - prompt_len + 1;
     bool stop_sent = false, bos_seen = false;
+    int serving_slot = lora.source.empty() ? -1 : lora.slot;  // the slot of the tokens arriving
+    double time_offset = 0;  // simulated time of the generations before this one (--switch)
     int shown = prompt[0];
     std::string text;
     long long host_checked = 0, host_logits = 0;  // tokens and logits compared at the host
@@ -420,10 +488,13 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
             std::printf("{\"pos\":%d,\"next\":%d,\"chip_token\":%u,\"generated\":%s,\"cycle\":%llu,"
                         "\"time_us\":%.3f,\"checked\":%s",
                         pos, shown_next, e.token, e.generated ? "true" : "false",
-                        static_cast<unsigned long long>(e.cycle), e.time_s * 1e6,
+                        static_cast<unsigned long long>(e.cycle), (time_offset + e.time_s) * 1e6,
                         sb ? "true" : "false");
             if (tok) std::printf(",\"text\":\"%s\"", json_escape(tok->decode(shown, shown_next)).c_str());
-            if (!lora.source.empty()) std::printf(",\"adapter_slot\":%d", lora.slot);
+            if (!lora.source.empty() || o.switch_at >= 0) {
+                if (serving_slot < 0) std::printf(",\"adapter_slot\":null");
+                else std::printf(",\"adapter_slot\":%d", serving_slot);
+            }
             std::printf("}\n");
         } else if (tok) {
             if (shown_next != hw::kBosToken)
@@ -440,7 +511,41 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
             card.write(hw::link::reg::CONTROL, 4u);
         }
     };
-    const hw::link::GenerateResult r = card.generate(prompt, gen_steps, o.logits, on_token);
+    hw::link::GenerateResult r;
+    std::string switch_note;
+    if (o.switch_at < 0) {
+        r = card.generate(prompt, gen_steps, o.logits, on_token);
+    } else {
+        // Positions 0..P-1, then another slot (selected between generations: one register
+        // write, nothing reloaded; the slot's hash read back), then P..steps-1 continuing the
+        // same context from the last token.
+        r = card.generate(prompt, o.switch_at - prompt_len + 1, o.logits, on_token);
+        if (!bos_seen && r.end == hw::link::End::Done) {
+            serve_adapter(adapters.after, card, sb, cc);
+            serving_slot = adapters.after ? adapters.after->run.slot : -1;
+            char b[160];
+            if (adapters.after) {
+                const std::uint32_t hash = card.adapter_hash(static_cast<std::uint32_t>(serving_slot));
+                if (hash != adapters.after->run.hash)
+                    throw hw::DeviceError("adapter slot " + std::to_string(serving_slot) + ": ADAPTER_HASH reads " +
+                                          std::to_string(hash) + " at the switch, " +
+                                          std::to_string(adapters.after->run.hash) + " after its load");
+                std::snprintf(b, sizeof b, "at position %d to slot %d (%s, ADAPTER_HASH 0x%08x as loaded)",
+                              o.switch_at, serving_slot, adapters.after->run.source.c_str(), hash);
+            } else {
+                std::snprintf(b, sizeof b, "at position %d to no slot (the etched model alone)", o.switch_at);
+            }
+            switch_note = b;
+            const int next = static_cast<int>(r.tokens.back().token);
+            time_offset = r.time_s;
+            const hw::link::GenerateResult r2 = card.generate({next}, steps - o.switch_at, o.logits, on_token);
+            r.tokens.insert(r.tokens.end(), r2.tokens.begin(), r2.tokens.end());
+            r.end = r2.end;
+            r.generated += r2.generated;
+            r.cycles += r2.cycles;
+            r.time_s += r2.time_s;
+        }
+    }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     dev.close_window();
     std::string trace_note;
@@ -597,6 +702,7 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
             std::printf("adapter:    %s in slot %d (targets 0x%02x, ADAPTER_HASH 0x%08x, loaded in %llu cycles)\n",
                         lora.source.c_str(), lora.slot, lora.targets, lora.hash,
                         static_cast<unsigned long long>(lora.cycles));
+        if (!switch_note.empty()) std::printf("switch:     %s\n", switch_note.c_str());
         if (sb && o.logits)
             std::printf("logits:     %lld read over the link, every one equal to the golden model's\n",
                         host_logits);
