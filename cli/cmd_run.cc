@@ -35,7 +35,8 @@ int cmd_run(int argc, char** argv) {
         "[--steps N] [--link usb2|pcie3x1|pcie3x4] [--clock-mhz F] [--no-check] [--json] "
         "[--logits] [--trace FILE.fst] [--timeline FILE.svg] [--trace-tokens A[:B]] [--inject-errors FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]] [--require-faults] "
         "[--temperature T] [--top-k K] [--top-p P] [--seed S] [--adapter DIR | --synthetic-adapter SPEC] [--slot K] "
-        "[--format F | --format-map FILE] [--rows R] [--lanes L] [--attn-par P] [--lora-slots N] [--lora-rank R] [--cache DIR]",
+        "[--format F | --format-map FILE] [--rows R] [--lanes L] [--attn-par P] [--lora-slots N] [--lora-rank R] [--cache DIR] "
+        "[--level rtl|tlm] [--vp] [--fast-forward N]",
         "Decodes a prompt on the chip's cycle-accurate simulator, through the host link and\n"
         "driver, and streams the text as it is generated (greedy unless --temperature, when the\n"
         "chip's sampler draws each token; with --adapter, a LoRA adapter written into the chip's\n"
@@ -45,7 +46,11 @@ int cmd_run(int argc, char** argv) {
         "--model takes a file or a name under $HARDWIRE_MODELS (--model stories260K).\n"
         "Without --model or --synthetic: stories260K from $HARDWIRE_MODELS when present,\n"
         "else a built-in synthetic model; the first line says which. The simulator is built\n"
-        "on first use and cached (hardwire build).");
+        "on first use and cached (hardwire build).\n"
+        "--level tlm runs the virtual platform instead: the same driver calls through a\n"
+        "SystemC/TLM-2.0 socket to the transaction-level model (the integer golden model timed\n"
+        "by the exact cycle model: the RTL's tokens, logits and cycles per token, thousands of\n"
+        "tokens a second, no Verilator build; docs/architecture.md, \"Virtual platform\").");
     add_model_options(args);
     add_format_options(args);
     add_datapath_options(args);
@@ -73,7 +78,12 @@ int cmd_run(int argc, char** argv) {
         .option("adapter", "DIR", "a PEFT LoRA adapter folder, loaded into the chip's adapter SRAM over the link")
         .option("synthetic-adapter", "SPEC", "a seeded random adapter instead: r=8,targets=q,v,o,seed=3[,alpha=16]")
         .option("slot", "K", "the adapter SRAM slot it is loaded into and served from (0..--lora-slots - 1)", "0")
-        .option("cache", "DIR", "cache root (default: $HARDWIRE_CACHE or ~/.cache/hardwire)");
+        .option("cache", "DIR", "cache root (default: $HARDWIRE_CACHE or ~/.cache/hardwire)")
+        .option("level", "NAME", "rtl: the Verilated chip, every value checked; tlm: the transaction-level model", "rtl")
+        .flag("vp", "rtl: the driver reaches the Verilated chip through the virtual platform's TLM-2.0 sockets "
+              "(a transactor behind the card's target socket); tlm always does")
+        .option("fast-forward", "N", "rtl: positions 0..N-1 by the golden model, their KV cache loaded into the chip "
+                "through a simulation-only backdoor; the RTL decodes N.. with every value checked", "0");
     if (!args.parse(argc, argv, 2)) return 0;
     if (args.flag_set("model") && args.flag_set("synthetic"))
         throw UsageError("give --model or --synthetic, not both");
@@ -114,6 +124,12 @@ int cmd_run(int argc, char** argv) {
     o.cache = args.flag_set("cache") ? args.get("cache") : default_cache_root();
     o.trace = args.flag_set("trace");
     const long long steps = args.get_int("steps", 1, 1 << 20);
+    const long long fast_forward = args.get_int("fast-forward", 0, 1 << 20);
+    if (fast_forward >= steps)
+        throw UsageError("--fast-forward " + std::to_string(fast_forward) + ": the RTL must decode at least one of the " +
+                         std::to_string(steps) + " positions (--steps)");
+    if (fast_forward > 0 && args.flag_set("no-check"))
+        throw UsageError("--fast-forward needs the golden model's checks: drop --no-check");
     args.get_double("clock-mhz", 1, 1e5);
     args.get_int("seed", 0, 1000000000000000LL);
     const std::string sampler = sampler_sim_flags(
@@ -150,25 +166,42 @@ int cmd_run(int argc, char** argv) {
                              ", after the last of the " + std::to_string(steps) + " positions");
     }
 
+    const std::string level = args.get("level");
+    if (level != "rtl" && level != "tlm")
+        throw UsageError("--level " + level + ": expected rtl or tlm");
+    if (level == "tlm") {
+        // What only the RTL has: waves, its schedule, the link layer's faults, a check of
+        // the datapath (at transaction level the golden model is the datapath).
+        for (const char* rtl_only : {"trace", "timeline", "trace-tokens", "inject-errors", "require-faults",
+                                     "check", "no-check", "fast-forward"})
+            if (args.flag_set(rtl_only))
+                throw UsageError(std::string("--") + rtl_only + " needs --level rtl (the transaction-level "
+                                 "model has no waves, no link layer and nothing to check against)");
+        o.verilate = false;
+    }
     const ChipBuild b = build_chip(o, [](const std::string& line) {
         std::fprintf(stderr, "build: %s\n", line.c_str());
     });
-    std::string cmd = sim_command(b, "run") + " --steps " + std::to_string(steps) + " --link " + shell_quote(args.get("link")) +
-                      " --clock-mhz " + shell_quote(args.get("clock-mhz")) +
-                      " --seed " + shell_quote(args.get("seed"));
-    cmd += sampler;
-    if (!tokenizer.empty()) cmd += " --tokenizer " + shell_quote(tokenizer) + " --prompt " + shell_quote(args.get("prompt"));
+    // The options both levels' programs take, then the RTL's own.
+    std::string common = " --steps " + std::to_string(steps) + " --link " + shell_quote(args.get("link")) +
+                         " --clock-mhz " + shell_quote(args.get("clock-mhz")) + " --seed " + shell_quote(args.get("seed"));
+    common += sampler;
+    if (!tokenizer.empty()) common += " --tokenizer " + shell_quote(tokenizer) + " --prompt " + shell_quote(args.get("prompt"));
+    if (args.flag_set("json")) common += " --json";
+    if (args.flag_set("logits")) common += " --logits";
+    if (args.flag_set("adapter")) common += " --adapter " + shell_quote(args.get("adapter"));
+    if (args.flag_set("synthetic-adapter")) common += " --synthetic-adapter " + shell_quote(args.get("synthetic-adapter"));
+    if (adapted) common += " --slot " + std::to_string(slot);
+    if (level == "tlm") return run_shell(vp_command(b, "run") + common);
+    std::string cmd = sim_command(b, "run") + common;
     if (args.flag_set("no-check")) cmd += " --no-check";
-    if (args.flag_set("json")) cmd += " --json";
-    if (args.flag_set("logits")) cmd += " --logits";
     if (o.trace) cmd += " --trace " + shell_quote(args.get("trace"));
     if (args.flag_set("timeline")) cmd += " --timeline " + shell_quote(args.get("timeline"));
     if (windowed) cmd += " --trace-tokens " + shell_quote(args.get("trace-tokens"));
     if (args.flag_set("inject-errors")) cmd += " --inject-errors " + shell_quote(args.get("inject-errors"));
     if (args.flag_set("require-faults")) cmd += " --require-faults";
-    if (args.flag_set("adapter")) cmd += " --adapter " + shell_quote(args.get("adapter"));
-    if (args.flag_set("synthetic-adapter")) cmd += " --synthetic-adapter " + shell_quote(args.get("synthetic-adapter"));
-    if (adapted) cmd += " --slot " + std::to_string(slot);
+    if (fast_forward > 0) cmd += " --fast-forward " + std::to_string(fast_forward);
+    if (args.flag_set("vp")) cmd += " --tlm";
     return run_shell(cmd);
 }
 

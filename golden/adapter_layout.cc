@@ -86,7 +86,72 @@ void put_matrix(std::vector<std::uint32_t>& w, const AdapterLayout& L, long long
     }
 }
 
+// `bits` bits of the slot image at bit offset `at` of beat `beat` (put's inverse).
+std::uint32_t get(const std::vector<std::uint32_t>& w, const AdapterLayout& L, long long beat,
+                  long long at, int bits) {
+    std::uint32_t v = 0;
+    for (int b = 0; b < bits; b++) {
+        const long long bit = at + b;
+        v |= ((w[std::size_t(beat * L.beat_words + bit / 32)] >> (bit % 32)) & 1u) << b;
+    }
+    return v;
+}
+
+// Reads a (rows x cols) int8 matrix in groups of 32 laid out as put_matrix writes it.
+QMatrix get_matrix(const std::vector<std::uint32_t>& w, const AdapterLayout& L, long long first,
+                   int rows, int cols, long long beats) {
+    QMatrix q;
+    q.rows = rows;
+    q.cols = cols;
+    q.bits = 8;
+    q.group_size = std::min(32, cols);
+    q.groups = (cols + q.group_size - 1) / q.group_size;
+    q.w.assign(std::size_t(rows) * cols, 0);
+    q.mantissa.assign(std::size_t(rows) * q.groups, 0);
+    q.shift.assign(std::size_t(rows), 0);
+    const long long scales = static_cast<long long>(L.rows) * L.lanes * 8;
+    const int field = L.max_groups * 16 + 8;
+    for (int row = 0; row < rows; row++) {
+        const long long g = row / L.rows;
+        const int r = row % L.rows;
+        for (int col = 0; col < cols; col++) {
+            const long long beat = first + g * beats + col / L.lanes;
+            q.w[std::size_t(row) * cols + col] = static_cast<std::int8_t>(
+                get(w, L, beat, (static_cast<long long>(r) * L.lanes + col % L.lanes) * 8, 8));
+        }
+        // Every beat of a row group carries the row's scales; the first is read.
+        const long long beat = first + g * beats;
+        for (int gi = 0; gi < q.groups; gi++)
+            q.mantissa[std::size_t(row) * q.groups + gi] =
+                static_cast<std::uint16_t>(get(w, L, beat, scales + r * field + gi * 16, 16));
+        q.shift[std::size_t(row)] = static_cast<std::uint8_t>(get(w, L, beat, scales + r * field + L.max_groups * 16, 8));
+    }
+    return q;
+}
+
 }  // namespace
+
+QAdapter adapter_from_image(const std::vector<std::uint32_t>& words, unsigned targets,
+                            const AdapterLayout& L, const std::string& source) {
+    if (static_cast<long long>(words.size()) != L.slot_words())
+        throw make_error("adapter slot image " + source, "words", std::to_string(L.slot_words()),
+                         std::to_string(words.size()));
+    QAdapter a;
+    a.rank = L.rank;
+    a.source = source;
+    const long long layers = L.slot_beats / L.layer_beats;
+    a.layers.resize(std::size_t(layers));
+    for (long long l = 0; l < layers; l++) {
+        const long long first = l * L.layer_beats;
+        for (int m = 0; m < kLoraTargetCount; m++) {
+            if (!((targets >> m) & 1u)) continue;
+            QLowRank& p = a.layers[std::size_t(l)][kLoraTargets[m]];
+            p.a = get_matrix(words, L, first + L.a_offset(m), L.rank, L.in(m), (L.in(m) + L.lanes - 1) / L.lanes);
+            p.sb = get_matrix(words, L, first + L.s_offset(m), L.out(m), L.rank, 1);
+        }
+    }
+    return a;
+}
 
 AdapterImage adapter_image(const QAdapter& a, const AdapterLayout& L) {
     auto bad = [&](const std::string& what, const std::string& want, const std::string& got) {

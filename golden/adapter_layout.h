@@ -65,4 +65,12 @@ struct AdapterImage {
 // matrices are not int8 in groups of 32.
 AdapterImage adapter_image(const QAdapter& a, const AdapterLayout& layout);
 
+// What a slot holding `words` (slot_words() of them) serves when its ADAPTER_TARGETS is
+// `targets`: the adapter the chip's low-rank path reads, at the chip's rank (A's padding rows
+// and s B's padding columns are zeros, which add exact zeros), every targeted matrix in every
+// layer (zeros where the image has none). The transaction-level model reads its adapter SRAM
+// with this; adapter_image of an adapter, read back, decodes to the same products.
+QAdapter adapter_from_image(const std::vector<std::uint32_t>& words, unsigned targets,
+                            const AdapterLayout& layout, const std::string& source);
+
 }  // namespace hw

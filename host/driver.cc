@@ -39,35 +39,59 @@ const char* end_meaning(End e) {
 
 }  // namespace
 
-Card::Card(Device& device, CardOptions options)
+LinkPort::LinkPort(Device& device, const CardOptions& o)
     : device_(device),
-      o_(std::move(options)),
-      host_(o_.host_credits),
-      to_chip_(o_.faults, o_.seed * 2 + 1),
-      from_chip_(o_.faults, o_.seed * 2 + 2),
-      stall_rng_(o_.seed * 2 + 3) {
-    if (o_.host_credits < 1 || o_.host_credits > 4095)
-        throw make_error("host credits", "out of range", "1..4095",
-                         std::to_string(o_.host_credits));
-    if (!(o_.stall_rate >= 0 && o_.stall_rate <= 1) || o_.stall_max < 1)
+      stall_rate_(o.stall_rate),
+      stall_max_(o.stall_max),
+      host_(o.host_credits),
+      to_chip_(o.faults, o.seed * 2 + 1),
+      from_chip_(o.faults, o.seed * 2 + 2),
+      stall_rng_(o.seed * 2 + 3) {
+    if (o.host_credits < 1 || o.host_credits > 4095)
+        throw make_error("host credits", "out of range", "1..4095", std::to_string(o.host_credits));
+    if (!(o.stall_rate >= 0 && o.stall_rate <= 1) || o.stall_max < 1)
         throw make_error("host stalls", "bad rate", "a probability in 0..1 and a length >= 1",
-                         std::to_string(o_.stall_rate));
+                         std::to_string(o.stall_rate));
 }
 
-void Card::pump() {
+void LinkPort::advance() {
     const Symbol at_chip = to_chip_.step(host_out_);
     const Symbol from_chip = device_.step(at_chip);
     host_out_ = host_.step(from_chip_.step(from_chip));
+    stalled_ = true;
     if (stall_left_ > 0) {
         stall_left_--;
         return;
     }
-    if (o_.stall_rate > 0 &&
-        std::uniform_real_distribution<double>(0, 1)(stall_rng_) < o_.stall_rate) {
-        stall_left_ = std::uniform_int_distribution<unsigned>(1, o_.stall_max)(stall_rng_);
+    if (stall_rate_ > 0 && std::uniform_real_distribution<double>(0, 1)(stall_rng_) < stall_rate_) {
+        stall_left_ = std::uniform_int_distribution<unsigned>(1, stall_max_)(stall_rng_);
         return;
     }
-    while (auto p = host_.receive()) {
+    stalled_ = false;
+}
+
+std::optional<std::vector<std::uint32_t>> LinkPort::receive() {
+    if (stalled_) return std::nullopt;
+    return host_.receive();
+}
+
+Card::Card(Device& device, CardOptions options)
+    : o_(std::move(options)), own_link_(std::make_unique<LinkPort>(device, o_)), port_(own_link_.get()) {}
+
+Card::Card(TlpPort& port, CardOptions options) : o_(std::move(options)), port_(&port) {}
+
+LinkPort& Card::link() {
+    if (!own_link_) throw Error("this card is behind a transaction-level port: it has no link layer");
+    return *own_link_;
+}
+const LinkPort& Card::link() const {
+    if (!own_link_) throw Error("this card is behind a transaction-level port: it has no link layer");
+    return *own_link_;
+}
+
+void Card::pump() {
+    port_->advance();
+    while (auto p = port_->receive()) {
         const std::uint32_t h = p->empty() ? 0 : (*p)[0];
         if (static_cast<Type>(h >> 24) == Type::Completion && p->size() >= 2) {
             completions_[(h >> 16) & 0xff] = {static_cast<Status>(h & 0xffff), (*p)[1]};
@@ -83,7 +107,7 @@ void Card::run(std::uint64_t cycles) {
 
 void Card::settle() {
     const std::uint64_t start = cycle();
-    while (!host_.idle()) {
+    while (!port_->idle()) {
         if (cycle() - start > o_.timeout_cycles)
             throw DeviceError("link: packets still unacknowledged after " +
                               std::to_string(o_.timeout_cycles) + " cycles");
@@ -97,7 +121,7 @@ Completion Card::request(Type type, std::vector<std::uint32_t> args, std::uint32
     completions_.erase(tag);
     std::vector<std::uint32_t> payload{tl_header(type, tag, arg)};
     payload.insert(payload.end(), args.begin(), args.end());
-    host_.send(std::move(payload));
+    port_->send(std::move(payload));
     const std::uint64_t start = cycle();
     while (completions_.find(tag) == completions_.end()) {
         if (cycle() - start > o_.timeout_cycles)
@@ -228,7 +252,7 @@ std::uint32_t Card::load_adapter(std::uint32_t slot, const std::vector<std::uint
                 payload.push_back(image[addr + j]);
                 crc = crc32_update(crc, image[addr + j]);
             }
-            host_.send(std::move(payload));
+            port_->send(std::move(payload));
             pending.emplace_back(tag, addr);
             if (pending.size() >= kInFlight) finish_one();
         }

@@ -10,6 +10,8 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -38,6 +40,26 @@ class Device {
     virtual Symbol step(const Symbol& to_chip) = 0;
     // Cycles so far.
     virtual std::uint64_t cycle() const = 0;
+};
+
+// What the driver's transaction layer runs over: TLP payloads (transaction-layer words,
+// header first) each way, and the chip's clock. Two exist: LinkPort below (the cycle-level
+// link to a Device: data link layer, wires, faults) and the virtual platform's TLM-2.0
+// initiator socket (vp/tlm_port.h), so one driver API drives every level.
+class TlpPort {
+  public:
+    virtual ~TlpPort() = default;
+    // Queues a payload for the card.
+    virtual void send(std::vector<std::uint32_t> payload) = 0;
+    // The next payload from the card that has reached the host by now, if any.
+    virtual std::optional<std::vector<std::uint32_t>> receive() = 0;
+    // Lets time pass: one cycle on the link; up to the card's next message on a
+    // transaction-level port (a bounded wait when none is due).
+    virtual void advance() = 0;
+    // Chip cycles so far.
+    virtual std::uint64_t cycle() const = 0;
+    // Nothing waits to be sent or acknowledged.
+    virtual bool idle() const = 0;
 };
 
 struct CardOptions {
@@ -86,9 +108,42 @@ struct Completion {
     std::uint32_t data = 0;      // read data
 };
 
+// The cycle-level link: HostLink (the data link layer), a Wire each way with the options'
+// faults, and the Device clocked once per advance(); the host's stalls (CardOptions) hold
+// back what it drains.
+class LinkPort : public TlpPort {
+  public:
+    LinkPort(Device& device, const CardOptions& o);
+    void send(std::vector<std::uint32_t> payload) override { host_.send(std::move(payload)); }
+    std::optional<std::vector<std::uint32_t>> receive() override;
+    void advance() override;
+    std::uint64_t cycle() const override { return device_.cycle(); }
+    bool idle() const override { return host_.idle(); }
+
+    HostLink& host_link() { return host_; }
+    const HostLink& host_link() const { return host_; }
+    const Wire& to_chip() const { return to_chip_; }
+    const Wire& from_chip() const { return from_chip_; }
+
+  private:
+    Device& device_;
+    const double stall_rate_;
+    const unsigned stall_max_;
+    HostLink host_;
+    Wire to_chip_, from_chip_;
+    Symbol host_out_;               // the host's symbol for the next cycle
+    std::mt19937_64 stall_rng_;     // draws the host's stalls
+    std::uint64_t stall_left_ = 0;  // cycles the host still does not drain
+    bool stalled_ = false;          // the host drains nothing this cycle
+};
+
 class Card {
   public:
+    // A card on the cycle-level link to `device` (a LinkPort the card owns).
     Card(Device& device, CardOptions options);
+    // A card behind any port (a TLM socket); the options' faults and stalls are the link's
+    // and do not apply, their timing and timeout do.
+    Card(TlpPort& port, CardOptions options);
 
     // Reads ID .. ATTN_PAR; throws DeviceError when ID is not hardwire's.
     Identity identify();
@@ -134,7 +189,7 @@ class Card {
     // Sends a request (payload with a fresh tag in its header) and waits for its completion.
     Completion request(Type type, std::vector<std::uint32_t> args, std::uint32_t arg = 0);
     // Sends a posted packet as given.
-    void post(std::vector<std::uint32_t> payload) { host_.send(std::move(payload)); }
+    void post(std::vector<std::uint32_t> payload) { port_->send(std::move(payload)); }
     // The next message that is not a completion (TOKEN_OUT, LOGITS, READY); throws
     // DeviceError after timeout cycles.
     std::vector<std::uint32_t> next_message(std::uint64_t timeout);
@@ -143,22 +198,21 @@ class Card {
     // Clocks until the host link has nothing to send or acknowledge (or timeout).
     void settle();
 
-    HostLink& host_link() { return host_; }
-    const Wire& to_chip() const { return to_chip_; }
-    const Wire& from_chip() const { return from_chip_; }
-    std::uint64_t cycle() const { return device_.cycle(); }
+    // The cycle-level link's parts; throw hw::Error on a card behind another port.
+    LinkPort& link();
+    const LinkPort& link() const;
+    HostLink& host_link() { return link().host_link(); }
+    const Wire& to_chip() const { return link().to_chip(); }
+    const Wire& from_chip() const { return link().from_chip(); }
+    std::uint64_t cycle() const { return port_->cycle(); }
     const CardOptions& options() const { return o_; }
 
   private:
-    void pump();  // one cycle of device, wires and host link; sorts what arrived
+    void pump();  // lets the port's time pass; sorts what arrived
 
-    Device& device_;
     CardOptions o_;
-    HostLink host_;
-    Wire to_chip_, from_chip_;
-    Symbol host_out_;  // the host's symbol for the next cycle
-    std::mt19937_64 stall_rng_;       // draws the host's stalls
-    std::uint64_t stall_left_ = 0;    // cycles the host still does not drain
+    std::unique_ptr<LinkPort> own_link_;  // the link the first constructor makes
+    TlpPort* port_;
     std::deque<std::vector<std::uint32_t>> messages_;
     std::map<std::uint32_t, Completion> completions_;
     std::uint32_t tag_ = 0;

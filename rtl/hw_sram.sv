@@ -20,9 +20,11 @@ module hw_sram #(
   output logic [Width-1:0]         rdata_o
 );
 
-  // Public to the simulator (read only): the harness compares the KV cache's and the logits'
-  // contents with the golden model at the end of every token (sim/backdoor.h).
-  logic [Width-1:0] mem_q [Depth] /*verilator public_flat_rd*/;
+  // Public to the simulator: the harness compares the KV cache's and the logits' contents
+  // with the golden model at the end of every token, and fast-forward loads the KV cache of
+  // the positions the transaction-level model decoded (sim/backdoor.h). Simulation only: no
+  // path on the chip reads or writes it.
+  logic [Width-1:0] mem_q [Depth] /*verilator public_flat_rw*/;
 
   always_ff @(posedge clk_i) begin
     if (req_i) begin

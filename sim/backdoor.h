@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
-// Backdoor reads of the chip's SRAM macros (hw_sram's mem_q, public to the simulator): at the
-// end of every token the harness compares what the KV cache and the logits SRAM hold with
-// the golden model, so a store that no later step reads back (the last position's KV rows,
-// logits the host does not ask for) cannot go wrong unseen. Header-only: it needs the
-// Verilated model's context, which only the per-configuration harness has.
+// The backdoor to the chip's SRAM macros (hw_sram's mem_q, public to the simulator), never a
+// path on the chip. Reads: at the end of every token the harness compares what the KV cache
+// and the logits SRAM hold with the golden model, so a store that no later step reads back
+// (the last position's KV rows, logits the host does not ask for) cannot go wrong unseen.
+// Writes: fast-forward (hardwire run --fast-forward N) loads the KV rows of positions
+// 0..N-1 that the golden model decoded, so the RTL continues from position N. Header-only: it
+// needs the Verilated model's context, which only the per-configuration harness has.
 #pragma once
 
 #include <verilated.h>
 #include <verilated_syms.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -89,9 +92,32 @@ class Backdoor {
         }
     }
 
+    // Writes the K and V rows of positions 0..positions-1 of every layer, each with its shift,
+    // from the golden model's cache into the chip's KV SRAM banks: the chip's state after
+    // decoding those positions (the KV cache is the only state a position leaves for the
+    // next; POSITION is a register the host writes).
+    void load_kv(const IntModel& golden, int positions) {
+        const int kv_dim = c_.kv_dim(), bank_rows = (c_.seq_len + d_.attn_par - 1) / d_.attn_par;
+        for (int l = 0; l < c_.n_layers; l++) {
+            for (int pos = 0; pos < positions; pos++) {
+                const int bank = pos % d_.attn_par, addr = l * bank_rows + pos / d_.attn_par;
+                for (bool value : {false, true}) {
+                    const Mem& m = (value ? values_ : keys_)[std::size_t(bank)];
+                    const std::int16_t* row = value ? golden.value_row(l, pos) : golden.key_row(l, pos);
+                    const int shift = value ? golden.value_shift(l, pos) : golden.key_shift(l, pos);
+                    unsigned char* w = m.data + std::size_t(addr) * m.word_bytes;
+                    std::fill(w, w + m.word_bytes, 0);  // the word's unused bits too
+                    for (int e = 0; e < kv_dim; e++)
+                        set_bits(m, addr, 16 * e, 16, static_cast<std::uint16_t>(row[e]));
+                    set_bits(m, addr, 16 * kv_dim, 8, static_cast<std::uint8_t>(shift));
+                }
+            }
+        }
+    }
+
   private:
     struct Mem {
-        const unsigned char* data = nullptr;  // the Verilated array, words in address order
+        unsigned char* data = nullptr;        // the Verilated array, words in address order
         std::size_t word_bytes = 0;           // bytes per word (Verilator's storage)
         int depth = 0;                        // words
     };
@@ -101,9 +127,22 @@ class Backdoor {
         const VerilatedVar* v = s ? s->varFind("mem_q") : nullptr;
         if (!v)
             throw Error("backdoor: no SRAM " + scope + ".mem_q in the simulator (hw_sram's mem_q "
-                        "must be public: /*verilator public_flat_rd*/)");
-        return {static_cast<const unsigned char*>(v->datap()), v->entSize(),
-                v->unpacked().elements()};
+                        "must be public: /*verilator public_flat_rw*/)");
+        if (!v->isPublicRW())
+            throw Error("backdoor: SRAM " + scope + ".mem_q is not writable from the simulator (hw_sram's "
+                        "mem_q must be /*verilator public_flat_rw*/)");
+        return {static_cast<unsigned char*>(v->datap()), v->entSize(), v->unpacked().elements()};
+    }
+
+    // Sets `n` (<= 32) bits at bit `offset` of word `addr` to `value`.
+    static void set_bits(const Mem& m, int addr, int offset, int n, std::uint32_t value) {
+        unsigned char* w = m.data + std::size_t(addr) * m.word_bytes;
+        for (int i = 0; i < n; i++) {
+            const int b = offset + i;
+            const unsigned char bit = static_cast<unsigned char>(1u << (b % 8));
+            if ((value >> i) & 1u) w[b / 8] |= bit;
+            else w[b / 8] &= static_cast<unsigned char>(~bit);
+        }
     }
 
     // `n` (<= 32) bits at bit `offset` of word `addr`.

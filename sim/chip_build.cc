@@ -152,6 +152,12 @@ ChipBuild build_chip(const ChipBuildOptions& o,
         std::ifstream in(b.gen_dir + "/manifest.json");
         b.name = nlohmann::json::parse(in).at("model").at("name").get<std::string>();
     }
+    b.checkpoint = g.model.empty() ? "" : fs::absolute(g.model).string();
+    if (!o.verilate) {
+        b.executable = std::string(HW_BINARY_DIR) + "/vp/vp_sim";
+        b.cached = had_gen;
+        return b;
+    }
     VerilatedBuild v;
     v.gen_dir = b.gen_dir;
     for (const char* f : kChipRtlFiles) {
@@ -162,6 +168,7 @@ ChipBuild build_chip(const ChipBuildOptions& o,
     v.top_module = b.name + "_chip";
     v.harness_sources = {source_path("sim/chip_main.cc")};
     v.executable = "chip_sim";
+    v.systemc = true;  // chip_sim --tlm: the chip behind the virtual platform's target
     v.work_dir = b.dir;
     v.verilator_args = {"--assert"};
     v.trace = o.trace;
@@ -169,13 +176,21 @@ ChipBuild build_chip(const ChipBuildOptions& o,
     v.verilator_args.insert(v.verilator_args.end(), verilator_args.begin(), verilator_args.end());
     const VerilatedBuildResult r = build_verilated(v, progress);
     b.executable = r.executable;
-    b.checkpoint = g.model.empty() ? "" : fs::absolute(g.model).string();
     b.cached = had_gen && !r.built;
     return b;
 }
 
 std::string sim_command(const ChipBuild& b, const std::string& mode) {
     std::string cmd = shell_quote(b.executable) + " " + mode + " " + shell_quote(b.gen_dir);
+    if (!b.checkpoint.empty()) cmd += " --model " + shell_quote(b.checkpoint);
+    return cmd;
+}
+
+std::string vp_command(const ChipBuild& b, const std::string& mode) {
+    const std::string vp = std::string(HW_BINARY_DIR) + "/vp/vp_sim";
+    if (!fs::exists(vp))
+        throw make_error(vp, "the virtual platform's program", "built with hardwire (cmake --build)", "missing");
+    std::string cmd = shell_quote(vp) + " " + mode + " " + shell_quote(b.gen_dir);
     if (!b.checkpoint.empty()) cmd += " --model " + shell_quote(b.checkpoint);
     return cmd;
 }

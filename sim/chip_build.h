@@ -17,6 +17,8 @@ struct ChipBuildOptions {
     std::string cache;                        // cache root; one folder per configuration
     std::vector<std::string> verilator_args;  // extra Verilator arguments (e.g. fault defines)
     bool trace = false;                       // FST tracing compiled in (its own configuration)
+    bool verilate = true;                     // false: generate only (the transaction-level
+                                              // model, vp_sim, needs no Verilated build)
     // Coverage builds (their own configurations) are chosen by kCoverageDirEnv below.
 };
 
@@ -24,7 +26,7 @@ struct ChipBuildOptions {
 struct ChipBuild {
     std::string dir;         // the configuration's folder
     std::string gen_dir;     // hardwire gen output
-    std::string executable;  // chip_check
+    std::string executable;  // chip_sim (vp_sim when only generated)
     std::string name;        // module prefix
     std::string checkpoint;  // this run's checkpoint, absolute (empty for a synthetic model)
     bool cached = false;     // nothing had to be done
@@ -35,6 +37,10 @@ struct ChipBuild {
 // by the model's bytes, so its manifest may record another run's path to them (relative to
 // another folder, or gone); the simulator opens the file named here and checks its hash.
 std::string sim_command(const ChipBuild& b, const std::string& mode);
+
+// The virtual platform's program (vp_sim, built with hardwire) for a generated
+// configuration: its command line for `mode` (check, run), like sim_command's.
+std::string vp_command(const ChipBuild& b, const std::string& mode);
 
 // Builds (or finds) the configuration. The folder name is a hash of the model bytes, the
 // options, the RTL and harness sources' hashes come in through build_verilated's own

@@ -9,7 +9,10 @@
 //   run      decode a prompt (--prompt, --tokenizer) and stream the text, then a summary
 //   linktest send malformed traffic (--case NAME) and check the chip's defined answer
 //   walk     read every register address and check only the documented map answers
+// verilated.h first: with SystemC's headers before it, it takes SystemC's time (the model is
+// clocked by SimControl here, as in every other harness and Verilated file).
 #include <verilated.h>
+#include <systemc>
 
 #include <algorithm>
 #include <chrono>
@@ -24,25 +27,37 @@
 
 #include "adapter_layout.h"
 #include "backdoor.h"
+#include "card_target.h"
+#include "card_session.h"
 #include "channel.h"
 #include "crc32.h"
 #include "cycle_check.h"
 #include "decode.h"
+#include "fast_kernels.h"
 #include "driver.h"
 #include "error.h"
 #include "generated_model.h"
 #include "gtkw.h"
+#include "host_thread.h"
+#include "link_chip.h"
 #include "link_protocol.h"
 #include "lora.h"
 #include "rtl_enums.h"
 #include "scoreboard.h"
 #include "sim_control.h"
 #include "timeline.h"
+#include "tlm_port.h"
 #include "tokenizer.h"
 #include HW_TOP_HEADER
 
 namespace {
 
+using hw::adapter_json;
+using hw::AdapterRun;
+using hw::json_escape;
+using hw::LoadedAdapter;
+using hw::sampler_json;
+using hw::sampler_text;
 using hw::link::Symbol;
 
 const char* const kUsage =
@@ -55,23 +70,10 @@ const char* const kUsage =
     "       [--host-credits N] [--stall-rate P] [--require-faults]\n"
     "       [--temperature T] [--top-k K] [--top-p P]   (the sampler, seeded by --seed)\n"
     "       [--adapter DIR | --synthetic-adapter SPEC] [--slot K]   (LoRA, loaded over the link)\n"
-    "       [--switch P:K|P:none [--switch-adapter DIR|SPEC]]   (slot K serves from position P on)\n";
-
-// "T,T,..." -> token ids (range-checked against the vocabulary by the chip, on purpose).
-std::vector<int> parse_tokens(const std::string& text) {
-    std::vector<int> v;
-    std::size_t at = 0;
-    while (at <= text.size()) {
-        const std::size_t comma = std::min(text.find(',', at), text.size());
-        const std::string part = text.substr(at, comma - at);
-        if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string::npos)
-            throw hw::make_error("--prompt-tokens", "bad token list",
-                                 "comma-separated token ids", "'" + text + "'");
-        v.push_back(std::stoi(part));
-        at = comma + 1;
-    }
-    return v;
-}
+    "       [--switch P:K|P:none [--switch-adapter DIR|SPEC]]   (slot K serves from position P on)\n"
+    "       [--fast-forward N]   (positions 0..N-1 by the golden model, loaded through the backdoor)\n"
+    "       [--tlm]   (check, run: the driver reaches the chip through the virtual platform's TLM-2.0\n"
+    "                 sockets, the chip behind the target's transactor)\n";
 
 struct Options {
     std::string mode, gen_dir;
@@ -96,6 +98,8 @@ struct Options {
     int switch_at = -1;             // --switch P:K: from position P on, slot K serves (-1: no switch)
     int switch_slot = -1;           //   K (-1: none, the etched model alone)
     std::string switch_adapter;     // --switch-adapter DIR|SPEC: written into slot K first
+    int fast_forward = 0;           // --fast-forward N: positions 0..N-1 by the golden model
+    bool tlm = false;               // --tlm: through the TLM sockets (vp/): TlmPort -> CardTarget -> LinkChip
     std::string test_case;
 };
 
@@ -160,6 +164,11 @@ class ChipDevice : public hw::link::Device {
     // Compares the SRAMs' contents with the golden model at every token's end from now on.
     void use_backdoor(const std::string& top, const hw::Config& c, const hw::Datapath& d) {
         bd_ = std::make_unique<hw::Backdoor>(sim_.context(), top, c, d);
+    }
+    // Fast-forward: the KV cache of positions 0..positions-1 from `golden` (sim/backdoor.h).
+    void load_kv(const hw::IntModel& golden, int positions) {
+        if (!bd_) throw hw::Error("fast-forward: no backdoor to the chip's SRAMs (use_backdoor first)");
+        bd_->load_kv(golden, positions);
     }
     std::vector<hw::SramMacro> sram_macros() { return hw::sram_macros(sim_.context()); }
     std::uint64_t last_token_cycles() const { return last_token_cycles_; }
@@ -257,7 +266,7 @@ Options parse(int argc, char** argv) {
         else if (a == "--x-seed") o.x_seed = static_cast<std::uint64_t>(number(0, 1e15));
         else if (a == "--timeout") o.timeout = static_cast<std::uint64_t>(number(1000, 1e15));
         else if (a == "--case") o.test_case = value();
-        else if (a == "--prompt-tokens") o.prompt_tokens = parse_tokens(value());
+        else if (a == "--prompt-tokens") o.prompt_tokens = hw::parse_tokens(value());
         else if (a == "--host-credits") o.host_credits = static_cast<unsigned>(number(1, 4095));
         else if (a == "--stall-rate") o.stall_rate = number(0, 1);
         else if (a == "--require-faults") o.require_faults = true;
@@ -279,6 +288,8 @@ Options parse(int argc, char** argv) {
             o.switch_at = std::stoi(p);
             o.switch_slot = k == "none" ? -1 : k[0] - '0';
         } else if (a == "--switch-adapter") o.switch_adapter = value();
+        else if (a == "--fast-forward") o.fast_forward = static_cast<int>(number(0, 1 << 20));
+        else if (a == "--tlm") o.tlm = true;
         else throw hw::Error("unknown option '" + a + "'\n" + kUsage);
     }
     o.sampler = hw::sampler_settings(temperature, top_k, top_p, o.seed);
@@ -287,79 +298,6 @@ Options parse(int argc, char** argv) {
     if (!o.switch_adapter.empty() && o.switch_at < 0)
         throw hw::Error("--switch-adapter needs --switch P:K (the position and slot it serves from)");
     return o;
-}
-
-std::string json_escape(const std::string& s) {
-    std::string out;
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') out += std::string("\\") + char(c);
-        else if (c < 0x20) {
-            char b[8];
-            std::snprintf(b, sizeof b, "\\u%04x", c);
-            out += b;
-        } else out += char(c);
-    }
-    return out;
-}
-
-std::string sampler_json(const hw::SamplerSettings& s) {
-    char b[160];
-    std::snprintf(b, sizeof b, "{\"inv_temperature_q16\":%u,\"top_k\":%d,\"top_p_q16\":%u,\"seed\":%llu}",
-                  s.inv_temperature_q16, s.top_k, s.top_p_q16, static_cast<unsigned long long>(s.seed));
-    return b;
-}
-std::string sampler_text(const hw::SamplerSettings& s) {
-    if (s.greedy()) return "greedy (the argmax)";
-    char b[160];
-    std::snprintf(b, sizeof b, "1/T %u/65536, top-k %d, top-p %u/65536, seed %llu", s.inv_temperature_q16,
-                  s.top_k, s.top_p_q16, static_cast<unsigned long long>(s.seed));
-    return b;
-}
-
-// ---- LoRA: the adapters a decode runs with ------------------------------------------------------
-struct AdapterRun {
-    std::string source;       // "" when none
-    int slot = -1;
-    unsigned targets = 0;
-    std::uint32_t hash = 0;   // ADAPTER_HASH after the load
-    std::uint64_t cycles = 0; // chip cycles the load took
-};
-// An adapter written into a slot: its quantized matrices (the golden model points at them
-// while the slot serves) and what the load did.
-struct LoadedAdapter {
-    std::unique_ptr<hw::QAdapter> q;
-    AdapterRun run;
-};
-
-// Quantizes the adapter of `dir` (a PEFT folder) or `spec` (a synthetic one) and writes its
-// image (golden/adapter_layout.h) into `slot` over the link; the driver checks ADAPTER_HASH.
-LoadedAdapter load_adapter(const std::string& dir, const std::string& spec, int slot,
-                           const std::string& slot_option, const hw::GeneratedModel& g,
-                           hw::link::Card& card) {
-    const hw::Config& c = g.model.config;
-    if (g.datapath.lora_slots <= 0)
-        throw hw::Error("this chip has no adapter slots (built with --lora-slots 0, or a weight format "
-                        "whose MAC cluster cannot take int8/g32 adapter words: " + g.data.q.format.name() + ")");
-    if (slot < 0 || slot >= g.datapath.lora_slots)
-        throw hw::make_error(slot_option, "adapter slot", "0.." + std::to_string(g.datapath.lora_slots - 1),
-                             std::to_string(slot));
-    const hw::Adapter a = !dir.empty() ? hw::read_peft_adapter(dir, c) : hw::make_synthetic_adapter(c, spec);
-    LoadedAdapter l;
-    l.q = std::make_unique<hw::QAdapter>(hw::quantize_adapter(a));
-    const hw::AdapterLayout layout(c, g.datapath);
-    const hw::AdapterImage img = hw::adapter_image(*l.q, layout);
-    const std::uint64_t c0 = card.cycle();
-    l.run.hash = card.load_adapter(static_cast<std::uint32_t>(slot), img.words, img.targets,
-                                   static_cast<std::uint32_t>(layout.beat_words),
-                                   static_cast<std::uint32_t>((layout.beat_bits + 31) / 32));
-    l.run.cycles = card.cycle() - c0;
-    l.run.source = a.source;
-    l.run.slot = slot;
-    l.run.targets = img.targets;
-    std::fprintf(stderr, "adapter: %s (r %d) in slot %d, %zu words loaded in %llu cycles, hash 0x%08x\n",
-                 a.source.c_str(), a.rank, slot, img.words.size(),
-                 static_cast<unsigned long long>(l.run.cycles), l.run.hash);
-    return l;
 }
 
 // Selects `l`'s slot (nullptr: none, the etched model alone) for the tokens to come; the
@@ -381,7 +319,8 @@ struct Adapters {
 Adapters load_adapters(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card) {
     Adapters a;
     if (!o.adapter_dir.empty() || !o.adapter_spec.empty()) {
-        a.first = load_adapter(o.adapter_dir, o.adapter_spec, o.slot, "--slot", g, card);
+        a.first = hw::load_adapter(o.adapter_dir, o.adapter_spec, o.slot, "--slot", g.model.config,
+                                   g.datapath, g.data.q.format, card);
         a.at_start = &a.first;
     }
     if (o.switch_at < 0) return a;
@@ -396,8 +335,9 @@ Adapters load_adapters(const Options& o, const hw::GeneratedModel& g, hw::link::
                             ": slot " + std::to_string(o.switch_slot) +
                             " holds no adapter of this run (name one with --switch-adapter DIR|SPEC)");
         const bool is_dir = std::filesystem::is_directory(o.switch_adapter);
-        a.second = load_adapter(is_dir ? o.switch_adapter : "", is_dir ? "" : o.switch_adapter,
-                                o.switch_slot, "--switch", g, card);
+        a.second = hw::load_adapter(is_dir ? o.switch_adapter : "", is_dir ? "" : o.switch_adapter,
+                                    o.switch_slot, "--switch", g.model.config, g.datapath,
+                                    g.data.q.format, card);
         a.after = &a.second;
     } else if (!o.switch_adapter.empty()) {
         throw hw::Error("--switch-adapter needs --switch P:K with a slot K (not 'none')");
@@ -405,17 +345,11 @@ Adapters load_adapters(const Options& o, const hw::GeneratedModel& g, hw::link::
     return a;
 }
 
-std::string adapter_json(const AdapterRun& r) {
-    if (r.source.empty()) return "null";
-    char b[96];
-    std::snprintf(b, sizeof b, "{\"slot\":%d,\"targets\":%u,\"hash\":\"%08x\",\"source\":\"", r.slot,
-                  r.targets, r.hash);
-    return std::string(b) + json_escape(r.source) + "\"}";
-}
-
 // ---- check and run: a generation through the link -------------------------------------------
-int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, ChipDevice& dev,
-           hw::Scoreboard* sb, hw::CycleCheck* cc) {
+// `link` is the cycle-level link the chip is on (the card's own, or the one behind the TLM
+// target's transactor): its counters and faults are reported.
+int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card,
+           const hw::link::LinkPort& link, ChipDevice& dev, hw::Scoreboard* sb, hw::CycleCheck* cc) {
     const hw::Config& c = g.model.config;
     std::unique_ptr<hw::Tokenizer> tok;
     if (!o.tokenizer.empty())
@@ -454,14 +388,46 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                              std::to_string(o.switch_at));
     if (sb) sb->set_prompt(prompt);
 
+    // Fast-forward: the golden model (its fast kernels) decodes positions 0..N-1, their KV rows
+    // go into the chip's KV SRAM through the backdoor, POSITION is written over the link, and
+    // the chip decodes N.. with everything checked (docs/verification.md, "Fast-forward").
+    const int ff = o.fast_forward;
+    double ff_wall = 0;
+    if (ff > 0) {
+        if (!sb) throw hw::Error("--fast-forward needs the golden model: drop --no-check");
+        if (o.switch_at >= 0) throw hw::Error("give --fast-forward or --switch, not both");
+        if (ff >= steps)
+            throw hw::make_error("--fast-forward", "positions", "fewer than --steps (" + std::to_string(steps) + ")",
+                                 std::to_string(ff));
+        if (windowed && o.trace_first < ff)
+            throw hw::Error("--trace-tokens starts at position " + std::to_string(o.trace_first) +
+                            ", inside the fast-forwarded positions 0.." + std::to_string(ff - 1));
+        const auto t0 = std::chrono::steady_clock::now();
+        const hw::FastKernels fast(g.data.q);
+        sb->fast_forward(ff, &fast);
+        card.write(hw::link::reg::POSITION, static_cast<std::uint32_t>(ff));
+        dev.load_kv(sb->golden(), ff);
+        ff_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::fprintf(stderr, "fast-forward: positions 0..%d decoded by the golden model in %.3f s, their KV "
+                     "rows loaded into the chip; the RTL continues at position %d\n", ff - 1, ff_wall, ff);
+    }
+    // The prompt the chip is given: all of it, or what is left after the fast-forward (at
+    // least the input of position N).
+    std::vector<int> chip_prompt = prompt;
+    if (ff > 0) {
+        chip_prompt.assign(prompt.begin() + std::min(ff, prompt_len), prompt.end());
+        if (chip_prompt.empty()) chip_prompt = {sb->expected_next(ff - 1)};
+    }
+
     const auto wall0 = std::chrono::steady_clock::now();
     // run.c's steps count positions; the chip's STEPS counts generated tokens, the first
     // being the output at the prompt's last position.
-    const int gen_steps = steps - prompt_len + 1;
+    // (After a fast-forward past the prompt, every position the chip decodes is generated.)
+    const int gen_steps = ff >= prompt_len ? steps - ff : steps - prompt_len + 1;
     bool stop_sent = false, bos_seen = false;
     int serving_slot = lora.source.empty() ? -1 : lora.slot;  // the slot of the tokens arriving
     double time_offset = 0;  // simulated time of the generations before this one (--switch)
-    int shown = prompt[0];
+    int shown = chip_prompt[0];  // the input of the first position the chip decodes
     std::string text;
     long long host_checked = 0, host_logits = 0;  // tokens and logits compared at the host
     auto on_token = [&](const hw::link::TokenEvent& e) {
@@ -481,9 +447,15 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
         const int shown_next =
             pos + 1 < static_cast<int>(prompt.size()) ? prompt[pos + 1] : static_cast<int>(e.token);
         if (o.mode == "check") {
-            std::printf("pos %d token %d next %u cycles %llu\n", pos,
+            std::printf("pos %d token %d next %u cycles %llu", pos,
                         input >= 0 ? input : shown, e.token,
                         static_cast<unsigned long long>(dev.last_token_cycles()));
+            // The logits' CRC-32: what vp_sim check prints too, for a line-by-line comparison.
+            if (o.logits)
+                std::printf(" logits %08x", hw::link::crc32_words(
+                                                reinterpret_cast<const std::uint32_t*>(e.logits.data()),
+                                                e.logits.size()));
+            std::printf("\n");
         } else if (o.json) {
             std::printf("{\"pos\":%d,\"next\":%d,\"chip_token\":%u,\"generated\":%s,\"cycle\":%llu,"
                         "\"time_us\":%.3f,\"checked\":%s",
@@ -513,8 +485,18 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
     };
     hw::link::GenerateResult r;
     std::string switch_note;
+    if (ff > 0 && o.mode == "run" && !o.json && tok) {
+        // The fast-forwarded text first (the golden model's), then the chip's.
+        int from = prompt[0];
+        for (int p = 0; p < ff; p++) {
+            const int next = p + 1 < prompt_len ? prompt[p + 1] : sb->expected_next(p);
+            if (next != hw::kBosToken) std::fputs(hw::escape_unprintable(tok->decode(from, next)).c_str(), stdout);
+            from = next;
+        }
+        std::fflush(stdout);
+    }
     if (o.switch_at < 0) {
-        r = card.generate(prompt, gen_steps, o.logits, on_token);
+        r = card.generate(chip_prompt, gen_steps, o.logits, on_token);
     } else {
         // Positions 0..P-1, then another slot (selected between generations: one register
         // write, nothing reloaded; the slot's hash read back), then P..steps-1 continuing the
@@ -574,19 +556,20 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
     }
 
     auto counters = card.chip_counters();
-    const auto& hl = card.host_link().counters();
+    const auto& hl = link.host_link().counters();
     const int positions = static_cast<int>(r.tokens.size());
     // Every position the core decoded reached the host (Card::generate checked that they
     // arrived once each, in order, as many as READY counts); the chip clamped exactly the
     // values the golden model clamped.
-    if (sb && sb->positions() != positions)
+    if (sb && sb->positions() - sb->fast_forwarded() != positions)
         throw hw::Mismatch("MISMATCH at the host: the core decoded " +
-                           std::to_string(sb->positions()) + " positions, " +
+                           std::to_string(sb->positions() - sb->fast_forwarded()) + " positions, " +
                            std::to_string(positions) + " reached the host");
-    if (sb && counters["SATURATIONS"] != sb->golden_saturations())
+    const std::uint64_t golden_sat = sb ? sb->golden_saturations() - sb->fast_forward_saturations() : 0;
+    if (sb && counters["SATURATIONS"] != golden_sat)
         throw hw::Mismatch("MISMATCH the chip's SATURATIONS counter reads " +
                            std::to_string(counters["SATURATIONS"]) + ", the golden model clamped " +
-                           std::to_string(sb->golden_saturations()) + " values");
+                           std::to_string(golden_sat) + " values");
     const double chip_s = double(r.cycles) / o.clock_hz;
     // The link, each direction: TLPs sent and taken in order, what the receiver dropped, the
     // sender's replays; the faults injected into it.
@@ -621,8 +604,8 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                                     hl.replay_timeouts);
     const std::string to_host = dir(counters["TX_TLPS"], hl.bad_crc, hl.framing, hl.seq_errors,
                                     hl.duplicates, counters["REPLAYS"], counters["REPLAY_TIMEOUTS"]);
-    const auto& f1 = card.to_chip().faults();
-    const auto& f2 = card.from_chip().faults();
+    const auto& f1 = link.to_chip().faults();
+    const auto& f2 = link.from_chip().faults();
     // With --require-faults, every fault kind injected at a nonzero rate must have happened in
     // each direction: a fault test that did not fault proves nothing.
     if (o.require_faults) {
@@ -660,7 +643,7 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
         // MAC lower bound (docs/architecture.md): the weight MACs over Rows x Lanes plus the
         // attention MACs over the attention unit's, averaged over the positions decoded.
         double bound = 0;
-        for (int p = 0; p < positions; p++) bound += hw::mac_bound(c, g.datapath, p) / positions;
+        for (const auto& e : r.tokens) bound += hw::mac_bound(c, g.datapath, static_cast<int>(e.pos)) / positions;
         const double per_token = double(dev.token_cycles()) / positions;
         const double core_cycles = double(counters["CYCLES_LO"] + (counters["CYCLES_HI"] << 32));
         const double busy = double(counters["MAC_BUSY_LO"] + (counters["MAC_BUSY_HI"] << 32));
@@ -703,6 +686,9 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                         lora.source.c_str(), lora.slot, lora.targets, lora.hash,
                         static_cast<unsigned long long>(lora.cycles));
         if (!switch_note.empty()) std::printf("switch:     %s\n", switch_note.c_str());
+        if (ff > 0)
+            std::printf("fast-fwd:   positions 0..%d by the golden model in %.3f s, their KV rows loaded "
+                        "through the backdoor; the chip decoded %d..%d\n", ff - 1, ff_wall, ff, steps - 1);
         if (sb && o.logits)
             std::printf("logits:     %lld read over the link, every one equal to the golden model's\n",
                         host_logits);
@@ -713,14 +699,14 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                     100.0 * double(counters["VECTOR_LO"]) / tc);
         print_link();
     } else if (o.json) {
-        std::printf("{\"summary\":{\"sampler\":%s,\"adapter\":%s,\"positions\":%d,\"generated\":%u,\"end\":\"%s\",\"chip_cycles\":%llu,"
+        std::printf("{\"summary\":{\"fast_forward\":%d,\"sampler\":%s,\"adapter\":%s,\"positions\":%d,\"generated\":%u,\"end\":\"%s\",\"chip_cycles\":%llu,"
                     "\"link\":\"%s\",\"clock_mhz\":%.0f,\"sim_time_s\":%.9f,\"tokens_per_s\":%.1f,"
                     "\"wall_s\":%.3f,\"sim_tokens_per_s\":%.1f,\"checked\":%s,\"values_checked\":%lld,"
                     "\"link_errors\":{\"chip_bad_crc\":%llu,\"chip_framing\":%llu,\"chip_seq\":%llu,"
                     "\"chip_duplicates\":%llu,\"chip_replays\":%llu,\"host_bad_crc\":%llu,"
                     "\"host_framing\":%llu,\"host_seq\":%llu,\"host_duplicates\":%llu,"
                     "\"host_replays\":%llu,\"chip_tx_tlps\":%llu,\"host_tx_tlps\":%llu}}}\n",
-                    sampler_json(o.sampler).c_str(), adapter_json(lora).c_str(), positions, r.generated, hw::link::name(r.end),
+                    ff, sampler_json(o.sampler).c_str(), adapter_json(lora).c_str(), positions, r.generated, hw::link::name(r.end),
                     static_cast<unsigned long long>(r.cycles), o.link.c_str(), o.clock_hz / 1e6,
                     r.time_s, r.generated / r.time_s, wall, positions / wall,
                     sb ? "true" : "false", sb ? sb->checked() : 0LL,
@@ -738,8 +724,11 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card, 
                     static_cast<unsigned long long>(hl.tx_tlps));
     } else {
         std::printf("\n\n");
-        std::printf("tokens:     %d positions decoded, %u generated (%s)%s\n", positions,
-                    r.generated, hw::link::name(r.end),
+        if (ff > 0)
+            std::printf("fast-fwd:   positions 0..%d by the golden model in %.3f s (their KV rows loaded "
+                        "into the chip)\n", ff - 1, ff_wall);
+        std::printf("tokens:     %d positions decoded%s, %u generated (%s)%s\n", positions,
+                    ff > 0 ? " by the chip" : "", r.generated, hw::link::name(r.end),
                     sb ? ", every one bit-exact with the golden model" : " (unchecked)");
         if (sb) std::printf("checked:    %lld datapath values, %lld tokens and %lld logits at the host\n",
                             sb->checked(), host_checked, host_logits);
@@ -994,7 +983,7 @@ int walk(hw::link::Card& card) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int sc_main(int argc, char** argv) {
     try {
         const Options o = parse(argc, argv);
         const hw::GeneratedModel g = hw::load_generated_model(o.gen_dir, o.model);
@@ -1018,10 +1007,28 @@ int main(int argc, char** argv) {
         co.timeout_cycles = o.timeout;
         co.host_credits = o.host_credits;
         co.stall_rate = o.stall_rate;
-        hw::link::Card card(dev, co);
-        if (o.mode == "linktest") return linktest(o, g, card, dev);
-        if (o.mode == "walk") return walk(card);
-        return decode(o, g, card, dev, sb.get(), cc.get());
+        if (!o.tlm) {
+            hw::link::Card card(dev, co);
+            if (o.mode == "linktest") return linktest(o, g, card, dev);
+            if (o.mode == "walk") return walk(card);
+            return decode(o, g, card, card.link(), dev, sb.get(), cc.get());
+        }
+        // The virtual platform at RTL: the driver's Card on an initiator socket, the chip
+        // behind the card's target socket through the transactor (vp/link_chip.h), the decode
+        // in an SC_THREAD.
+        if (o.mode != "check" && o.mode != "run")
+            throw hw::make_error("--tlm", "mode", "check or run (linktest and walk send raw link traffic)", o.mode);
+        hw::link::LinkPort link(dev, co);
+        hw::vp::LinkChip chip(link);
+        hw::vp::CardTarget target("card", chip, o.clock_hz);
+        hw::vp::TlmPort port("driver", o.clock_hz);
+        port.socket.bind(target.socket);
+        tlm::tlm_global_quantum::instance().set(
+            sc_core::sc_time(static_cast<double>(100000 * hw::vp::period_ps(o.clock_hz)), sc_core::SC_PS));
+        hw::link::Card card(port, co);
+        hw::vp::HostThread host("host", [&] { return decode(o, g, card, link, dev, sb.get(), cc.get()); });
+        sc_core::sc_start();
+        return host.result();
     } catch (const hw::Mismatch& e) {
         std::fflush(stdout);
         std::printf("\n%s\n", e.what());
@@ -1037,4 +1044,12 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "chip_sim: error: %s\n", e.what());
         return 2;
     }
+}
+
+// SystemC's own main prints its banner to stdout before sc_main runs: this one turns it off
+// and hands over as SystemC's does (--tlm elaborates the sockets; the other modes make no
+// SystemC object).
+int main(int argc, char** argv) {
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+    return sc_core::sc_elab_and_sim(argc, argv);
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -56,7 +57,24 @@ inline GeneratedModel load_generated_model(const std::string& gen_dir,
                              "sha256 " + want.substr(0, 16), "sha256 " + got.substr(0, 16));
         g.model = read_checkpoint(path);
     }
-    g.data = make_chip_data(g.model, parse_weight_format(g.manifest["format"]["weights"]));
+    const WeightFormat format = parse_weight_format(g.manifest["format"]["weights"]);
+    if (g.manifest.contains("chip_data")) {
+        // The generator's integers (hardwire gen's chip_data.bin), as long as they are the
+        // bytes it recorded; the same make_chip_data call made them.
+        const std::string path = gen_dir + "/" + g.manifest["chip_data"]["file"].get<std::string>();
+        std::ifstream f(path, std::ios::binary);
+        if (!f) throw Error(path + ": cannot open (hardwire gen writes it; generate again)");
+        const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+        Sha256 h;
+        h.update(bytes.data(), bytes.size());
+        const std::string want = g.manifest["chip_data"]["sha256"].get<std::string>();
+        if (h.hex() != want)
+            throw make_error(path, "not the chip data " + gen_dir + "/manifest.json records",
+                             "sha256 " + want.substr(0, 16), "sha256 " + h.hex().substr(0, 16));
+        g.data = chip_data_from_bytes(bytes, g.model, format, path);
+    } else {
+        g.data = make_chip_data(g.model, format);
+    }
     const nlohmann::json& dp = g.manifest.at("datapath");
     g.datapath.rows = dp.at("rows").get<int>();
     g.datapath.lanes = dp.at("lanes").get<int>();

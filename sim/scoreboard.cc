@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "scoreboard.h"
 
+#include "error.h"
+
 namespace hw {
 
 void Scoreboard::on_tap(const TapId& id, const TapData& d) {
@@ -48,6 +50,23 @@ void Scoreboard::start(int token, int pos) {
     want_next_ = sample_token(golden_.tables(), logits, sampler_, pos);
     next_[pos] = want_next_;
     if (keep_logits_) logits_[pos] = logits;
+}
+
+void Scoreboard::fast_forward(int positions, const FastKernels* fast) {
+    if (max_pos_ >= 0 || running_) throw Error("fast-forward: only before the chip decodes anything");
+    if (prompt_.empty()) throw Error("fast-forward: needs the prompt (set_prompt)");
+    golden_.set_tap_sink(nullptr);
+    golden_.set_fast_kernels(fast);
+    for (int pos = 0; pos < positions; pos++) {
+        const int token = pos < static_cast<int>(prompt_.size()) ? prompt_[pos] : next_.at(pos - 1);
+        const std::vector<std::int32_t>& logits = golden_.forward(token, pos);
+        next_[pos] = sample_token(golden_.tables(), logits, sampler_, pos);
+        max_pos_ = pos;
+    }
+    golden_.set_fast_kernels(nullptr);  // the chip's positions: the specification's loops
+    golden_.set_tap_sink(this);
+    fast_forwarded_ = positions;
+    ff_saturations_ = golden_.saturations();
 }
 
 void Scoreboard::check_logits(int pos, const std::vector<std::int32_t>& got) {

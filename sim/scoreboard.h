@@ -50,6 +50,14 @@ class Scoreboard : public TapSink {
     void monitor(Top& top, std::uint64_t cycle);
     // The core's result for the running token: every tap was written, the token matches.
     void finish(int next_token, std::uint64_t cycle);
+    // Fast-forward: the golden model decodes positions 0..positions-1 on its own (with `fast`,
+    // its bit-exact kernels; no taps), each input the one start() would expect, so that the
+    // chip, its KV cache loaded from this model's (Backdoor::load_kv), continues at
+    // `positions` with everything checked. Only before the first start().
+    void fast_forward(int positions, const FastKernels* fast);
+    int fast_forwarded() const { return fast_forwarded_; }  // positions the chip did not decode
+    // Values the golden model clamped in the fast-forwarded positions (not the chip's).
+    std::uint64_t fast_forward_saturations() const { return ff_saturations_; }
     // The golden model (its KV cache) and the last token's golden logits, for the backdoor
     // comparison of the chip's SRAMs.
     const IntModel& golden() const { return golden_; }
@@ -94,6 +102,8 @@ class Scoreboard : public TapSink {
     bool keep_logits_ = false;
     bool running_ = false;                             // a token started, its result not yet out
     int token_ = -1, pos_ = -1, max_pos_ = -1, want_next_ = -1;
+    int fast_forwarded_ = 0;
+    std::uint64_t ff_saturations_ = 0;
     long long checked_ = 0;
 };
 

@@ -64,11 +64,15 @@ VerilatedBuildResult build_verilated(const VerilatedBuild& b,
          "ON)\nset(CMAKE_CXX_EXTENSIONS OFF)\n"
       << "find_package(verilator REQUIRED)\n"
       << "find_package(nlohmann_json 3.11 REQUIRED)\n"
+      // The exported hw_vp links SystemC's pkg-config target, which must exist here too.
+      << "find_package(PkgConfig REQUIRED)\n"
+      << "pkg_check_modules(SYSTEMC REQUIRED IMPORTED_TARGET systemc)\n"
       << "include(\"" << HW_BINARY_DIR << "/hardwire-targets.cmake\")\n"
       << "add_executable(" << b.executable << cmake_list(b.harness_sources) << ")\n"
-      << "target_link_libraries(" << b.executable << " PRIVATE hw::hw_weightgen hw::hw_golden hw::hw_check hw::hw_host)\n"
+      << "target_link_libraries(" << b.executable << " PRIVATE hw::hw_weightgen hw::hw_golden hw::hw_check hw::hw_host"
+      << (b.systemc ? " hw::hw_vp" : "") << ")\n"
       << "target_include_directories(" << b.executable << " PRIVATE \""
-      << fs::absolute(b.gen_dir).string() << "\" \"" << HW_SOURCE_DIR << "/sim\")\n"
+      << fs::absolute(b.gen_dir).string() << "\" \"" << HW_SOURCE_DIR << "/sim\" \"" << HW_SOURCE_DIR << "/vp\")\n"
       << "target_compile_options(" << b.executable << " PRIVATE -Wall -Wextra -ffp-contract=off)\n"
       << "target_compile_definitions(" << b.executable << " PRIVATE HW_TOP_CLASS=V" << b.top_module
       << " HW_TOP_HEADER=\"V" << b.top_module << ".h\")\n"
@@ -113,7 +117,7 @@ VerilatedBuildResult build_verilated(const VerilatedBuild& b,
     // The libraries the harness links (built in this tree): their sources, so an edited
     // scoreboard, driver or golden model relinks every simulator.
     std::vector<fs::path> lib_sources;
-    for (const char* dir : {"common", "model", "golden", "weightgen", "host", "sim"}) {
+    for (const char* dir : {"common", "model", "golden", "weightgen", "host", "sim", "vp"}) {
         for (const auto& e : fs::directory_iterator(source_path(dir)))
             if (e.is_regular_file()) lib_sources.push_back(e.path());
     }

@@ -23,6 +23,8 @@ struct VerilatedBuild {
     std::vector<std::string> verilator_args;   // extra Verilator arguments
     bool trace = false;                        // verilate with FST tracing (VM_TRACE_FST)
     bool coverage = false;                     // line, toggle and cover-property coverage (VM_COVERAGE)
+    bool systemc = false;                      // the harness links the virtual platform (hw_vp,
+                                               // SystemC: it defines sc_main)
 };
 
 // The result of build_verilated.

@@ -105,6 +105,54 @@ TEST_CASE("stories260K: 256-token greedy decode bit-exact with the golden model"
     check_explore(log, "--model " + model, "int8", kBase, 256, 512);
 }
 
+TEST_CASE("fast-forward: the RTL continues at position 500 from the golden model's KV cache",
+          "[model][chip][slow]") {
+    HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
+    // The whole context simulated, then positions 0..499 fast-forwarded (the golden model's
+    // KV rows loaded through the backdoor, POSITION written over the link): positions
+    // 500..511 are the same lines (inputs, tokens, cycles), every stage checked on the way.
+    int rc = -1;
+    const std::string full = run_chip(model, "", "int8", kBase, 512, &rc);
+    REQUIRE(rc == 0);
+    const std::string ff = run_chip(model, "", "int8", kBase, 512, &rc, {}, "--fast-forward 500");
+    INFO(summary(ff));
+    REQUIRE(rc == 0);
+    CHECK_THAT(ff, Contains("chip_check: 12 tokens bit-exact") &&
+                       Contains("fast-fwd:   positions 0..499 by the golden model") &&
+                       Contains("every step of 12 tokens equal to the cycle model's"));
+    auto lines_from = [](const std::string& log, int first) {
+        std::vector<std::string> v;
+        std::istringstream in(log);
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("pos ", 0) == 0 && std::stoi(line.substr(4)) >= first) v.push_back(line);
+        return v;
+    };
+    const auto want = lines_from(full, 500), got = lines_from(ff, 0);
+    CHECK(want.size() == 12);
+    CHECK(got == want);
+    // Inside a prompt, sampled, with an adapter, on a grouped-query shape with AttnPar 2 (the
+    // KV rows spread over two banks): the chip takes the prompt's rest, then generates.
+    const std::string gqa = run_chip("", kOneLayer, "int8", kOneLayerDp, 32, &rc, {},
+                                     "--fast-forward 3 --prompt-tokens 1,5,9,13,17 --temperature 1.1 --seed 4 "
+                                     "--synthetic-adapter r=4,targets=q,k,v,o,gate,up,down,seed=6");
+    INFO(summary(gqa));
+    CHECK(rc == 0);
+    CHECK_THAT(gqa, Contains("chip_check: 29 tokens bit-exact") && Contains("pos 3 token 13 next") &&
+                        Contains("pos 4 token 17 next"));
+    const std::string gqa_late = run_chip("", kOneLayer, "int8", kOneLayerDp, 32, &rc, {},
+                                          "--fast-forward 27 --temperature 1.1 --seed 4");
+    INFO(summary(gqa_late));
+    CHECK(rc == 0);
+    CHECK_THAT(gqa_late, Contains("chip_check: 5 tokens bit-exact"));
+    // What it cannot do is refused before anything runs.
+    CHECK_THAT(run_chip("", kOneLayer, "int8", kOneLayerDp, 32, &rc, {}, "--fast-forward 32"),
+               Contains("--fast-forward") && Contains("fewer than --steps"));
+    CHECK(rc == 2);
+    CHECK_THAT(run_chip("", kOneLayer, "int8", kOneLayerDp, 32, &rc, {}, "--fast-forward 4 --no-check"),
+               Contains("drop --no-check"));
+    CHECK(rc == 2);
+}
+
 TEST_CASE("stories260K q3q6 (FFN at 3 bits, the rest at 6): 256 tokens bit-exact",
           "[model][chip][slow]") {
     HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());

@@ -5,8 +5,11 @@
 // arithmetic: classes sum to the total, the MAC bound, the datapath's checks.
 #include <catch2/catch.hpp>
 
+#include "chip_data.h"
 #include "cycle_model.h"
 #include "error.h"
+#include "lora.h"
+#include "synthetic.h"
 
 namespace {
 
@@ -81,6 +84,61 @@ TEST_CASE("cycle model: an adapted matrix's step adds its low-rank passes, at th
     hw::Datapath none;
     none.lora_slots = 0;
     CHECK_THROWS_WITH(hw::AdapterLayout(kStories260K, none), Catch::Contains("adapter slots"));
+}
+
+TEST_CASE("adapter layout: a slot's image reads back as the adapter it holds (the TLM model's SRAM)",
+          "[fast][cycles]") {
+    // A grouped-query shape (k and v have kv_dim outputs) on rows of 3 and beats of 32, an
+    // adapter of rank 4 below the chip's 8 on four matrices.
+    const hw::Model m = hw::make_synthetic_model(hw::parse_synthetic_spec(
+        "dim=48,hidden=100,layers=2,heads=6,kv_heads=2,vocab=300,seq_len=32,seed=1"));
+    const hw::Config& c = m.config;
+    hw::Datapath d{3, 32, 2};
+    d.lora_slots = 2;
+    d.lora_rank = 8;
+    const hw::AdapterLayout l(c, d);
+    const hw::QAdapter q = hw::quantize_adapter(hw::make_synthetic_adapter(c, "r=4,targets=k,o,up,down,seed=2"));
+    const hw::AdapterImage img = hw::adapter_image(q, l);
+    const hw::QAdapter back = hw::adapter_from_image(img.words, img.targets, l, "slot 0");
+    CHECK(back.rank == 8);
+    for (int layer = 0; layer < c.n_layers; layer++) {
+        for (const char* name : hw::kLoraTargets) {
+            const hw::QLowRank* want = q.find(layer, name);
+            const hw::QLowRank* got = back.find(layer, name);
+            INFO("layer " << layer << " " << name);
+            REQUIRE((want == nullptr) == (got == nullptr));
+            if (!want) continue;
+            // A: the adapter's 4 rows, then zero rows; s B: its 4 columns, then zeros.
+            for (int i = 0; i < got->a.rows; i++)
+                for (int j = 0; j < got->a.cols; j++)
+                    CHECK(int(got->a.w[std::size_t(i * got->a.cols + j)]) ==
+                          (i < want->a.rows ? int(want->a.w[std::size_t(i * want->a.cols + j)]) : 0));
+            CHECK(std::vector<std::uint16_t>(got->a.mantissa.begin(), got->a.mantissa.begin() + want->a.mantissa.size()) ==
+                  want->a.mantissa);
+            CHECK(std::vector<std::uint8_t>(got->a.shift.begin(), got->a.shift.begin() + want->a.rows) == want->a.shift);
+            for (int i = 0; i < got->sb.rows; i++)
+                for (int j = 0; j < got->sb.cols; j++)
+                    CHECK(int(got->sb.w[std::size_t(i * got->sb.cols + j)]) ==
+                          (j < want->sb.cols ? int(want->sb.w[std::size_t(i * want->sb.cols + j)]) : 0));
+            CHECK(got->sb.mantissa == want->sb.mantissa);
+            CHECK(got->sb.shift == want->sb.shift);
+        }
+    }
+    // The golden model serves the same logits from either, and other logits without it.
+    const hw::ChipData data = hw::make_chip_data(m, hw::WeightFormat{});
+    hw::IntModel a(data.q, data.tables), b(data.q, data.tables), none(data.q, data.tables);
+    a.set_adapter(&q);
+    b.set_adapter(&back);
+    bool changed = false;
+    for (int pos = 0, tok = 1; pos < 8; pos++) {
+        const std::vector<std::int32_t> la = a.forward(tok, pos);
+        CHECK(b.forward(tok, pos) == la);
+        changed |= none.forward(tok, pos) != la;
+        tok = hw::argmax_int(la);
+    }
+    CHECK(changed);
+    CHECK_THROWS_WITH(hw::adapter_from_image(std::vector<std::uint32_t>(5), 1, l, "slot 1"),
+                      Catch::Contains("slot 1") && Catch::Contains("words"));
 }
 
 TEST_CASE("cycle guard: stories15M's shape at 1024 MACs a cycle is within 1.25x of its bound",

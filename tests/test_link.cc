@@ -444,7 +444,7 @@ TEST_CASE("LoRA on the chip: adapters written over the link serve every token bi
     decode("", kOneLayer, "--steps 32 --synthetic-adapter r=2,targets=k,up,seed=9 --temperature 1.1 --seed 4");
 }
 
-TEST_CASE("LoRA slots switched between tokens: nothing reloaded, every token bit-exact",
+TEST_CASE("LoRA slots switched between tokens: nothing reloaded and every token bit-exact",
           "[model][chip][slow]") {
     HW_REQUIRE_MODEL_FILE(model, hw::test::stories260k_bin());
     // Two adapters are written before the decode (slots 0 and 1); at position 20 the host

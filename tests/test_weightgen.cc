@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "generate.h"
+#include "generated_model.h"
 #include "test_util.h"
 #include "verilated_build.h"
 
@@ -118,6 +119,40 @@ TEST_CASE("synthetic ROM words read back through Verilator equal the golden weig
     }
 }
 
+TEST_CASE("the simulators' golden model starts from the generator's own integers (chip_data.bin)",
+          "[fast][weightgen]") {
+    // A separate classifier, grouped-query attention, two layers: every matrix kind.
+    const char* const spec = "dim=48,hidden=100,layers=2,heads=6,kv_heads=2,vocab=300,seq_len=16,shared=0,seed=3";
+    hw::test::TempDir dir;
+    gen("", spec, dir.file("g"), "q3q6");
+    const hw::GeneratedModel g = hw::load_generated_model(dir.file("g"));
+    // The same integers as quantizing again (the generator's make_chip_data call).
+    const hw::ChipData again = hw::make_chip_data(g.model, hw::parse_weight_format("q3q6"));
+    CHECK(hw::chip_data_bytes(g.data) == hw::chip_data_bytes(again));
+    CHECK(g.data.rounding == again.rounding);
+    hw::IntModel a(g.data.q, g.data.tables), b(again.q, again.tables);
+    for (int pos = 0, tok = 1; pos < 6; pos++) {
+        const auto la = a.forward(tok, pos);
+        CHECK(b.forward(tok, pos) == la);
+        tok = hw::argmax_int(la);
+    }
+    // A changed byte is refused, naming the file and the manifest's hash.
+    {
+        std::fstream f(dir.file("g") + "/chip_data.bin", std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(100);
+        f.put('\x5a');
+    }
+    CHECK_THROWS_WITH(hw::load_generated_model(dir.file("g")),
+                      Catch::Contains("chip_data.bin") && Catch::Contains("not the chip data"));
+    // Bytes of another shape are refused by the reader, naming what it expected.
+    const hw::Model other = hw::make_synthetic_model(hw::parse_synthetic_spec(
+        "dim=64,hidden=100,layers=2,heads=8,kv_heads=2,vocab=300,seq_len=16,shared=0,seed=3"));
+    CHECK_THROWS_WITH(hw::chip_data_from_bytes(hw::chip_data_bytes(g.data), other, hw::WeightFormat{}, "x.bin"),
+                      Catch::Contains("x.bin") && Catch::Contains("matrix"));
+    CHECK_THROWS_WITH(hw::chip_data_from_bytes("HWQD", g.model, hw::WeightFormat{}, "y.bin"),
+                      Catch::Contains("y.bin"));
+}
+
 TEST_CASE("identical inputs give byte-identical output folders", "[fast][weightgen]") {
     hw::test::TempDir dir;
     const auto a = gen("", kShapes[0], dir.file("a"));
@@ -126,8 +161,8 @@ TEST_CASE("identical inputs give byte-identical output folders", "[fast][weightg
     const auto fa = read_dir(dir.file("a")), fb = read_dir(dir.file("b"));
     // 25 ROMs (embedding and its scales, 7 matrices and 7 scale ROMs and 2 gain vectors for
     // the one layer, final gains, norm exponents, 5 tables) + package, bank, chip top,
-    // header, files.f, manifest.
-    CHECK(fa.size() == 31u);
+    // header, files.f, the quantized weights (chip_data.bin), manifest.
+    CHECK(fa.size() == 32u);
     CHECK(fa == fb);
     const auto c =
         gen("", "dim=48,hidden=100,layers=1,heads=6,kv_heads=2,vocab=300,seq_len=16,seed=9",

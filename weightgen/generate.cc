@@ -319,8 +319,15 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
         m["files"] = files;
         m["cpp_header"] = hdr;
         m["chip_top"] = chip;
+        // The quantized weights as the generator made them: the simulators' golden models start
+        // from these bytes (their sha256 checked) instead of calibrating again.
+        const std::string chip_data = chip_data_bytes(d);
+        write_text(tmp / "chip_data.bin", chip_data);
+        Sha256 chip_data_sha;
+        chip_data_sha.update(chip_data.data(), chip_data.size());
+        m["chip_data"] = {{"file", "chip_data.bin"}, {"sha256", chip_data_sha.hex()}};
         write_text(tmp / "manifest.json", m.dump(2) + "\n");
-        res.files = static_cast<int>(files.size()) + 4;  // + chip top, header, files.f, manifest
+        res.files = static_cast<int>(files.size()) + 5;  // + chip top, header, files.f, chip data, manifest
 
         // Swap: the old directory (if any) is removed only after the new one is in place.
         const fs::path old =
