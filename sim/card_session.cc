@@ -26,6 +26,20 @@ std::vector<int> parse_tokens(const std::string& text) {
     return v;
 }
 
+double parse_number(const std::string& option, const std::string& text, double lo, double hi) {
+    std::size_t used = 0;
+    double x = 0;
+    try {
+        x = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != text.size() || !(x >= lo && x <= hi))
+        throw make_error(option, "bad value", "a number in " + std::to_string(lo) + ".." + std::to_string(hi),
+                         "'" + text + "'");
+    return x;
+}
+
 std::string json_escape(const std::string& s) {
     std::string out;
     for (unsigned char c : s) {

@@ -21,6 +21,9 @@ namespace hw {
 // "T,T,..." -> token ids (--prompt-tokens; range-checked by the chip, on purpose). Throws
 // hw::Error naming the option.
 std::vector<int> parse_tokens(const std::string& text);
+// `text` as a number in lo..hi (the value of `option`); hw::Error naming the option and the
+// range otherwise.
+double parse_number(const std::string& option, const std::string& text, double lo, double hi);
 
 // `s` as a JSON string's contents (quotes, backslashes and control characters escaped).
 std::string json_escape(const std::string& s);

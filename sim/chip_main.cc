@@ -232,20 +232,7 @@ Options parse(int argc, char** argv) {
             if (k + 1 >= argc) throw hw::Error("option " + a + " needs a value");
             return argv[++k];
         };
-        auto number = [&](double lo, double hi) {
-            const std::string v = value();
-            std::size_t used = 0;
-            double x = 0;
-            try {
-                x = std::stod(v, &used);
-            } catch (const std::exception&) {
-                used = 0;
-            }
-            if (used != v.size() || x < lo || x > hi)
-                throw hw::make_error(a, "bad value", "a number in " + std::to_string(lo) + ".." +
-                                                         std::to_string(hi), "'" + v + "'");
-            return x;
-        };
+        auto number = [&](double lo, double hi) { return hw::parse_number(a, value(), lo, hi); };
         if (a == "--steps") o.steps = static_cast<int>(number(1, 1 << 20));
         else if (a == "--model") o.model = value();
         else if (a == "--prompt") o.prompt = value();

@@ -145,3 +145,24 @@ TEST_CASE("hardwire run --level tlm: the virtual platform from the command line"
     CHECK(bad.exit_code == 2);
     CHECK_THAT(bad.err, Contains("--level gate: expected rtl or tlm"));
 }
+
+TEST_CASE("the example sc_main: a user's own program drives the card through the sockets", "[fast]") {
+    // A generated folder is all the transaction-level model needs (no Verilator build).
+    hw::test::TempDir dir;
+    const auto gen = hw::test::run_cli("gen --synthetic dim=48,hidden=100,layers=1,heads=6,kv_heads=2,vocab=300,"
+                                       "seq_len=32,seed=2 --out " + dir.file("gen"));
+    INFO(gen.err);
+    REQUIRE(gen.exit_code == 0);
+    const std::string log = dir.file("log");
+    const int rc = WEXITSTATUS(std::system((std::string(HW_VP_EXAMPLE_PATH) + " " + dir.file("gen") + " > " + log + " 2>&1").c_str()));
+    const std::string out = hw::test::read_file(log);
+    INFO(out);
+    CHECK(rc == 0);
+    CHECK_THAT(out, Contains("card: dim 48, 1 layers, vocabulary 300") && Contains("position 15: token") &&
+                        Contains("16 tokens generated (DONE)"));
+    // A folder that is not a generated one is an error naming it.
+    const int bad = WEXITSTATUS(std::system((std::string(HW_VP_EXAMPLE_PATH) + " " + dir.file("nothing") + " > " + log + " 2>&1").c_str()));
+    CHECK(bad == 2);
+    CHECK_THAT(hw::test::read_file(log), Contains(dir.file("nothing")));
+}
+
