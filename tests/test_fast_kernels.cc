@@ -97,6 +97,9 @@ TEST_CASE("the fast kernels equal the specification on awkward shapes, saturatin
         {"dim=32,hidden=96,layers=3,heads=4,kv_heads=4,vocab=100,seq_len=32,shared=0,seed=3", "q3q6", false},
         // weights scaled up until results clamp: the saturation counts must agree too
         {"dim=32,hidden=64,layers=2,heads=2,kv_heads=1,vocab=64,seq_len=16,seed=4,gain=40", "int8", true},
+        // heads of 6 (not a multiple of 8: the attention's generic loops), rows of 36 and 90
+        // (a last group of 4 and of 26 beside the groups of 32)
+        {"dim=36,hidden=90,layers=1,heads=6,kv_heads=3,vocab=70,seq_len=20,seed=5", "int8", false},
     };
     for (const auto& c : cases) {
         INFO(c.spec << " " << c.format);
