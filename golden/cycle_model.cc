@@ -68,6 +68,7 @@ TokenCycles token_cycles(const Config& c, const WeightFormat& f, const Datapath&
     const Geometry g = geometry(c, d);
     const long long blocks = pos / d.attn_par + 1;  // context blocks, AttnPar positions each
     TokenCycles t;
+    t.steps.reserve(std::size_t(20) * c.n_layers + 5);  // 20 steps a layer, the embedding, 4 final
     auto add = [&](int layer, int step, SeqOp op, const std::string& name, long long cycles,
                    long long beats = 0) {
         const CycleClass cls = op == SeqOp::kMv     ? CycleClass::kMatvec
@@ -83,8 +84,8 @@ TokenCycles token_cycles(const Config& c, const WeightFormat& f, const Datapath&
     auto mv = [&](int layer, int step, const std::string& name, long long rows, long long beats) {
         const long long words = ceil_div(rows, d.rows) * beats;
         long long cycles = words + 2, busy = words;
-        const int m = lora_target_index(name);
-        if (lora && m >= 0 && (adapter_targets >> m) & 1u) {
+        const int m = lora ? lora_target_index(name) : -1;
+        if (m >= 0 && (adapter_targets >> m) & 1u) {
             cycles += lora_cycles(*lora, m);
             busy += lora->a_beats(m) + lora->s_beats(m);
         }

@@ -72,6 +72,10 @@ int IntModel::quantize_activations(const std::int32_t* v, int n, std::int16_t* o
     return s;
 }
 
+int IntModel::quantize(const std::int32_t* v, int n, std::int16_t* out, int min_shift) const {
+    return fast_ ? fast_->quantize_activations(v, n, out, min_shift) : quantize_activations(v, n, out, min_shift);
+}
+
 void IntModel::matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a, int a_shift) {
     if (fast_ && fast_->has(w)) return fast_->matvec(out, w, a, a_shift, &saturations_);
     for (int i = 0; i < w.rows; i++) {
@@ -107,13 +111,14 @@ void IntModel::low_rank(int layer, const char* matrix, std::int32_t* y, const st
     const QLowRank* p = adapter_->find(layer, matrix);
     if (!p) return;
     matvec(lr_u_.data(), p->a, a, a_shift);  // u = A a, Q16 (rank)
-    const int su = quantize_activations(lr_u_.data(), p->a.rows, lr_act_.data(), INT32_MIN);
+    const int su = quantize(lr_u_.data(), p->a.rows, lr_act_.data(), INT32_MIN);
     matvec(lr_v_.data(), p->sb, lr_act_.data(), su);  // v = s B u, Q16 (out)
     residual(y, lr_v_.data(), p->sb.rows, &saturations_);
 }
 
 void IntModel::rmsnorm(std::int32_t* out, const std::int32_t* x, const QGain& gain) {
     const int n = q_.config.dim;
+    if (fast_) return fast_->rmsnorm(out, x, n, gain, t_, k_.rms_eps, &saturations_);
     // Sum of squares of x in Q8 (|x >> 8| < 2^23): each square < 2^46, the sum < 2^63 for
     // dim <= 2^17. ss is Q16 and mean(x^2) = ss * 2^-16 / dim.
     std::uint64_t ss = 0;
@@ -261,7 +266,7 @@ const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
         // attention norm and q, k, v projections
         rmsnorm(xb_.data(), x_.data(), L.rms_att);
         tap(pos, l, Stage::kAttNorm, xb_.data(), dim);
-        int s = quantize_activations(xb_.data(), dim, act_.data(), INT32_MIN);
+        int s = quantize(xb_.data(), dim, act_.data(), INT32_MIN);
         matvec(q_vec_.data(), L.wq, act_.data(), s);
         matvec(k_vec_.data(), L.wk, act_.data(), s);
         matvec(v_vec_.data(), L.wv, act_.data(), s);
@@ -277,9 +282,9 @@ const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
 
         // KV cache write: int16 rows with one exponent each
         key_shift_[row] = static_cast<std::int8_t>(
-            quantize_activations(k_vec_.data(), kv_dim, key_cache_.data() + row * kv_dim, 0));
+            quantize(k_vec_.data(), kv_dim, key_cache_.data() + row * kv_dim, 0));
         value_shift_[row] = static_cast<std::int8_t>(
-            quantize_activations(v_vec_.data(), kv_dim, value_cache_.data() + row * kv_dim, 0));
+            quantize(v_vec_.data(), kv_dim, value_cache_.data() + row * kv_dim, 0));
         if (sink_) {
             tap_buf_.assign(key_cache_.begin() + row * kv_dim,
                             key_cache_.begin() + (row + 1) * kv_dim);
@@ -294,9 +299,9 @@ const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
         const std::int16_t* v_rows = value_cache_.data() + row0 * kv_dim;
         const std::int8_t* k_shift = key_shift_.data() + row0;
         const std::int8_t* v_shift = value_shift_.data() + row0;
-        if (fast_) {
-            fast_->attention(c, t_, k_, q_vec_.data(), k_rows, k_shift, v_rows, v_shift, pos,
-                             xb_.data(), scores_.data(), probs_.data(), &saturations_);
+        if (fast_) {  // the scores and probabilities are kept only for a tap sink
+            fast_->attention(c, t_, k_, q_vec_.data(), k_rows, k_shift, v_rows, v_shift, pos, xb_.data(),
+                             sink_ ? scores_.data() : nullptr, sink_ ? probs_.data() : nullptr, &saturations_);
         } else {
             attention(c, t_, k_, q_vec_.data(), k_rows, k_shift, v_rows, v_shift, pos, xb_.data(),
                       scores_.data(), probs_.data(), &saturations_);
@@ -308,7 +313,7 @@ const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
         tap(pos, l, Stage::kAttention, xb_.data(), dim);
 
         // output projection and residual
-        s = quantize_activations(xb_.data(), dim, act_.data(), INT32_MIN);
+        s = quantize(xb_.data(), dim, act_.data(), INT32_MIN);
         matvec(xb2_.data(), L.wo, act_.data(), s);
         low_rank(l, "wo", xb2_.data(), act_.data(), s);
         tap(pos, l, Stage::kAttProj, xb2_.data(), dim);
@@ -318,16 +323,17 @@ const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
         // feed-forward: w2(SiLU(w1 x) * w3 x)
         rmsnorm(xb_.data(), x_.data(), L.rms_ffn);
         tap(pos, l, Stage::kFfnNorm, xb_.data(), dim);
-        s = quantize_activations(xb_.data(), dim, act_.data(), INT32_MIN);
+        s = quantize(xb_.data(), dim, act_.data(), INT32_MIN);
         matvec(hb_.data(), L.w1, act_.data(), s);
         matvec(hb2_.data(), L.w3, act_.data(), s);
         low_rank(l, "w1", hb_.data(), act_.data(), s);
         low_rank(l, "w3", hb2_.data(), act_.data(), s);
         tap(pos, l, Stage::kGate, hb_.data(), hidden);
         tap(pos, l, Stage::kUp, hb2_.data(), hidden);
-        swiglu(hb_.data(), hb2_.data(), hidden, t_, &saturations_);
+        if (fast_) fast_->swiglu(hb_.data(), hb2_.data(), hidden, t_, &saturations_);
+        else swiglu(hb_.data(), hb2_.data(), hidden, t_, &saturations_);
         tap(pos, l, Stage::kSwiGlu, hb_.data(), hidden);
-        s = quantize_activations(hb_.data(), hidden, act_.data(), INT32_MIN);
+        s = quantize(hb_.data(), hidden, act_.data(), INT32_MIN);
         matvec(xb_.data(), L.w2, act_.data(), s);
         low_rank(l, "w2", xb_.data(), act_.data(), s);
         tap(pos, l, Stage::kDown, xb_.data(), dim);
@@ -338,7 +344,7 @@ const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
     // final norm and classifier
     rmsnorm(xb_.data(), x_.data(), q_.rms_final);
     tap(pos, -1, Stage::kFinalNorm, xb_.data(), dim);
-    const int s = quantize_activations(xb_.data(), dim, act_.data(), INT32_MIN);
+    const int s = quantize(xb_.data(), dim, act_.data(), INT32_MIN);
     matvec(logits_.data(), q_.classifier(), act_.data(), s);
     tap(pos, -1, Stage::kLogits, logits_.data(), c.vocab_size);
     return logits_;

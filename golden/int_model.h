@@ -105,9 +105,9 @@ class IntModel {
     void set_tap_sink(TapSink* sink) { sink_ = sink; }
     // The tables it was made with (the sampler's 2^-x).
     const Tables& tables() const { return t_; }
-    // Computes the matrix products and the attention with `fast` (the fast model's kernels,
-    // bit-exact with matvec and attention below; nullptr: their own loops, the
-    // specification). It must outlive this model.
+    // Computes the matrix products, the attention, the activation quantization, RMSNorm and
+    // SwiGLU with `fast` (the fast model's kernels, bit-exact with the functions below;
+    // nullptr: their own loops, the specification). It must outlive this model.
     void set_fast_kernels(const FastKernels* fast) { fast_ = fast; }
     // Adds a LoRA adapter's low-rank path to every matrix it adapts (nullptr: none). It
     // must outlive this model; it may change between positions (the chip's slots).
@@ -161,6 +161,8 @@ class IntModel {
     void low_rank(int layer, const char* matrix, std::int32_t* y, const std::int16_t* a, int a_shift);
 
   private:
+    // quantize_activations, with the fast kernels when they are set.
+    int quantize(const std::int32_t* v, int n, std::int16_t* out, int min_shift) const;
     std::size_t row(int layer, int pos) const { return std::size_t(layer) * q_.config.seq_len + pos; }
     void tap(int pos, int layer, Stage s, const std::int32_t* d, int n, int head = -1,
              int shift = 0);

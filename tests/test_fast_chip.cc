@@ -6,13 +6,11 @@
 // synchronous port stands in for the sockets (the TLM-level runs are tests/test_vp.cc).
 #include <catch2/catch.hpp>
 
-#include <deque>
-#include <optional>
-
 #include "adapter_layout.h"
 #include "chip_data.h"
 #include "crc32.h"
 #include "cycle_model.h"
+#include "direct_port.h"
 #include "driver.h"
 #include "fast_chip.h"
 #include "link_protocol.h"
@@ -27,34 +25,7 @@ namespace reg = hw::link::reg;
 
 namespace {
 
-// CardTarget and TlmPort's contract in miniature: packets go in at the port's cycle; advance()
-// takes the chip's next packet, or lets 4,096 cycles pass.
-class DirectPort : public hw::link::TlpPort {
-  public:
-    explicit DirectPort(hw::vp::ChipModel& m) : m_(m) {}
-    void send(std::vector<std::uint32_t> p) override { m_.receive(std::move(p), now_); }
-    std::optional<std::vector<std::uint32_t>> receive() override {
-        if (in_.empty()) return std::nullopt;
-        auto p = std::move(in_.front());
-        in_.pop_front();
-        return p;
-    }
-    void advance() override {
-        if (auto m = m_.next(now_, now_ + 4096)) {
-            now_ = m->cycle;
-            in_.push_back(std::move(m->payload));
-        } else {
-            now_ += 4096;
-        }
-    }
-    std::uint64_t cycle() const override { return now_; }
-    bool idle() const override { return true; }
-
-  private:
-    hw::vp::ChipModel& m_;
-    std::uint64_t now_ = 0;
-    std::deque<std::vector<std::uint32_t>> in_;
-};
+using hw::vp::DirectPort;
 
 const char* const kHash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 

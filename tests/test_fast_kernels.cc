@@ -5,6 +5,8 @@
 // loops, over whole decodes.
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "calibrate.h"
 #include "fast_kernels.h"
 #include "int_model.h"
@@ -36,10 +38,11 @@ class HashSink : public hw::TapSink {
 
 // Decodes `steps` positions greedily from BOS with and without the fast kernels (and with
 // an adapter, when given, on both) and checks everything equal, position by position;
-// returns the saturation count.
-std::uint64_t check_same(const hw::QModel& q, int steps, const hw::QAdapter* adapter = nullptr) {
+// returns the saturation count. `vector` false: the kernels' portable loops (a processor
+// without AVX2).
+std::uint64_t check_same(const hw::QModel& q, int steps, const hw::QAdapter* adapter = nullptr, bool vector = true) {
     const hw::Tables t = hw::make_tables(q.config);
-    const hw::FastKernels fast(q);
+    const hw::FastKernels fast(q, vector);
     hw::IntModel spec(q, t), quick(q, t);
     quick.set_fast_kernels(&fast);
     spec.set_adapter(adapter);
@@ -104,13 +107,159 @@ TEST_CASE("the fast kernels equal the specification on awkward shapes, saturatin
     for (const auto& c : cases) {
         INFO(c.spec << " " << c.format);
         const hw::Model model = hw::make_synthetic_model(hw::parse_synthetic_spec(c.spec));
-        const std::uint64_t sat = check_same(hw::quantize_model(model, hw::parse_weight_format(c.format)),
-                                             model.config.seq_len);
+        const hw::QModel q = hw::quantize_model(model, hw::parse_weight_format(c.format));
+        const std::uint64_t sat = check_same(q, model.config.seq_len);
         CHECK((sat > 0) == c.saturates);
+        check_same(q, model.config.seq_len, nullptr, false);
     }
     // With a LoRA adapter: its matrices go through the specification's loops, the rest fast.
     const hw::Model model = hw::make_synthetic_model(hw::parse_synthetic_spec(cases[0].spec));
     const hw::QAdapter qa = hw::quantize_adapter(
         hw::make_synthetic_adapter(model.config, "r=4,targets=q,k,v,o,gate,up,down,seed=2"));
     check_same(hw::quantize_model(model, hw::WeightFormat{}), model.config.seq_len, &qa);
+}
+
+// ---- each kernel against the specification's function, on inputs chosen to reach the
+// edges the fast paths reason about (the largest magnitudes, clamps, shifts out of range) ----
+
+namespace {
+
+// Random int32 values of every magnitude (and the extremes), the way Q16 activations spread.
+std::int32_t wide_value(std::mt19937& rng) {
+    switch (rng() % 16) {
+        case 0: return INT32_MIN;
+        case 1: return INT32_MAX;
+        case 2: return 0;
+        default: {
+            const int bits = static_cast<int>(rng() % 31);
+            const std::int32_t v = static_cast<std::int32_t>(rng() & ((1u << bits) - 1));
+            return rng() % 2 ? v : -v;
+        }
+    }
+}
+
+std::int16_t word(std::mt19937& rng, bool extreme) {
+    if (extreme) return rng() % 2 ? 32767 : -32767;
+    return static_cast<std::int16_t>(static_cast<int>(rng() % 65535) - 32767);
+}
+
+}  // namespace
+
+TEST_CASE("fast kernels: quantize_activations, rmsnorm and swiglu equal the specification's", "[fast][golden]") {
+    std::mt19937 rng(11);
+    const hw::Model model = hw::make_synthetic_model(
+        hw::parse_synthetic_spec("dim=44,hidden=60,layers=1,heads=2,kv_heads=2,vocab=30,seq_len=8,seed=3"));
+    const hw::QModel q = hw::quantize_model(model, hw::WeightFormat{});
+    const hw::Tables t = hw::make_tables(q.config);
+    const hw::IntConstants k = hw::make_constants(q.config);
+    hw::IntModel spec(q, t);
+    for (const bool vector : {true, false}) {  // the AVX2 paths and the portable loops
+        INFO((vector ? "AVX2 paths" : "portable loops"));
+        const hw::FastKernels fast(q, vector);
+        for (int trial = 0; trial < 3000; trial++) {
+            INFO("trial " << trial);
+            const int n = 1 + static_cast<int>(rng() % 60);
+            const int scale = static_cast<int>(rng() % 32);  // magnitudes up to 2^scale
+            std::vector<std::int32_t> v(std::size_t(n) + 1);
+            for (std::int32_t& x : v) {
+                x = trial % 5 == 0 ? wide_value(rng)
+                                   : static_cast<std::int32_t>(static_cast<std::int64_t>(rng() % (2ull << scale)) - (1ll << scale));
+            }
+            // quantize_activations: both minimum shifts the model uses
+            for (const int min_shift : {INT32_MIN, 0}) {
+                std::vector<std::int16_t> want(static_cast<std::size_t>(n)), got(static_cast<std::size_t>(n));
+                REQUIRE(fast.quantize_activations(v.data(), n, got.data(), min_shift) ==
+                        hw::IntModel::quantize_activations(v.data(), n, want.data(), min_shift));
+                REQUIRE(got == want);
+            }
+            // swiglu: gates around the sigmoid's range and beyond, every up value
+            std::vector<std::int32_t> gate(v.begin(), v.begin() + n), up(static_cast<std::size_t>(n));
+            for (std::int32_t& g : gate)
+                if (rng() % 3 == 0) g = static_cast<std::int32_t>(static_cast<int>(rng() % (4 << 20)) - (2 << 20));
+            for (std::int32_t& u : up) u = wide_value(rng);
+            std::vector<std::int32_t> want = gate, got = gate;
+            std::uint64_t sat_want = 0, sat_got = 0;
+            hw::IntModel::swiglu(want.data(), up.data(), n, t, &sat_want);
+            fast.swiglu(got.data(), up.data(), n, t, &sat_got);
+            REQUIRE(got == want);
+            REQUIRE(sat_got == sat_want);
+        }
+        // rmsnorm: the model's width, every magnitude, gains of either sign up to 24 bits
+        const int dim = q.config.dim;
+        for (int trial = 0; trial < 2000; trial++) {
+            INFO("trial " << trial);
+            std::vector<std::int32_t> x(static_cast<std::size_t>(dim));
+            const int scale = static_cast<int>(rng() % 31);
+            for (std::int32_t& e : x)
+                e = trial % 4 == 0 ? wide_value(rng)
+                                   : static_cast<std::int32_t>(static_cast<std::int64_t>(rng() % (2ull << scale)) - (1ll << scale));
+            hw::QGain gain;
+            gain.frac = static_cast<int>(rng() % 30);
+            for (int i = 0; i < dim; i++) gain.g.push_back(static_cast<std::int32_t>(static_cast<int>(rng() % (1 << 24)) - (1 << 23)));
+            std::vector<std::int32_t> want(static_cast<std::size_t>(dim)), got(static_cast<std::size_t>(dim));
+            const std::uint64_t before = spec.saturations();
+            spec.rmsnorm(want.data(), x.data(), gain);
+            std::uint64_t sat_got = 0;
+            fast.rmsnorm(got.data(), x.data(), dim, gain, t, k.rms_eps, &sat_got);
+            REQUIRE(got == want);
+            REQUIRE(sat_got == spec.saturations() - before);
+        }
+    }
+}
+
+TEST_CASE("fast kernels: attention equals the specification's at every head size, clamps and extremes included",
+          "[fast][golden]") {
+    std::mt19937 rng(5);
+    // heads of 8 (stories260K's), 16, 64 and 6 (the generic loops); grouped and not
+    for (const char* spec : {"dim=64,hidden=64,layers=1,heads=8,kv_heads=4,vocab=20,seq_len=150,seed=1",
+                             "dim=32,hidden=64,layers=1,heads=2,kv_heads=2,vocab=20,seq_len=70,seed=1",
+                             "dim=64,hidden=64,layers=1,heads=1,kv_heads=1,vocab=20,seq_len=40,seed=1",
+                             "dim=24,hidden=64,layers=1,heads=4,kv_heads=2,vocab=20,seq_len=40,seed=1"}) {
+        INFO(spec);
+        const hw::Model model = hw::make_synthetic_model(hw::parse_synthetic_spec(spec));
+        const hw::QModel q = hw::quantize_model(model, hw::WeightFormat{});
+        const hw::Config& c = q.config;
+        const hw::Tables t = hw::make_tables(c);
+        const hw::IntConstants k = hw::make_constants(c);
+        const hw::FastKernels fast(q), portable(q, false);
+        const int kv = c.kv_dim();
+        std::vector<std::int16_t> k_rows(static_cast<std::size_t>(c.seq_len) * kv), v_rows(k_rows.size());
+        std::vector<std::int8_t> k_shift(static_cast<std::size_t>(c.seq_len)), v_shift(static_cast<std::size_t>(c.seq_len));
+        for (int trial = 0; trial < 60; trial++) {
+            INFO("trial " << trial);
+            const int pos = static_cast<int>(rng() % static_cast<unsigned>(c.seq_len));
+            const bool extreme = trial % 6 == 0;  // every key and value at full scale
+            const int shifts = trial % 3 == 0 ? 31 : 17;  // shifts up to 30 clamp scores, push values off the fast path
+            std::vector<std::int32_t> qv(static_cast<std::size_t>(c.dim));
+            for (std::int32_t& x : qv) x = extreme ? (rng() % 2 ? INT32_MAX : -INT32_MAX) : wide_value(rng);
+            for (std::int16_t& w : k_rows) w = word(rng, extreme || rng() % 50 == 0);
+            for (std::int16_t& w : v_rows) w = word(rng, extreme);
+            for (std::int8_t& s : k_shift) s = static_cast<std::int8_t>(rng() % static_cast<unsigned>(shifts));
+            for (std::int8_t& s : v_shift) s = static_cast<std::int8_t>(rng() % static_cast<unsigned>(shifts));
+            const std::size_t nn = std::size_t(c.n_heads) * (pos + 1);
+            std::vector<std::int32_t> out_want(static_cast<std::size_t>(c.dim)), out_got(out_want.size()), out_bare(out_want.size());
+            std::vector<std::int32_t> sc_want(nn), sc_got(nn), pr_want(nn), pr_got(nn);
+            std::uint64_t sat_want = 0, sat_got = 0, sat_bare = 0;
+            hw::IntModel::attention(c, t, k, qv.data(), k_rows.data(), k_shift.data(), v_rows.data(), v_shift.data(), pos,
+                                    out_want.data(), sc_want.data(), pr_want.data(), &sat_want);
+            fast.attention(c, t, k, qv.data(), k_rows.data(), k_shift.data(), v_rows.data(), v_shift.data(), pos,
+                           out_got.data(), sc_got.data(), pr_got.data(), &sat_got);
+            fast.attention(c, t, k, qv.data(), k_rows.data(), k_shift.data(), v_rows.data(), v_shift.data(), pos,
+                           out_bare.data(), nullptr, nullptr, &sat_bare);
+            std::vector<std::int32_t> out_port(out_want.size()), sc_port(nn), pr_port(nn);
+            std::uint64_t sat_port = 0;
+            portable.attention(c, t, k, qv.data(), k_rows.data(), k_shift.data(), v_rows.data(), v_shift.data(), pos,
+                               out_port.data(), sc_port.data(), pr_port.data(), &sat_port);
+            REQUIRE(out_port == out_want);
+            REQUIRE(sc_port == sc_want);
+            REQUIRE(pr_port == pr_want);
+            REQUIRE(sat_port == sat_want);
+            REQUIRE(sc_got == sc_want);
+            REQUIRE(pr_got == pr_want);
+            REQUIRE(out_got == out_want);
+            REQUIRE(out_bare == out_want);
+            REQUIRE(sat_got == sat_want);
+            REQUIRE(sat_bare == sat_want);
+        }
+    }
 }
