@@ -58,6 +58,11 @@ class FastKernels {
                  std::int64_t eps, std::uint64_t* sat) const;
     void swiglu(std::int32_t* hb, const std::int32_t* hb2, int n, const Tables& t, std::uint64_t* sat) const;
 
+    // Builds what the vector paths need from a set of tables (the table of 2^-f at every
+    // fraction, the checks of the 2^-f and sigmoid tables), once per set. The first call
+    // with another set does it too; a card model calls it at start-up.
+    void prepare(const Tables& t) const;
+
     // IntModel::quantize_activations, exactly.
     int quantize_activations(const std::int32_t* v, int n, std::int16_t* out, int min_shift) const;
 
@@ -119,9 +124,7 @@ class FastKernels {
     mutable AttentionScratch scratch_;
     // Exp2Table's values, made from the tables the first attention is given.
     mutable std::vector<std::int32_t> exp2_value_;
-    // What the vector paths need from a set of tables, checked once per set (prepare).
-    void prepare(const Tables& t) const;
-    mutable const Tables* tables_ = nullptr;
+    mutable const Tables* tables_ = nullptr;  // the set prepare() last took
     mutable bool attention_ok_ = false;  // AVX2 and FMA, and every 2^-f in [0, 2^30]
     mutable bool swiglu_ok_ = false;     // AVX2, and the sigmoid's table fits swiglu_avx2
 };

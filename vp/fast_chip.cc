@@ -29,6 +29,7 @@ FastChip::FastChip(const ChipData& d, const Datapath& datapath, const std::strin
         throw make_error("fast chip", "model hash", "64 lower-case hex digits", "'" + model_hash + "'");
     for (int k = 0; k < 8; k++)
         hash_words_[k] = static_cast<std::uint32_t>(std::stoul(model_hash.substr(std::size_t(k) * 8, 8), nullptr, 16));
+    fast_.prepare(d_.tables);
     golden_ = std::make_unique<IntModel>(d_.q, d_.tables);
     golden_->set_fast_kernels(&fast_);
     if (dp_.lora_slots > 0) {
