@@ -2,7 +2,8 @@
 // The fast model's kernels against the specification: the integer golden model with
 // FastKernels gives the same logits, the same intermediates (every tap, scores and
 // probabilities among them), the same KV rows and the same saturation count as with its own
-// loops, over whole decodes.
+// loops, over whole decodes (with the AVX2 paths and with the portable loops); and each
+// kernel gives its specification function's results on inputs chosen for its edges.
 #include <catch2/catch.hpp>
 
 #include <random>
