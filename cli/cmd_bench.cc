@@ -93,17 +93,17 @@ int cmd_bench(int argc, char** argv) {
                           out.assign(1, kBosToken);
                           for (int pos = 0; pos < n; pos++) out.push_back(argmax(ref.forward(out.back(), pos)));
                       }});
-    models.push_back({"golden", "integer golden (" + format.name() + ")", [&](int n, std::vector<int>& out) {
-                          IntModel im(q, tables);
-                          out.assign(1, kBosToken);
-                          for (int pos = 0; pos < n; pos++) out.push_back(argmax_int(im.forward(out.back(), pos)));
-                      }});
-    models.push_back({"fast", "fast kernels", [&](int n, std::vector<int>& out) {
-                          IntModel im(q, tables);
-                          im.set_fast_kernels(&fast);
-                          out.assign(1, kBosToken);
-                          for (int pos = 0; pos < n; pos++) out.push_back(argmax_int(im.forward(out.back(), pos)));
-                      }});
+    // The integer golden model, with the kernels or without (the specification's loops).
+    auto integer = [&](const FastKernels* kernels) {
+        return [&, kernels](int n, std::vector<int>& out) {
+            IntModel im(q, tables);
+            im.set_fast_kernels(kernels);
+            out.assign(1, kBosToken);
+            for (int pos = 0; pos < n; pos++) out.push_back(argmax_int(im.forward(out.back(), pos)));
+        };
+    };
+    models.push_back({"golden", "integer golden (" + format.name() + ")", integer(nullptr)});
+    models.push_back({"fast", "fast kernels", integer(&fast)});
     models.push_back({"tlm", "transaction-level model", [&](int n, std::vector<int>& out) {
                           card.reset();
                           const link::GenerateResult r = card.generate({kBosToken}, n, false, nullptr);

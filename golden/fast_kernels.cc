@@ -28,7 +28,6 @@ FastKernels::FastKernels(const QModel& q, bool vector) : avx2_(vector && kHaveAv
     const int n_max = q.config.seq_len;
     qa_.resize(q.config.dim);
     scratch_.att.resize(n_max + 8);  // whole groups of eight
-    scratch_.term64.resize(n_max);
     scratch_.term.resize(n_max + 8);  // whole groups of eight
     scratch_.run_max.resize(n_max + 8);
     scratch_.total.resize(n_max);
@@ -202,44 +201,7 @@ namespace {
 using AttentionScratch = FastKernels::AttentionScratch;
 using Exp2Table = FastKernels::Exp2Table;
 
-// exp2neg_q16 exactly: 2^-(integer part) as a rounding shift of the fraction's 2^-f.
-inline std::int64_t exp2neg(const Exp2Table& e, std::int64_t z) {
-    const std::int64_t n = z >> 16;
-    if (n >= 31) return 0;
-    return fx::round_shift(e.value[z & 0xffff], static_cast<int>(n));
-}
-
-// The softmax of one head's n scores, in place (Q16 probabilities), as IntModel::attention
-// computes it: the online sum of softmax_sum (int_model.cc) step for step, each term kept; a
-// position after the last new maximum was summed with the final maximum, so its term is its
-// numerator and is not computed again.
-inline void softmax_head(const Tables& t, const Exp2Table& x, std::int32_t* att, std::int64_t* term, int n) {
-    std::int32_t mx = att[0];
-    std::int64_t sum = kOneQ30;
-    int last = 0;
-    for (int p = 1; p < n; p++) {
-        if (att[p] > mx) {
-            sum = rescale_sum(sum, exp2neg(x, softmax_arg(att[p], mx))) + kOneQ30;
-            mx = att[p];
-            last = p;
-        } else {
-            term[p] = exp2neg(x, softmax_arg(mx, att[p]));
-            sum += term[p];
-        }
-    }
-    int sh = 0;
-    const std::int64_t r = recip_u64(t, static_cast<std::uint64_t>(sum), &sh);
-    for (int p = 0; p < n; p++) {
-        // After `last` the term is the numerator; at `last` it is 2^0 = exp2neg_q16(0).
-        const std::int64_t e = p > last ? term[p] : exp2neg(x, softmax_arg(mx, att[p]));
-        att[p] = static_cast<std::int32_t>(fx::round_shift(e * r, sh));
-    }
-}
-
-// One head's attention, the specification's arithmetic in its own order: the scores of every
-// position (q . k in 64 bits, requantized), the softmax, then the weighted sum of the values
-// position by position over the head's contiguous value row, into one 64-bit sum per element
-// (exact integers below 2^49, docs/numerics.md, so their order does not change them).
+// One head of the attention: its q, its rows of the KV cache, and the score's constants.
 struct Head {
     const std::int16_t* q;        // the head's hs activation words
     const std::int16_t* k;        // position 0's key row of the head (stride kv_dim)
@@ -259,24 +221,9 @@ inline std::int32_t score1(const Head& h, int p, std::uint64_t* sat) {
     return fx::requant32(dot * h.att_scale, h.score_shift - h.k_shift[p], sat);
 }
 
-void head_generic(const Head& h, const Tables& t, const Exp2Table& x, AttentionScratch& w, std::int32_t* scores,
-                  std::int32_t* probs, std::uint64_t* sat) {
-    std::int32_t* att = w.att.data();
-    std::int64_t* acc = w.acc.data();
-    for (int p = 0; p < h.n; p++) att[p] = score1(h, p, sat);
-    if (scores) std::copy(att, att + h.n, scores);
-    softmax_head(t, x, att, w.term64.data(), h.n);
-    if (probs) std::copy(att, att + h.n, probs);
-    std::fill(acc, acc + h.hs, 0);
-    for (int p = 0; p < h.n; p++) {
-        const std::int16_t* vt = h.v + std::size_t(p) * h.stride;
-        const std::int64_t wt = std::int64_t(att[p]) << h.v_shift[p];
-        for (int i = 0; i < h.hs; i++) acc[i] += wt * vt[i];
-    }
-}
-
-// The same with AVX2 and FMA for head sizes that are multiples of 8 up to 64. Every step is
-// an exact integer operation in another form:
+// One head of IntModel::attention with AVX2 and FMA, for head sizes that are multiples of 8
+// up to 64 (other sizes, or without AVX2, run IntModel::attention itself). Every step is an
+// exact integer operation in another form:
 //  - scores, four positions a step (the last n % 4 one at a time): q . k as 16-bit
 //    multiply-adds whose 32-bit pair sums are added as doubles (|dot| < 64 * 2^30 = 2^36:
 //    exact), times att_scale (< 2^16: the product is below 2^52, exact), times 2^-shift
@@ -294,7 +241,7 @@ void head_generic(const Head& h, const Tables& t, const Exp2Table& x, AttentionS
 //    table of its 2^16 values (each in [0, 2^30]: checked when the table is built, else
 //    this path is not taken); the rounding shift by the integer part is a per-lane shift,
 //    zero from 31 up as exp2neg_q16 gives.
-//  - normalization: e (<= 2^30) times r (< 2^32, checked) in unsigned 32 x 32 -> 64-bit
+//  - normalization: e (<= 2^30) times r (< 2^32: prepare checks 1/x's table) in unsigned 32 x 32 -> 64-bit
 //    products, rounded by the sum's shift (>= 30: the sum is at least 2^30).
 //  - weighted values: each probability times 2^(its row's shift) times the value, added in
 //    doubles, 4 elements a lane group: every product and every partial sum is an integer
@@ -435,11 +382,6 @@ __attribute__((target("avx2"))) void softmax_avx2(const Tables& t, const Exp2Tab
     sum += total[n - 1] - total[last];
     int sh = 0;
     const std::int64_t r = recip_u64(t, static_cast<std::uint64_t>(sum), &sh);
-    if (r < 0 || r > 0xffffffffll) {  // not a 32-bit multiplier (never, with make_tables' 1/x)
-        for (int p = 0; p < n; p++)
-            att[p] = static_cast<std::int32_t>(fx::round_shift(exp2neg(x, softmax_arg(mx, att[p])) * r, sh));
-        return;
-    }
     // p_t = e_t * r rounded by sh, e_t with the final maximum, eight at a time (past n too:
     // those lanes are not read).
     const __m256i top = _mm256_set1_epi32(mx);
@@ -475,8 +417,16 @@ __attribute__((target("avx2,fma"))) void head_avx2(const Head& h, const Tables& 
     for (int p = 0; p < h.n; p++) p_sum += att[p];
     for (int p = 0; p < h.n; p++) shift_min = std::min(shift_min, h.v_shift[p]);
     for (int p = 0; p < h.n; p++) shift_max = std::max(shift_max, h.v_shift[p]);
-    if (shift_min < 0 || shift_max > 37 || p_sum >= (std::int64_t(1) << (38 - shift_max)))
-        return head_generic(h, t, x, w, nullptr, nullptr, nullptr);  // scores, probabilities, clamps: done
+    if (shift_min < 0 || shift_max > 37 || p_sum >= (std::int64_t(1) << (38 - shift_max))) {
+        // the specification's 64-bit sums
+        std::fill(w.acc.begin(), w.acc.end(), 0);
+        for (int p = 0; p < h.n; p++) {
+            const std::int16_t* vt = h.v + std::size_t(p) * h.stride;
+            const std::int64_t wt = std::int64_t(att[p]) << h.v_shift[p];
+            for (int i = 0; i < HS; i++) w.acc[i] += wt * vt[i];
+        }
+        return;
+    }
     // The weight of each position, p * 2^shift, as a double (exact: below 2^(17 + 37)).
     // 2^shift is built from its exponent bits, four at a time, the last n % 4 one at a time.
     double* weight = w.weight.data();
@@ -580,10 +530,11 @@ __attribute__((target("avx2"))) inline __m256i interleave_low(__m256i even, __m2
 }
 
 // IntModel::rmsnorm with AVX2: the squares of x rounded to Q8 ((x >> 8) + bit 7: no add
-// that could overflow) in 32 x 32 -> 64-bit products; x * r (r <= 2^16) rounded to Q16 fits
+// that could overflow) in 32 x 32 -> 64-bit products; x * r (r <= 2^16: prepare checks
+// 1/sqrt's table) rounded to Q16 fits
 // 32 bits (|u| <= |x|), times the 24-bit gain in 64 bits, then requant4 by the one shift
 // (in 1..62, else the specification's loop).
-__attribute__((target("avx2"))) void rmsnorm_avx2(std::int32_t* out, const std::int32_t* x, int n,
+__attribute__((target("avx2"))) bool rmsnorm_avx2(std::int32_t* out, const std::int32_t* x, int n,
                                                   const QGain& gain, const Tables& t, std::int64_t eps,
                                                   std::uint64_t* sat) {
     const int n8 = n & ~7;
@@ -605,14 +556,7 @@ __attribute__((target("avx2"))) void rmsnorm_avx2(std::int32_t* out, const std::
     int sh = 0;
     const std::int64_t r = rsqrt_u64(t, ss + static_cast<std::uint64_t>(eps), &sh);
     const int shift = gain.frac - 8 + sh;
-    auto scalar = [&](int i) {
-        const std::int64_t u = fx::round_shift(x[i] * r, 16);
-        out[i] = fx::requant32(u * gain.g[i], shift, sat);
-    };
-    if (shift < 1 || shift > 62 || r < 0 || r > (1 << 16)) {
-        for (int i = 0; i < n; i++) scalar(i);
-        return;
-    }
+    if (shift < 1 || shift > 62) return false;
     const __m256i rr = _mm256_set1_epi64x(r), count = _mm256_set1_epi64x(shift);
     std::uint64_t clamped = 0;
     for (int i = 0; i < n8; i += 8) {
@@ -625,7 +569,8 @@ __attribute__((target("avx2"))) void rmsnorm_avx2(std::int32_t* out, const std::
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), interleave_low(even, odd));
     }
     if (sat) *sat += clamped;
-    for (int i = n8; i < n; i++) scalar(i);
+    for (int i = n8; i < n; i++) out[i] = fx::requant32(fx::round_shift(x[i] * r, 16) * gain.g[i], shift, sat);
+    return true;
 }
 
 // IntModel::swiglu with AVX2: the sigmoid's segment from two gathers (its start and the next
@@ -666,18 +611,10 @@ __attribute__((target("avx2"))) void swiglu_avx2(std::int32_t* hb, const std::in
 
 }  // namespace
 
-void FastKernels::rmsnorm(std::int32_t* out, const std::int32_t* x, int n, const QGain& gain, const Tables& t,
+bool FastKernels::rmsnorm(std::int32_t* out, const std::int32_t* x, int n, const QGain& gain, const Tables& t,
                           std::int64_t eps, std::uint64_t* sat) const {
-    if (avx2_) return rmsnorm_avx2(out, x, n, gain, t, eps, sat);
-    // the specification's loops (IntModel::rmsnorm)
-    std::uint64_t ss = 0;
-    for (int i = 0; i < n; i++) {
-        const std::int64_t xs = fx::round_shift(x[i], 8);
-        ss += static_cast<std::uint64_t>(xs * xs);
-    }
-    int sh = 0;
-    const std::int64_t r = rsqrt_u64(t, ss + static_cast<std::uint64_t>(eps), &sh);
-    for (int i = 0; i < n; i++) out[i] = fx::requant32(fx::round_shift(x[i] * r, 16) * gain.g[i], gain.frac - 8 + sh, sat);
+    prepare(t);
+    return rmsnorm_ok_ && rmsnorm_avx2(out, x, n, gain, t, eps, sat);
 }
 
 void FastKernels::swiglu(std::int32_t* hb, const std::int32_t* hb2, int n, const Tables& t, std::uint64_t* sat) const {
@@ -698,8 +635,14 @@ void FastKernels::prepare(const Tables& t) const {
     exp2_value_.resize(std::size_t(1) << 16);
     for (std::uint32_t f = 0; f < (1u << 16); f++)
         exp2_value_[f] = pwl_eval(t.exp2neg, f >> kFracBits, f & ((1u << kFracBits) - 1), kFracBits);
-    attention_ok_ = avx2_ && kHaveFma && std::all_of(exp2_value_.begin(), exp2_value_.end(),
-                                                [](std::int32_t v) { return v >= 0 && v <= kOneQ30; });
+    // 1/x's entries are the normalization's 32-bit unsigned multipliers, 1/sqrt's the
+    // RMSNorm's multipliers of at most 2^16 (a table's value lies between two entries).
+    const auto within = [](const PwlTable& p, std::int64_t hi) {
+        return std::all_of(p.entries.begin(), p.entries.end(), [&](std::int32_t v) { return v >= 0 && v <= hi; });
+    };
+    attention_ok_ = avx2_ && kHaveFma && within(t.recip, 0xffffffffll) &&
+                    std::all_of(exp2_value_.begin(), exp2_value_.end(), [](std::int32_t v) { return v >= 0 && v <= kOneQ30; });
+    rmsnorm_ok_ = avx2_ && within(t.rsqrt, 1 << 16);
     // The sigmoid's segments: swiglu_avx2 takes every entry in [0, 2^16] and each rise times
     // a fraction, rounded, within 32 signed bits.
     const std::vector<std::int32_t>& e = t.sigmoid.entries;
@@ -718,8 +661,10 @@ void FastKernels::attention(const Config& c, const Tables& t, const IntConstants
                             const std::int8_t* v_shift, int pos, std::int32_t* out,
                             std::int32_t* scores, std::int32_t* probs, std::uint64_t* sat) const {
     const int hs = c.head_size(), kv_dim = c.kv_dim(), n = pos + 1;
-    const int sq = quantize_activations(q, c.dim, qa_.data(), INT32_MIN);
     prepare(t);
+    if (!attention_ok_ || hs % 8 != 0 || hs > 8 * int(std::size(kHeadAvx2)))
+        return IntModel::attention(c, t, k, q, k_rows, k_shift, v_rows, v_shift, pos, out, scores, probs, sat);
+    const int sq = quantize_activations(q, c.dim, qa_.data(), INT32_MIN);
     const Exp2Table x{exp2_value_.data()};
     for (int h = 0; h < c.n_heads; h++) {
         const int kv_off = (h / c.kv_mul()) * hs;
@@ -727,9 +672,7 @@ void FastKernels::attention(const Config& c, const Tables& t, const IntConstants
                         k.att_scale_frac + 16 - sq, k.att_scale};
         std::int32_t* sc = scores ? scores + std::size_t(h) * n : nullptr;
         std::int32_t* pr = probs ? probs + std::size_t(h) * n : nullptr;
-        if (attention_ok_ && hs % 8 == 0 && hs <= 8 * int(std::size(kHeadAvx2)))
-            kHeadAvx2[hs / 8 - 1](head, t, x, scratch_, sc, pr, sat);
-        else head_generic(head, t, x, scratch_, sc, pr, sat);
+        kHeadAvx2[hs / 8 - 1](head, t, x, scratch_, sc, pr, sat);
         for (int i = 0; i < hs; i++) out[h * hs + i] = fx::requant32(scratch_.acc[i], 16, sat);
     }
 }

@@ -52,14 +52,15 @@ class FastKernels {
     void matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a, int a_shift,
                 std::uint64_t* sat) const;
 
-    // IntModel::rmsnorm of n elements (eps: IntConstants::rms_eps) and IntModel::swiglu,
-    // exactly.
-    void rmsnorm(std::int32_t* out, const std::int32_t* x, int n, const QGain& gain, const Tables& t,
+    // IntModel::rmsnorm of n elements (eps: IntConstants::rms_eps), exactly; false when it
+    // has no fast path for them (no AVX2, a shift out of its range): nothing was written and
+    // the specification's loops are to run. IntModel::swiglu, exactly.
+    bool rmsnorm(std::int32_t* out, const std::int32_t* x, int n, const QGain& gain, const Tables& t,
                  std::int64_t eps, std::uint64_t* sat) const;
     void swiglu(std::int32_t* hb, const std::int32_t* hb2, int n, const Tables& t, std::uint64_t* sat) const;
 
     // Builds what the vector paths need from a set of tables (the table of 2^-f at every
-    // fraction, the checks of the 2^-f and sigmoid tables), once per set. The first call
+    // fraction; the checks that the tables fit the paths' arithmetic), once per set. The first call
     // with another set does it too; a card model calls it at start-up.
     void prepare(const Tables& t) const;
 
@@ -100,8 +101,7 @@ class FastKernels {
     // The attention's work buffers, one head at a time.
     struct AttentionScratch {
         std::vector<std::int32_t> att;      // the scores, then the probabilities (positions)
-        std::vector<std::int64_t> term64;   // each position's term of the online sum (generic)
-        std::vector<std::int32_t> term;     // the same, eight at a time (AVX2)
+        std::vector<std::int32_t> term;     // each position's term of the online sum
         std::vector<std::int64_t> total;    // running totals of the terms
         std::vector<std::int32_t> run_max;  // the running maximum of the scores at each position
         std::vector<int> grow;              // the positions where the running maximum grows
@@ -125,8 +125,9 @@ class FastKernels {
     // Exp2Table's values, made from the tables the first attention is given.
     mutable std::vector<std::int32_t> exp2_value_;
     mutable const Tables* tables_ = nullptr;  // the set prepare() last took
-    mutable bool attention_ok_ = false;  // AVX2 and FMA, and every 2^-f in [0, 2^30]
+    mutable bool attention_ok_ = false;  // AVX2 and FMA, every 2^-f in [0, 2^30], 1/x's table unsigned 32-bit
     mutable bool swiglu_ok_ = false;     // AVX2, and the sigmoid's table fits swiglu_avx2
+    mutable bool rmsnorm_ok_ = false;    // AVX2, and 1/sqrt's table fits rmsnorm_avx2
 };
 
 }  // namespace hw

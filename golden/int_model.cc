@@ -118,7 +118,7 @@ void IntModel::low_rank(int layer, const char* matrix, std::int32_t* y, const st
 
 void IntModel::rmsnorm(std::int32_t* out, const std::int32_t* x, const QGain& gain) {
     const int n = q_.config.dim;
-    if (fast_) return fast_->rmsnorm(out, x, n, gain, t_, k_.rms_eps, &saturations_);
+    if (fast_ && fast_->rmsnorm(out, x, n, gain, t_, k_.rms_eps, &saturations_)) return;
     // Sum of squares of x in Q8 (|x >> 8| < 2^23): each square < 2^46, the sum < 2^63 for
     // dim <= 2^17. ss is Q16 and mean(x^2) = ss * 2^-16 / dim.
     std::uint64_t ss = 0;

@@ -7,6 +7,7 @@
 #include "adapter_layout.h"
 #include "error.h"
 #include "lora.h"
+#include "sampler.h"
 
 namespace hw {
 
@@ -38,6 +39,43 @@ double parse_number(const std::string& option, const std::string& text, double l
         throw make_error(option, "bad value", "a number in " + std::to_string(lo) + ".." + std::to_string(hi),
                          "'" + text + "'");
     return x;
+}
+
+void parse_decode_options(int argc, char** argv, DecodeOptions& o, const OwnOption& own, const std::string& usage) {
+    if (argc < 3) throw Error("missing MODE and GEN_DIR\n" + usage);
+    o.mode = argv[1];
+    o.gen_dir = argv[2];
+    double temperature = 0, top_p = 1;  // the sampler's options, checked together below
+    int top_k = 0;
+    for (int k = 3; k < argc; k++) {
+        const std::string a = argv[k];
+        const std::function<std::string()> value = [&]() -> std::string {
+            if (k + 1 >= argc) throw Error("option " + a + " needs a value");
+            return argv[++k];
+        };
+        auto number = [&](double lo, double hi) { return parse_number(a, value(), lo, hi); };
+        if (a == "--steps") o.steps = static_cast<int>(number(1, 1 << 20));
+        else if (a == "--model") o.model = value();
+        else if (a == "--prompt") o.prompt = value();
+        else if (a == "--tokenizer") o.tokenizer = value();
+        else if (a == "--prompt-tokens") o.prompt_tokens = parse_tokens(value());
+        else if (a == "--json") o.json = true;
+        else if (a == "--logits") o.logits = true;
+        else if (a == "--link") o.link = value();
+        else if (a == "--clock-mhz") o.clock_hz = number(1, 1e5) * 1e6;
+        else if (a == "--temperature") temperature = number(0, 256);
+        else if (a == "--top-k") top_k = static_cast<int>(number(0, kMaxTopK));
+        else if (a == "--top-p") top_p = number(0, 1);
+        else if (a == "--seed") o.seed = static_cast<std::uint64_t>(number(0, 1e15));
+        else if (a == "--adapter") o.adapter_dir = value();
+        else if (a == "--synthetic-adapter") o.adapter_spec = value();
+        else if (a == "--slot") o.slot = static_cast<int>(number(0, kMaxLoraSlots - 1));
+        else if (!own(a, value)) throw Error("unknown option '" + a + "'\n" + usage);
+    }
+    o.sampler = sampler_settings(temperature, top_k, top_p, o.seed);
+    if (!o.adapter_dir.empty() && !o.adapter_spec.empty())
+        throw Error("give --adapter or --synthetic-adapter, not both");
+    if (!o.prompt.empty() && !o.prompt_tokens.empty()) throw Error("give --prompt or --prompt-tokens, not both");
 }
 
 std::string json_escape(const std::string& s) {

@@ -75,26 +75,16 @@ const char* const kUsage =
     "       [--tlm]   (check, run: the driver reaches the chip through the virtual platform's TLM-2.0\n"
     "                 sockets, the chip behind the target's transactor)\n";
 
-struct Options {
-    std::string mode, gen_dir;
-    std::string model;              // the checkpoint (default: the path the manifest recorded)
-    int steps = 0;                  // positions to decode (run.c's steps); 0 = mode default
-    std::string prompt, tokenizer;  // run
-    std::vector<int> prompt_tokens; // a prompt as token ids (random tests)
+struct Options : hw::DecodeOptions {  // the shared options (sim/card_session.h) and these
     unsigned host_credits = 16;     // host backpressure (driver.h CardOptions)
     double stall_rate = 0;
     bool require_faults = false;    // fail unless every injected fault kind occurred
-    bool check = true, json = false, logits = false;
-    std::string link = "pcie3x4";
-    double clock_hz = 1e9;
+    bool check = true;
     std::string trace;              // FST of the window
     std::string timeline;           // SVG of the window's schedule (sim/timeline.h)
     int trace_first = 0, trace_last = 0;  // the window: positions first..last
     hw::link::FaultRates faults;
-    std::uint64_t seed = 1, x_seed = 0, timeout = 50000000;  // seed: faults and the sampler
-    hw::SamplerSettings sampler;    // --temperature, --top-k, --top-p, --seed (greedy by default)
-    std::string adapter_dir, adapter_spec;  // --adapter, --synthetic-adapter (none by default)
-    int slot = 0;                   // --slot: the adapter SRAM slot it is loaded into and selects
+    std::uint64_t x_seed = 0, timeout = 50000000;
     int switch_at = -1;             // --switch P:K: from position P on, slot K serves (-1: no switch)
     int switch_slot = -1;           //   K (-1: none, the etched model alone)
     std::string switch_adapter;     // --switch-adapter DIR|SPEC: written into slot K first
@@ -218,30 +208,10 @@ class ChipDevice : public hw::link::Device {
 };
 
 Options parse(int argc, char** argv) {
-    if (argc < 3) throw hw::Error(std::string("missing MODE and GEN_DIR\n") + kUsage);
     Options o;
-    o.mode = argv[1];
-    o.gen_dir = argv[2];
-    if (o.mode != "check" && o.mode != "run" && o.mode != "linktest" && o.mode != "walk")
-        throw hw::make_error("MODE", "unknown mode", "check, run, linktest or walk", "'" + o.mode + "'");
-    double temperature = 0, top_p = 1;  // the sampler's options, checked together below
-    int top_k = 0;
-    for (int k = 3; k < argc; k++) {
-        const std::string a = argv[k];
-        auto value = [&]() -> std::string {
-            if (k + 1 >= argc) throw hw::Error("option " + a + " needs a value");
-            return argv[++k];
-        };
+    hw::parse_decode_options(argc, argv, o, [&](const std::string& a, const std::function<std::string()>& value) {
         auto number = [&](double lo, double hi) { return hw::parse_number(a, value(), lo, hi); };
-        if (a == "--steps") o.steps = static_cast<int>(number(1, 1 << 20));
-        else if (a == "--model") o.model = value();
-        else if (a == "--prompt") o.prompt = value();
-        else if (a == "--tokenizer") o.tokenizer = value();
-        else if (a == "--no-check") o.check = false;
-        else if (a == "--json") o.json = true;
-        else if (a == "--logits") o.logits = true;
-        else if (a == "--link") o.link = value();
-        else if (a == "--clock-mhz") o.clock_hz = number(1, 1e5) * 1e6;
+        if (a == "--no-check") o.check = false;
         else if (a == "--trace") o.trace = value();
         else if (a == "--timeline") o.timeline = value();
         else if (a == "--trace-tokens") {
@@ -249,20 +219,12 @@ Options parse(int argc, char** argv) {
             o.trace_first = w.first;
             o.trace_last = w.last;
         } else if (a == "--inject-errors") o.faults = hw::link::parse_fault_rates(value());
-        else if (a == "--seed") o.seed = static_cast<std::uint64_t>(number(0, 1e15));
         else if (a == "--x-seed") o.x_seed = static_cast<std::uint64_t>(number(0, 1e15));
         else if (a == "--timeout") o.timeout = static_cast<std::uint64_t>(number(1000, 1e15));
         else if (a == "--case") o.test_case = value();
-        else if (a == "--prompt-tokens") o.prompt_tokens = hw::parse_tokens(value());
         else if (a == "--host-credits") o.host_credits = static_cast<unsigned>(number(1, 4095));
         else if (a == "--stall-rate") o.stall_rate = number(0, 1);
         else if (a == "--require-faults") o.require_faults = true;
-        else if (a == "--temperature") temperature = number(0, 256);
-        else if (a == "--top-k") top_k = static_cast<int>(number(0, hw::kMaxTopK));
-        else if (a == "--top-p") top_p = number(0, 1);
-        else if (a == "--adapter") o.adapter_dir = value();
-        else if (a == "--synthetic-adapter") o.adapter_spec = value();
-        else if (a == "--slot") o.slot = static_cast<int>(number(0, hw::kMaxLoraSlots - 1));
         else if (a == "--switch") {
             const std::string v = value();
             const std::size_t colon = v.find(':');
@@ -277,11 +239,11 @@ Options parse(int argc, char** argv) {
         } else if (a == "--switch-adapter") o.switch_adapter = value();
         else if (a == "--fast-forward") o.fast_forward = static_cast<int>(number(0, 1 << 20));
         else if (a == "--tlm") o.tlm = true;
-        else throw hw::Error("unknown option '" + a + "'\n" + kUsage);
-    }
-    o.sampler = hw::sampler_settings(temperature, top_k, top_p, o.seed);
-    if (!o.adapter_dir.empty() && !o.adapter_spec.empty())
-        throw hw::Error("give --adapter or --synthetic-adapter, not both");
+        else return false;
+        return true;
+    }, kUsage);
+    if (o.mode != "check" && o.mode != "run" && o.mode != "linktest" && o.mode != "walk")
+        throw hw::make_error("MODE", "unknown mode", "check, run, linktest or walk", "'" + o.mode + "'");
     if (!o.switch_adapter.empty() && o.switch_at < 0)
         throw hw::Error("--switch-adapter needs --switch P:K (the position and slot it serves from)");
     return o;

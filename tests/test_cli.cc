@@ -63,6 +63,7 @@ TEST_CASE("bad arguments give one clear line and exit code 2", "[fast][cli]") {
         {"ref --synthetic dim=64 --adapter a --synthetic-adapter r=2,targets=q", "give --adapter or --synthetic-adapter, not both"},
         {"regress --list smoke --launcher lsf", "option '--launcher': expected local or slurm, found 'lsf'"},
         {"regress --list smoke --account chip", "--account is a setting of --launcher slurm"},
+        {"bench --synthetic dim=64 --only gpu", "--only: expected float, golden, fast or tlm, got 'gpu'"},
     };
     for (const auto& c : cases) {
         INFO("hardwire " << c.args);
@@ -71,6 +72,23 @@ TEST_CASE("bad arguments give one clear line and exit code 2", "[fast][cli]") {
         CHECK_THAT(r.err, Contains(c.says));
         CHECK(lines(r.err) == 1);
     }
+}
+
+TEST_CASE("hardwire bench: the four models side by side, the integer ones on the same tokens", "[fast][cli]") {
+    // heads of 6: the attention's specification path inside the fast model; heads of 8 its AVX2 path
+    for (const char* shape : {"dim=48,hidden=100,layers=2,heads=6,kv_heads=2,vocab=300,seq_len=32,seed=1",
+                              "dim=64,hidden=96,layers=2,heads=8,kv_heads=4,vocab=300,seq_len=32,seed=1"}) {
+        INFO(shape);
+        const auto r = run_cli(std::string("bench --synthetic ") + shape + " --steps 24 --repeats 2 --rounds 1");
+        REQUIRE(r.exit_code == 0);
+        for (const char* line : {"float reference", "integer golden (int8/g32)", "fast kernels", "transaction-level model"})
+            CHECK_THAT(r.out, Contains(line));
+        CHECK_THAT(r.out, Contains("x the integer golden model's speed"));
+    }
+    const auto one = run_cli("bench --synthetic dim=64 --steps 8 --repeats 1 --rounds 1 --only tlm");
+    REQUIRE(one.exit_code == 0);
+    CHECK_THAT(one.out, Contains("transaction-level model"));
+    CHECK_THAT(one.out, !Contains("fast kernels"));
 }
 
 TEST_CASE("hardwire ref prints the Lily story from a prompt", "[model][cli]") {

@@ -41,60 +41,19 @@ const char* const kUsage =
     "       [--temperature T] [--top-k K] [--top-p P] [--seed S]\n"
     "       [--adapter DIR | --synthetic-adapter SPEC] [--slot K] [--quantum-cycles N]\n";
 
-struct Options {
-    std::string mode, gen_dir, model;
-    int steps = 0;                   // positions (run.c's steps); 0: the mode's default
-    std::string prompt, tokenizer;
-    std::vector<int> prompt_tokens;
-    bool json = false, logits = false;
-    std::string link = "pcie3x4";
-    double clock_hz = 1e9;
-    hw::SamplerSettings sampler;
-    std::string adapter_dir, adapter_spec;
-    int slot = 0;
+struct Options : hw::DecodeOptions {
     std::uint64_t quantum_cycles = 100000;  // the initiator's quantum (temporal decoupling)
 };
 
 Options parse(int argc, char** argv) {
-    if (argc < 3) throw hw::Error(std::string("missing MODE and GEN_DIR\n") + kUsage);
     Options o;
-    o.mode = argv[1];
-    o.gen_dir = argv[2];
+    hw::parse_decode_options(argc, argv, o, [&](const std::string& a, const std::function<std::string()>& value) {
+        if (a != "--quantum-cycles") return false;
+        o.quantum_cycles = static_cast<std::uint64_t>(hw::parse_number(a, value(), 1, 1e12));
+        return true;
+    }, kUsage);
     if (o.mode != "check" && o.mode != "run")
         throw hw::make_error("MODE", "unknown mode", "check or run", "'" + o.mode + "'");
-    double temperature = 0, top_p = 1;
-    int top_k = 0;
-    std::uint64_t seed = 1;
-    for (int k = 3; k < argc; k++) {
-        const std::string a = argv[k];
-        auto value = [&]() -> std::string {
-            if (k + 1 >= argc) throw hw::Error("option " + a + " needs a value");
-            return argv[++k];
-        };
-        auto number = [&](double lo, double hi) { return hw::parse_number(a, value(), lo, hi); };
-        if (a == "--steps") o.steps = static_cast<int>(number(1, 1 << 20));
-        else if (a == "--model") o.model = value();
-        else if (a == "--prompt") o.prompt = value();
-        else if (a == "--tokenizer") o.tokenizer = value();
-        else if (a == "--prompt-tokens") o.prompt_tokens = hw::parse_tokens(value());
-        else if (a == "--json") o.json = true;
-        else if (a == "--logits") o.logits = true;
-        else if (a == "--link") o.link = value();
-        else if (a == "--clock-mhz") o.clock_hz = number(1, 1e5) * 1e6;
-        else if (a == "--temperature") temperature = number(0, 256);
-        else if (a == "--top-k") top_k = static_cast<int>(number(0, hw::kMaxTopK));
-        else if (a == "--top-p") top_p = number(0, 1);
-        else if (a == "--seed") seed = static_cast<std::uint64_t>(number(0, 1e15));
-        else if (a == "--adapter") o.adapter_dir = value();
-        else if (a == "--synthetic-adapter") o.adapter_spec = value();
-        else if (a == "--slot") o.slot = static_cast<int>(number(0, hw::kMaxLoraSlots - 1));
-        else if (a == "--quantum-cycles") o.quantum_cycles = static_cast<std::uint64_t>(number(1, 1e12));
-        else throw hw::Error("unknown option '" + a + "'\n" + kUsage);
-    }
-    o.sampler = hw::sampler_settings(temperature, top_k, top_p, seed);
-    if (!o.adapter_dir.empty() && !o.adapter_spec.empty())
-        throw hw::Error("give --adapter or --synthetic-adapter, not both");
-    if (!o.prompt.empty() && !o.prompt_tokens.empty()) throw hw::Error("give --prompt or --prompt-tokens, not both");
     return o;
 }
 
