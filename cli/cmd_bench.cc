@@ -14,8 +14,8 @@
 #include "direct_port.h"
 #include "driver.h"
 #include "fast_chip.h"
-#include "float_ref.h"
 #include "fast_kernels.h"
+#include "float_ref.h"
 #include "int_model.h"
 #include "nonlinear.h"
 
@@ -57,8 +57,10 @@ int cmd_bench(int argc, char** argv) {
     add_format_options(args);
     args.option("steps", "N", "positions per decode", "256")
         .option("repeats", "R", "decodes per model and round", "20")
-        .option("rounds", "N", "rounds, each model measured once a round in turn; the best round is reported", "3")
-        .option("only", "MODEL", "measure one model only (float, golden, fast or tlm), e.g. under a profiler");
+        .option("rounds", "N",
+                "rounds, each model measured once a round in turn; the best round is reported", "3")
+        .option("only", "MODEL",
+                "measure one model only (float, golden, fast or tlm), e.g. under a profiler");
     if (!args.parse(argc, argv, 2)) return 0;
 
     const Model model = load_model(args);
@@ -74,7 +76,8 @@ int cmd_bench(int argc, char** argv) {
                  format.name().c_str());
     std::fflush(stderr);
     const Calibration cal = calibrate(model);
-    const ChipData data{quantize_model(model, format, &cal), make_tables(c), make_constants(c), "gptq"};
+    const ChipData data{quantize_model(model, format, &cal), make_tables(c), make_constants(c),
+                        "gptq"};
     const QModel& q = data.q;
     const Tables& tables = data.tables;
 
@@ -91,7 +94,8 @@ int cmd_bench(int argc, char** argv) {
     models.push_back({"float", "float reference", [&](int n, std::vector<int>& out) {
                           FloatReference ref(model);
                           out.assign(1, kBosToken);
-                          for (int pos = 0; pos < n; pos++) out.push_back(argmax(ref.forward(out.back(), pos)));
+                          for (int pos = 0; pos < n; pos++)
+                              out.push_back(argmax(ref.forward(out.back(), pos)));
                       }});
     // The integer golden model, with the kernels or without (the specification's loops).
     auto integer = [&](const FastKernels* kernels) {
@@ -99,27 +103,32 @@ int cmd_bench(int argc, char** argv) {
             IntModel im(q, tables);
             im.set_fast_kernels(kernels);
             out.assign(1, kBosToken);
-            for (int pos = 0; pos < n; pos++) out.push_back(argmax_int(im.forward(out.back(), pos)));
+            for (int pos = 0; pos < n; pos++)
+                out.push_back(argmax_int(im.forward(out.back(), pos)));
         };
     };
     models.push_back({"golden", "integer golden (" + format.name() + ")", integer(nullptr)});
     models.push_back({"fast", "fast kernels", integer(&fast)});
     models.push_back({"tlm", "transaction-level model", [&](int n, std::vector<int>& out) {
                           card.reset();
-                          const link::GenerateResult r = card.generate({kBosToken}, n, false, nullptr);
+                          const link::GenerateResult r =
+                              card.generate({kBosToken}, n, false, nullptr);
                           out.assign(1, kBosToken);
-                          for (const link::TokenEvent& e : r.tokens) out.push_back(static_cast<int>(e.token));
+                          for (const link::TokenEvent& e : r.tokens)
+                              out.push_back(static_cast<int>(e.token));
                       }});
     if (!only.empty())
-        models.erase(std::remove_if(models.begin(), models.end(), [&](const Contender& m) { return m.name != only; }),
+        models.erase(std::remove_if(models.begin(), models.end(),
+                                    [&](const Contender& m) { return m.name != only; }),
                      models.end());
     for (int round = 0; round < rounds; round++)
         for (Contender& m : models) m.best = std::min(m.best, seconds_for(m, repeats, steps));
 
     const double tokens = double(repeats) * steps;
     std::printf("model                    %s\n", model.source.c_str());
-    std::printf("decode                   %d positions from BOS, %d decodes per round, best of %d rounds\n", steps,
-                repeats, rounds);
+    std::printf(
+        "decode                   %d positions from BOS, %d decodes per round, best of %d rounds\n",
+        steps, repeats, rounds);
     const Contender* golden = nullptr;
     for (const Contender& m : models) {
         std::printf("%-24s %8.0f tokens/s\n", m.label.c_str(), tokens / m.best);
@@ -127,7 +136,8 @@ int cmd_bench(int argc, char** argv) {
     }
     for (const Contender& m : models)
         if (golden && &m != golden)
-            std::printf("%-24s %8.2fx the integer golden model's speed\n", m.label.c_str(), golden->best / m.best);
+            std::printf("%-24s %8.2fx the integer golden model's speed\n", m.label.c_str(),
+                        golden->best / m.best);
     // The integer models are bit-exact with each other: the same tokens, position by position.
     const Contender* first = nullptr;
     for (const Contender& m : models) {
@@ -135,7 +145,8 @@ int cmd_bench(int argc, char** argv) {
         if (!first) {
             first = &m;
         } else if (m.tokens != first->tokens) {
-            std::fprintf(stderr, "bench: the %s chose other tokens than the %s\n", m.label.c_str(), first->label.c_str());
+            std::fprintf(stderr, "bench: the %s chose other tokens than the %s\n", m.label.c_str(),
+                         first->label.c_str());
             return 1;
         }
     }

@@ -33,9 +33,12 @@ int cmd_run(int argc, char** argv) {
         "hardwire run",
         "hardwire run [--model FILE | --synthetic SPEC] [--tokenizer FILE] [--prompt TEXT] "
         "[--steps N] [--link usb2|pcie3x1|pcie3x4] [--clock-mhz F] [--no-check] [--json] "
-        "[--logits] [--trace FILE.fst] [--timeline FILE.svg] [--trace-tokens A[:B]] [--inject-errors FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]] [--require-faults] "
-        "[--temperature T] [--top-k K] [--top-p P] [--seed S] [--adapter DIR | --synthetic-adapter SPEC] [--slot K] "
-        "[--format F | --format-map FILE] [--rows R] [--lanes L] [--attn-par P] [--lora-slots N] [--lora-rank R] [--cache DIR] "
+        "[--logits] [--trace FILE.fst] [--timeline FILE.svg] [--trace-tokens A[:B]] "
+        "[--inject-errors FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]] [--require-faults] "
+        "[--temperature T] [--top-k K] [--top-p P] [--seed S] [--adapter DIR | --synthetic-adapter "
+        "SPEC] [--slot K] "
+        "[--format F | --format-map FILE] [--rows R] [--lanes L] [--attn-par P] [--lora-slots N] "
+        "[--lora-rank R] [--cache DIR] "
         "[--level rtl|tlm] [--vp] [--fast-forward N]",
         "Decodes a prompt on the chip's cycle-accurate simulator, through the host link and\n"
         "driver, and streams the text as it is generated (greedy unless --temperature, when the\n"
@@ -54,7 +57,8 @@ int cmd_run(int argc, char** argv) {
     add_model_options(args);
     add_format_options(args);
     add_datapath_options(args);
-    args.option("tokenizer", "FILE", "llama2.c tokenizer.bin (default: tok512.bin beside stories260K)")
+    args.option("tokenizer", "FILE",
+                "llama2.c tokenizer.bin (default: tok512.bin beside stories260K)")
         .option("prompt", "TEXT", "text to start from (needs a tokenizer); decoding starts at BOS",
                 "Once upon a time")
         .option("steps", "N", "positions to decode, prompt included (at most the context)", "256")
@@ -63,27 +67,45 @@ int cmd_run(int argc, char** argv) {
         .flag("check", "check every token against the golden model (the default)")
         .flag("no-check", "do not run the golden model (faster; nothing is checked)")
         .flag("json", "one JSON object per position, then a summary object")
-        .flag("logits", "request each position's logits over the link (CONTROL.LOGITS) and check each one")
+        .flag("logits",
+              "request each position's logits over the link (CONTROL.LOGITS) and check each one")
         .option("trace", "FILE", "FST of the chosen positions, plus FILE.gtkw (a traced build)")
-        .option("timeline", "FILE", "SVG of the chosen positions' schedule, a lane per block, drawn from the simulation")
+        .option(
+            "timeline", "FILE",
+            "SVG of the chosen positions' schedule, a lane per block, drawn from the simulation")
         .option("trace-tokens", "A[:B]", "positions to trace or draw, from A to B", "0")
-        .flag("require-faults", "with --inject-errors: fail unless every injected fault kind happened both ways")
-        .option("inject-errors", "FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]]",
-                "link faults: bit flips per byte; dropped, duplicated and reordered packets per "
-                "packet; inverted k flags per symbol (DROP and DUP default to FLIP, the others to 0)")
-        .option("temperature", "T", "sample on the chip at temperature T (1/256..256); 0: greedy", "0")
-        .option("top-k", "K", "with --temperature: draw among the K largest logits (1..64); 0: no limit", "0")
-        .option("top-p", "P", "with --temperature: nucleus, keep the smallest set holding share P (0..1]", "1")
+        .flag("require-faults",
+              "with --inject-errors: fail unless every injected fault kind happened both ways")
+        .option(
+            "inject-errors", "FLIP[:DROP[:DUP[:REORDER[:KFLIP]]]]",
+            "link faults: bit flips per byte; dropped, duplicated and reordered packets per "
+            "packet; inverted k flags per symbol (DROP and DUP default to FLIP, the others to 0)")
+        .option("temperature", "T", "sample on the chip at temperature T (1/256..256); 0: greedy",
+                "0")
+        .option("top-k", "K",
+                "with --temperature: draw among the K largest logits (1..64); 0: no limit", "0")
+        .option("top-p", "P",
+                "with --temperature: nucleus, keep the smallest set holding share P (0..1]", "1")
         .option("seed", "S", "seed of the sampler's generator and of the injected link faults", "1")
-        .option("adapter", "DIR", "a PEFT LoRA adapter folder, loaded into the chip's adapter SRAM over the link")
-        .option("synthetic-adapter", "SPEC", "a seeded random adapter instead: r=8,targets=q,v,o,seed=3[,alpha=16]")
-        .option("slot", "K", "the adapter SRAM slot it is loaded into and served from (0..--lora-slots - 1)", "0")
+        .option("adapter", "DIR",
+                "a PEFT LoRA adapter folder, loaded into the chip's adapter SRAM over the link")
+        .option("synthetic-adapter", "SPEC",
+                "a seeded random adapter instead: r=8,targets=q,v,o,seed=3[,alpha=16]")
+        .option("slot", "K",
+                "the adapter SRAM slot it is loaded into and served from (0..--lora-slots - 1)",
+                "0")
         .option("cache", "DIR", "cache root (default: $HARDWIRE_CACHE or ~/.cache/hardwire)")
-        .option("level", "NAME", "rtl: the Verilated chip, every value checked; tlm: the transaction-level model", "rtl")
-        .flag("vp", "rtl: the driver reaches the Verilated chip through the virtual platform's TLM-2.0 sockets "
+        .option("level", "NAME",
+                "rtl: the Verilated chip, every value checked; tlm: the transaction-level model",
+                "rtl")
+        .flag("vp",
+              "rtl: the driver reaches the Verilated chip through the virtual platform's TLM-2.0 "
+              "sockets "
               "(a transactor behind the card's target socket); tlm always does")
-        .option("fast-forward", "N", "rtl: positions 0..N-1 by the golden model, their KV cache loaded into the chip "
-                "through a simulation-only backdoor; the RTL decodes N.. with every value checked", "0");
+        .option("fast-forward", "N",
+                "rtl: positions 0..N-1 by the golden model, their KV cache loaded into the chip "
+                "through a simulation-only backdoor; the RTL decodes N.. with every value checked",
+                "0");
     if (!args.parse(argc, argv, 2)) return 0;
     if (args.flag_set("model") && args.flag_set("synthetic"))
         throw UsageError("give --model or --synthetic, not both");
@@ -126,8 +148,9 @@ int cmd_run(int argc, char** argv) {
     const long long steps = args.get_int("steps", 1, 1 << 20);
     const long long fast_forward = args.get_int("fast-forward", 0, 1 << 20);
     if (fast_forward >= steps)
-        throw UsageError("--fast-forward " + std::to_string(fast_forward) + ": the RTL must decode at least one of the " +
-                         std::to_string(steps) + " positions (--steps)");
+        throw UsageError("--fast-forward " + std::to_string(fast_forward) +
+                         ": the RTL must decode at least one of the " + std::to_string(steps) +
+                         " positions (--steps)");
     if (fast_forward > 0 && args.flag_set("no-check"))
         throw UsageError("--fast-forward needs the golden model's checks: drop --no-check");
     args.get_double("clock-mhz", 1, 1e5);
@@ -172,10 +195,11 @@ int cmd_run(int argc, char** argv) {
     if (level == "tlm") {
         // What only the RTL has: waves, its schedule, the link layer's faults, a check of
         // the datapath (at transaction level the golden model is the datapath).
-        for (const char* rtl_only : {"trace", "timeline", "trace-tokens", "inject-errors", "require-faults",
-                                     "check", "no-check", "fast-forward"})
+        for (const char* rtl_only : {"trace", "timeline", "trace-tokens", "inject-errors",
+                                     "require-faults", "check", "no-check", "fast-forward"})
             if (args.flag_set(rtl_only))
-                throw UsageError(std::string("--") + rtl_only + " needs --level rtl (the transaction-level "
+                throw UsageError(std::string("--") + rtl_only +
+                                 " needs --level rtl (the transaction-level "
                                  "model has no waves, no link layer and nothing to check against)");
         o.verilate = false;
     }
@@ -183,14 +207,19 @@ int cmd_run(int argc, char** argv) {
         std::fprintf(stderr, "build: %s\n", line.c_str());
     });
     // The options both levels' programs take, then the RTL's own.
-    std::string common = " --steps " + std::to_string(steps) + " --link " + shell_quote(args.get("link")) +
-                         " --clock-mhz " + shell_quote(args.get("clock-mhz")) + " --seed " + shell_quote(args.get("seed"));
+    std::string common = " --steps " + std::to_string(steps) + " --link " +
+                         shell_quote(args.get("link")) + " --clock-mhz " +
+                         shell_quote(args.get("clock-mhz")) + " --seed " +
+                         shell_quote(args.get("seed"));
     common += sampler;
-    if (!tokenizer.empty()) common += " --tokenizer " + shell_quote(tokenizer) + " --prompt " + shell_quote(args.get("prompt"));
+    if (!tokenizer.empty())
+        common += " --tokenizer " + shell_quote(tokenizer) + " --prompt " +
+                  shell_quote(args.get("prompt"));
     if (args.flag_set("json")) common += " --json";
     if (args.flag_set("logits")) common += " --logits";
     if (args.flag_set("adapter")) common += " --adapter " + shell_quote(args.get("adapter"));
-    if (args.flag_set("synthetic-adapter")) common += " --synthetic-adapter " + shell_quote(args.get("synthetic-adapter"));
+    if (args.flag_set("synthetic-adapter"))
+        common += " --synthetic-adapter " + shell_quote(args.get("synthetic-adapter"));
     if (adapted) common += " --slot " + std::to_string(slot);
     if (level == "tlm") return run_shell(vp_command(b, "run") + common);
     std::string cmd = sim_command(b, "run") + common;

@@ -124,7 +124,8 @@ QMatrix get_matrix(const std::vector<std::uint32_t>& w, const AdapterLayout& L, 
         for (int gi = 0; gi < q.groups; gi++)
             q.mantissa[std::size_t(row) * q.groups + gi] =
                 static_cast<std::uint16_t>(get(w, L, beat, scales + r * field + gi * 16, 16));
-        q.shift[std::size_t(row)] = static_cast<std::uint8_t>(get(w, L, beat, scales + r * field + L.max_groups * 16, 8));
+        q.shift[std::size_t(row)] =
+            static_cast<std::uint8_t>(get(w, L, beat, scales + r * field + L.max_groups * 16, 8));
     }
     return q;
 }
@@ -146,7 +147,8 @@ QAdapter adapter_from_image(const std::vector<std::uint32_t>& words, unsigned ta
         for (int m = 0; m < kLoraTargetCount; m++) {
             if (!((targets >> m) & 1u)) continue;
             QLowRank& p = a.layers[std::size_t(l)][kLoraTargets[m]];
-            p.a = get_matrix(words, L, first + L.a_offset(m), L.rank, L.in(m), (L.in(m) + L.lanes - 1) / L.lanes);
+            p.a = get_matrix(words, L, first + L.a_offset(m), L.rank, L.in(m),
+                             (L.in(m) + L.lanes - 1) / L.lanes);
             p.sb = get_matrix(words, L, first + L.s_offset(m), L.out(m), L.rank, 1);
         }
     }

@@ -121,13 +121,14 @@ std::string chip_data_bytes(const ChipData& d) {
     return w.out;
 }
 
-ChipData chip_data_from_bytes(const std::string& bytes, const Model& model, const WeightFormat& format,
-                              const std::string& what) {
+ChipData chip_data_from_bytes(const std::string& bytes, const Model& model,
+                              const WeightFormat& format, const std::string& what) {
     Reader r(bytes, what);
     if (bytes.size() < 8 || std::memcmp(bytes.data(), kMagic, 4) != 0)
         r.fail("a chip data file (HWQD)", "other bytes");
     r.get<std::uint32_t>();
-    if (const auto v = r.get<std::uint32_t>(); v != kVersion) r.fail("version " + std::to_string(kVersion), std::to_string(v));
+    if (const auto v = r.get<std::uint32_t>(); v != kVersion)
+        r.fail("version " + std::to_string(kVersion), std::to_string(v));
     const Config& c = model.config;
     ChipData d;
     const auto n = r.get<std::uint32_t>();

@@ -32,7 +32,7 @@ std::string chip_data_bytes(const ChipData& d);
 // ChipData from chip_data_bytes' output for `model` (its shape) in `format`: the tables and
 // constants are derived from the shape. Throws hw::Error naming `what` when the bytes are
 // not such a file or do not fit the shape.
-ChipData chip_data_from_bytes(const std::string& bytes, const Model& model, const WeightFormat& format,
-                              const std::string& what);
+ChipData chip_data_from_bytes(const std::string& bytes, const Model& model,
+                              const WeightFormat& format, const std::string& what);
 
 }  // namespace hw

@@ -27,7 +27,7 @@ FastKernels::FastKernels(const QModel& q, bool vector) : avx2_(vector && kHaveAv
     add(q.classifier());
     const int n_max = q.config.seq_len;
     qa_.resize(q.config.dim);
-    scratch_.att.resize(n_max + 8);  // whole groups of eight
+    scratch_.att.resize(n_max + 8);   // whole groups of eight
     scratch_.term.resize(n_max + 8);  // whole groups of eight
     scratch_.run_max.resize(n_max + 8);
     scratch_.total.resize(n_max);
@@ -59,12 +59,15 @@ void FastKernels::add(const QMatrix& m) {
         const int b = i / 8, r = i % 8;
         for (int s = 0; s < nseg; s++) {
             const Segment& seg = L.segments[s];
-            std::int16_t* dst = L.w.data() + b * block_words + 8 * std::size_t(seg.offset) + std::size_t(r) * seg.padded;
+            std::int16_t* dst = L.w.data() + b * block_words + 8 * std::size_t(seg.offset) +
+                                std::size_t(r) * seg.padded;
             const std::int8_t* src = m.w.data() + std::size_t(i) * m.cols + seg.col;
             std::copy(src, src + seg.len, dst);
-            L.m[(std::size_t(b) * nseg + s) * 8 + r] = m.mantissa[std::size_t(i) * m.groups + seg.group];
+            L.m[(std::size_t(b) * nseg + s) * 8 + r] =
+                m.mantissa[std::size_t(i) * m.groups + seg.group];
         }
-        static constexpr int kLane[8] = {0, 1, 4, 5, 2, 3, 6, 7};  // row r's lane (matvec_blocks_avx2)
+        static constexpr int kLane[8] = {0, 1, 4, 5,
+                                         2, 3, 6, 7};  // row r's lane (matvec_blocks_avx2)
         L.shift[8 * std::size_t(b) + kLane[r]] = m.shift[i];
     }
     a_pad_.resize(std::max(a_pad_.size(), std::size_t(L.padded_cols)));
@@ -74,8 +77,8 @@ namespace {
 
 // IntModel::matvec's loops over the layout: each segment's dot product in 32 bits (see the
 // header for why it cannot overflow), times its group's mantissa, summed in 64 bits.
-void matvec_blocks(std::int32_t* out, const QMatrix& w, const FastKernels::Layout& L, const std::int16_t* a,
-                   int a_shift, std::uint64_t* sat) {
+void matvec_blocks(std::int32_t* out, const QMatrix& w, const FastKernels::Layout& L,
+                   const std::int16_t* a, int a_shift, std::uint64_t* sat) {
     const std::size_t block_words = std::size_t(8) * L.padded_cols;
     const int nseg = static_cast<int>(L.segments.size());
     for (int i = 0; i < w.rows; i++) {
@@ -83,9 +86,11 @@ void matvec_blocks(std::int32_t* out, const QMatrix& w, const FastKernels::Layou
         std::int64_t acc = 0;
         for (int s = 0; s < nseg; s++) {
             const FastKernels::Segment& seg = L.segments[s];
-            const std::int16_t* row = L.w.data() + b * block_words + 8 * std::size_t(seg.offset) + std::size_t(r) * seg.padded;
+            const std::int16_t* row = L.w.data() + b * block_words + 8 * std::size_t(seg.offset) +
+                                      std::size_t(r) * seg.padded;
             std::int32_t part = 0;
-            for (int k = 0; k < seg.padded; k++) part += std::int32_t(row[k]) * std::int32_t(a[seg.offset + k]);
+            for (int k = 0; k < seg.padded; k++)
+                part += std::int32_t(row[k]) * std::int32_t(a[seg.offset + k]);
             acc += std::int64_t(part) * L.m[(std::size_t(b) * nseg + s) * 8 + r];
         }
         out[i] = fx::requant32(acc, w.shift[i] - a_shift, sat);
@@ -97,7 +102,8 @@ void matvec_blocks(std::int32_t* out, const QMatrix& w, const FastKernels::Layou
 // segment sums in one register), times the eight rows' mantissas as 32 x 32 -> 64-bit
 // products into each row's 64-bit sum; then the eight rows' requantizations at once (below).
 template <int Padded>  // a segment's padded length, when known at compile time (0: not)
-__attribute__((target("avx2"))) inline __m256i segment_sums(const std::int16_t* ws, const std::int16_t* as, int padded) {
+__attribute__((target("avx2"))) inline __m256i segment_sums(const std::int16_t* ws,
+                                                            const std::int16_t* as, int padded) {
     if (Padded) padded = Padded;
     __m256i v[8];
     for (int r = 0; r < 8; r++) {
@@ -105,26 +111,32 @@ __attribute__((target("avx2"))) inline __m256i segment_sums(const std::int16_t* 
         __m256i x = _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row)),
                                       _mm256_loadu_si256(reinterpret_cast<const __m256i*>(as)));
         for (int k = 16; k < padded; k += 16)
-            x = _mm256_add_epi32(x, _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + k)),
-                                                      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(as + k))));
+            x = _mm256_add_epi32(
+                x, _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + k)),
+                                     _mm256_loadu_si256(reinterpret_cast<const __m256i*>(as + k))));
         v[r] = x;
     }
-    const __m256i u0 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
-    const __m256i u1 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
-    return _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u0, u1, 0x31));
+    const __m256i u0 =
+        _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
+    const __m256i u1 =
+        _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
+    return _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20),
+                            _mm256_permute2x128_si256(u0, u1, 0x31));
 }
 
 // fx::requant32 of four 64-bit lanes by four shifts in 1..62 (the caller checks): a rounding
 // add, an arithmetic shift (a logical one of the value with its sign flipped in and out),
 // and the clamp to int32 with its count.
-__attribute__((target("avx2"))) inline __m256i requant4(__m256i v, __m256i shift, std::uint64_t* clamped) {
+__attribute__((target("avx2"))) inline __m256i requant4(__m256i v, __m256i shift,
+                                                        std::uint64_t* clamped) {
     const __m256i one = _mm256_set1_epi64x(1), zero = _mm256_setzero_si256();
     const __m256i x = _mm256_add_epi64(v, _mm256_sllv_epi64(one, _mm256_sub_epi64(shift, one)));
     const __m256i sign = _mm256_cmpgt_epi64(zero, x);
     const __m256i y = _mm256_xor_si256(_mm256_srlv_epi64(_mm256_xor_si256(x, sign), shift), sign);
     const __m256i hi = _mm256_set1_epi64x(INT32_MAX), lo = _mm256_set1_epi64x(INT32_MIN);
     const __m256i over = _mm256_cmpgt_epi64(y, hi), under = _mm256_cmpgt_epi64(lo, y);
-    *clamped += __builtin_popcount(static_cast<unsigned>(_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_or_si256(over, under)))));
+    *clamped += __builtin_popcount(static_cast<unsigned>(
+        _mm256_movemask_pd(_mm256_castsi256_pd(_mm256_or_si256(over, under)))));
     return _mm256_blendv_epi8(_mm256_blendv_epi8(y, hi, over), lo, under);
 }
 
@@ -136,15 +148,17 @@ __attribute__((target("avx2"))) inline bool shifts_in_range(__m256i sh) {
 }
 
 __attribute__((target("avx2"))) void matvec_blocks_avx2(std::int32_t* out, const QMatrix& w,
-                                                        const FastKernels::Layout& L, const std::int16_t* a,
-                                                        int a_shift, std::uint64_t* sat) {
+                                                        const FastKernels::Layout& L,
+                                                        const std::int16_t* a, int a_shift,
+                                                        std::uint64_t* sat) {
     const std::size_t block_words = std::size_t(8) * L.padded_cols;
     const int nseg = static_cast<int>(L.segments.size());
     const __m256i a_sh = _mm256_set1_epi64x(a_shift);
     const __m256i pack = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
     std::uint64_t clamped = 0;
     for (int b = 0; b < L.blocks; b++) {
-        __m256i even = _mm256_setzero_si256(), odd = _mm256_setzero_si256();  // rows 0 2 4 6, 1 3 5 7
+        __m256i even = _mm256_setzero_si256(),
+                odd = _mm256_setzero_si256();  // rows 0 2 4 6, 1 3 5 7
         for (int s = 0; s < nseg; s++) {
             const FastKernels::Segment& seg = L.segments[s];
             const std::int16_t* ws = L.w.data() + b * block_words + 8 * std::size_t(seg.offset);
@@ -152,20 +166,30 @@ __attribute__((target("avx2"))) void matvec_blocks_avx2(std::int32_t* out, const
             const __m256i part = seg.padded == 32   ? segment_sums<32>(ws, as, 32)
                                  : seg.padded == 16 ? segment_sums<16>(ws, as, 16)
                                                     : segment_sums<0>(ws, as, seg.padded);
-            const __m256i m = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(L.m.data() + (std::size_t(b) * nseg + s) * 8));
+            const __m256i m = _mm256_loadu_si256(
+                reinterpret_cast<const __m256i*>(L.m.data() + (std::size_t(b) * nseg + s) * 8));
             even = _mm256_add_epi64(even, _mm256_mul_epi32(part, m));
-            odd = _mm256_add_epi64(odd, _mm256_mul_epi32(_mm256_srli_epi64(part, 32), _mm256_srli_epi64(m, 32)));
+            odd = _mm256_add_epi64(
+                odd, _mm256_mul_epi32(_mm256_srli_epi64(part, 32), _mm256_srli_epi64(m, 32)));
         }
         // Rows 0 1 4 5 and 2 3 6 7, with their shifts (the layout keeps them in this order).
-        const __m256i acc0 = _mm256_unpacklo_epi64(even, odd), acc1 = _mm256_unpackhi_epi64(even, odd);
-        const __m256i sh0 = _mm256_sub_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(L.shift.data() + 8 * std::size_t(b))), a_sh);
-        const __m256i sh1 = _mm256_sub_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(L.shift.data() + 8 * std::size_t(b) + 4)), a_sh);
+        const __m256i acc0 = _mm256_unpacklo_epi64(even, odd),
+                      acc1 = _mm256_unpackhi_epi64(even, odd);
+        const __m256i sh0 = _mm256_sub_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(
+                                                 L.shift.data() + 8 * std::size_t(b))),
+                                             a_sh);
+        const __m256i sh1 = _mm256_sub_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(
+                                                 L.shift.data() + 8 * std::size_t(b) + 4)),
+                                             a_sh);
         const int rows = std::min(8, w.rows - 8 * b);
         if (rows == 8 && shifts_in_range(sh0) && shifts_in_range(sh1)) {
-            const __m128i r0 = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(requant4(acc0, sh0, &clamped), pack));  // 0 1 4 5
-            const __m128i r1 = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(requant4(acc1, sh1, &clamped), pack));  // 2 3 6 7
+            const __m128i r0 = _mm256_castsi256_si128(
+                _mm256_permutevar8x32_epi32(requant4(acc0, sh0, &clamped), pack));  // 0 1 4 5
+            const __m128i r1 = _mm256_castsi256_si128(
+                _mm256_permutevar8x32_epi32(requant4(acc1, sh1, &clamped), pack));  // 2 3 6 7
             _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 8 * b), _mm_unpacklo_epi64(r0, r1));
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 8 * b + 4), _mm_unpackhi_epi64(r0, r1));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 8 * b + 4),
+                             _mm_unpackhi_epi64(r0, r1));
             continue;
         }
         alignas(32) std::int64_t sums[8];
@@ -184,7 +208,8 @@ __attribute__((target("avx2"))) void matvec_blocks_avx2(std::int32_t* out, const
 void FastKernels::matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a, int a_shift,
                         std::uint64_t* sat) const {
     const auto it = layouts_.find(&w);
-    if (it == layouts_.end()) throw Error("fast kernels: matvec of a matrix that is not the model's");
+    if (it == layouts_.end())
+        throw Error("fast kernels: matvec of a matrix that is not the model's");
     const Layout& L = it->second;
     // The activations in the segments' padded places (zeros in the padding).
     std::int16_t* ap = a_pad_.data();
@@ -192,8 +217,10 @@ void FastKernels::matvec(std::int32_t* out, const QMatrix& w, const std::int16_t
         std::copy(a + seg.col, a + seg.col + seg.len, ap + seg.offset);
         std::fill(ap + seg.offset + seg.len, ap + seg.offset + seg.padded, 0);
     }
-    if (avx2_) matvec_blocks_avx2(out, w, L, ap, a_shift, sat);
-    else matvec_blocks(out, w, L, ap, a_shift, sat);
+    if (avx2_)
+        matvec_blocks_avx2(out, w, L, ap, a_shift, sat);
+    else
+        matvec_blocks(out, w, L, ap, a_shift, sat);
 }
 
 namespace {
@@ -203,13 +230,13 @@ using Exp2Table = FastKernels::Exp2Table;
 
 // One head of the attention: its q, its rows of the KV cache, and the score's constants.
 struct Head {
-    const std::int16_t* q;        // the head's hs activation words
-    const std::int16_t* k;        // position 0's key row of the head (stride kv_dim)
-    const std::int16_t* v;        // position 0's value row of the head
-    const std::int8_t* k_shift;   // per position
+    const std::int16_t* q;       // the head's hs activation words
+    const std::int16_t* k;       // position 0's key row of the head (stride kv_dim)
+    const std::int16_t* v;       // position 0's value row of the head
+    const std::int8_t* k_shift;  // per position
     const std::int8_t* v_shift;
-    int n, hs, stride;            // positions, head size, kv_dim
-    int score_shift;              // att_scale_frac + 16 - q's shift
+    int n, hs, stride;  // positions, head size, kv_dim
+    int score_shift;    // att_scale_frac + 16 - q's shift
     std::int32_t att_scale;
 };
 
@@ -241,7 +268,8 @@ inline std::int32_t score1(const Head& h, int p, std::uint64_t* sat) {
 //    table of its 2^16 values (each in [0, 2^30]: checked when the table is built, else
 //    this path is not taken); the rounding shift by the integer part is a per-lane shift,
 //    zero from 31 up as exp2neg_q16 gives.
-//  - normalization: e (<= 2^30) times r (< 2^32: prepare checks 1/x's table) in unsigned 32 x 32 -> 64-bit
+//  - normalization: e (<= 2^30) times r (< 2^32: prepare checks 1/x's table) in unsigned 32 x 32 ->
+//  64-bit
 //    products, rounded by the sum's shift (>= 30: the sum is at least 2^30).
 //  - weighted values: each probability times 2^(its row's shift) times the value, added in
 //    doubles, 4 elements a lane group: every product and every partial sum is an integer
@@ -252,36 +280,43 @@ struct Exp2Lanes {  // the constants of exp2neg8
 };
 
 __attribute__((target("avx2"))) inline Exp2Lanes exp2_lanes() {
-    return {_mm256_set1_epi64x(kLog2eQ24), _mm256_set1_epi64x(std::int64_t(1) << 23), _mm256_set1_epi32(1 << 21),
-            _mm256_set1_epi32(0xffff),     _mm256_set1_epi32(1),                        _mm256_set1_epi32(30)};
+    return {_mm256_set1_epi64x(kLog2eQ24), _mm256_set1_epi64x(std::int64_t(1) << 23),
+            _mm256_set1_epi32(1 << 21),    _mm256_set1_epi32(0xffff),
+            _mm256_set1_epi32(1),          _mm256_set1_epi32(30)};
 }
 
 // exp2neg_q16(softmax_arg(hi, lo)) of eight lanes (hi >= lo), as 32-bit lanes (<= 2^30).
-__attribute__((target("avx2"))) inline __m256i exp2neg8(const Exp2Lanes& c, const Exp2Table& x, __m256i hi,
-                                                       __m256i lo) {
+__attribute__((target("avx2"))) inline __m256i exp2neg8(const Exp2Lanes& c, const Exp2Table& x,
+                                                        __m256i hi, __m256i lo) {
     const __m256i diff = _mm256_min_epu32(_mm256_sub_epi32(hi, lo), c.clamp);  // hi - lo, unsigned
-    const __m256i z_even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epu32(diff, c.log2e), c.half), 24);
-    const __m256i z_odd =
-        _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(diff, 32), c.log2e), c.half), 24);
+    const __m256i z_even =
+        _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epu32(diff, c.log2e), c.half), 24);
+    const __m256i z_odd = _mm256_srli_epi64(
+        _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(diff, 32), c.log2e), c.half), 24);
     const __m256i z = _mm256_blend_epi32(z_even, _mm256_slli_epi64(z_odd, 32), 0xaa);
     const __m256i n = _mm256_srli_epi32(z, 16);
     const __m256i m = _mm256_i32gather_epi32(x.value, _mm256_and_si256(z, c.fraction), 4);
-    const __m256i rounded = _mm256_srlv_epi32(_mm256_add_epi32(m, _mm256_sllv_epi32(c.one, _mm256_sub_epi32(n, c.one))), n);
+    const __m256i rounded = _mm256_srlv_epi32(
+        _mm256_add_epi32(m, _mm256_sllv_epi32(c.one, _mm256_sub_epi32(n, c.one))), n);
     return _mm256_andnot_si256(_mm256_cmpgt_epi32(n, c.thirty), rounded);
 }
 
 // The four pair sums of eight elements of q and k, as doubles.
-__attribute__((target("avx2"))) inline __m256d pair_sums(const std::int16_t* q, const std::int16_t* k) {
+__attribute__((target("avx2"))) inline __m256d pair_sums(const std::int16_t* q,
+                                                         const std::int16_t* k) {
     return _mm256_cvtepi32_pd(_mm_madd_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q)),
                                              _mm_loadu_si128(reinterpret_cast<const __m128i*>(k))));
 }
 
 template <int HS>  // the head size, a multiple of 8 up to 64
-__attribute__((target("avx2"))) void scores_avx2(const Head& h, std::int32_t* att, std::uint64_t* sat) {
+__attribute__((target("avx2"))) void scores_avx2(const Head& h, std::int32_t* att,
+                                                 std::uint64_t* sat) {
     const int n4 = h.n & ~3;
     const __m256d scale = _mm256_set1_pd(h.att_scale);
-    const __m256i exp_base = _mm256_set1_epi64x(1023 - h.score_shift);  // 2^-shift's biased exponent
-    const __m256d half = _mm256_set1_pd(0.5), hi = _mm256_set1_pd(2147483647.0), lo = _mm256_set1_pd(-2147483648.0);
+    const __m256i exp_base =
+        _mm256_set1_epi64x(1023 - h.score_shift);  // 2^-shift's biased exponent
+    const __m256d half = _mm256_set1_pd(0.5), hi = _mm256_set1_pd(2147483647.0),
+                  lo = _mm256_set1_pd(-2147483648.0);
     std::uint64_t clamped = 0;
     for (int p = 0; p < n4; p += 4) {
         __m256d d[4];
@@ -292,15 +327,18 @@ __attribute__((target("avx2"))) void scores_avx2(const Head& h, std::int32_t* at
         }
         // Four horizontal sums at once: [d0, d1, d2, d3].
         const __m256d h01 = _mm256_hadd_pd(d[0], d[1]), h23 = _mm256_hadd_pd(d[2], d[3]);
-        const __m256d dot = _mm256_add_pd(_mm256_permute2f128_pd(h01, h23, 0x20), _mm256_permute2f128_pd(h01, h23, 0x31));
+        const __m256d dot = _mm256_add_pd(_mm256_permute2f128_pd(h01, h23, 0x20),
+                                          _mm256_permute2f128_pd(h01, h23, 0x31));
         std::int32_t ks;
         std::memcpy(&ks, h.k_shift + p, 4);
-        const __m256d pow2 = _mm256_castsi256_pd(
-            _mm256_slli_epi64(_mm256_add_epi64(exp_base, _mm256_cvtepi8_epi64(_mm_cvtsi32_si128(ks))), 52));
-        const __m256d y = _mm256_floor_pd(_mm256_add_pd(_mm256_mul_pd(_mm256_mul_pd(dot, scale), pow2), half));
-        clamped += __builtin_popcount(static_cast<unsigned>(
-            _mm256_movemask_pd(_mm256_or_pd(_mm256_cmp_pd(y, hi, _CMP_GT_OQ), _mm256_cmp_pd(y, lo, _CMP_LT_OQ)))));
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(att + p), _mm256_cvtpd_epi32(_mm256_min_pd(_mm256_max_pd(y, lo), hi)));
+        const __m256d pow2 = _mm256_castsi256_pd(_mm256_slli_epi64(
+            _mm256_add_epi64(exp_base, _mm256_cvtepi8_epi64(_mm_cvtsi32_si128(ks))), 52));
+        const __m256d y =
+            _mm256_floor_pd(_mm256_add_pd(_mm256_mul_pd(_mm256_mul_pd(dot, scale), pow2), half));
+        clamped += __builtin_popcount(static_cast<unsigned>(_mm256_movemask_pd(
+            _mm256_or_pd(_mm256_cmp_pd(y, hi, _CMP_GT_OQ), _mm256_cmp_pd(y, lo, _CMP_LT_OQ)))));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(att + p),
+                         _mm256_cvtpd_epi32(_mm256_min_pd(_mm256_max_pd(y, lo), hi)));
     }
     if (sat) *sat += clamped;
     for (int p = n4; p < h.n; p++) att[p] = score1(h, p, sat);
@@ -317,8 +355,8 @@ constexpr std::array<std::uint64_t, 256> make_compress() {
 constexpr std::array<std::uint64_t, 256> kCompress = make_compress();
 
 // softmax_head's result (see above for how). `att` is padded to whole groups of eight past n.
-__attribute__((target("avx2"))) void softmax_avx2(const Tables& t, const Exp2Table& x, std::int32_t* att,
-                                                  AttentionScratch& w, int n) {
+__attribute__((target("avx2"))) void softmax_avx2(const Tables& t, const Exp2Table& x,
+                                                  std::int32_t* att, AttentionScratch& w, int n) {
     const Exp2Lanes c = exp2_lanes();
     // The positions where the running maximum grows, and the maximum, eight positions a
     // step: each step's prefix maxima (three shifted maxima, independent of the steps
@@ -328,7 +366,8 @@ __attribute__((target("avx2"))) void softmax_avx2(const Tables& t, const Exp2Tab
     std::int32_t* run_max = w.run_max.data();
     std::int32_t mx = att[0];
     int grows = 0;
-    const __m256i by1 = _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6), by2 = _mm256_setr_epi32(0, 1, 0, 1, 2, 3, 4, 5),
+    const __m256i by1 = _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6),
+                  by2 = _mm256_setr_epi32(0, 1, 0, 1, 2, 3, 4, 5),
                   by4 = _mm256_setr_epi32(0, 1, 2, 3, 0, 1, 2, 3);
     for (int p = 0; p < n; p += 8) {
         const __m256i sc = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(att + p));
@@ -339,12 +378,16 @@ __attribute__((target("avx2"))) void softmax_avx2(const Tables& t, const Exp2Tab
         const __m256i run = _mm256_max_epi32(pm, before);
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(run_max + p), run);
         const __m256i prev = _mm256_blend_epi32(_mm256_permutevar8x32_epi32(run, by1), before, 1);
-        unsigned up = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(sc, prev))));
+        unsigned up = static_cast<unsigned>(
+            _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(sc, prev))));
         if (n - p < 8) up &= (1u << (n - p)) - 1;  // the padding past n
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(grow + grows),
-                            _mm256_add_epi32(_mm256_set1_epi32(p), _mm256_cvtepu8_epi32(_mm_cvtsi64_si128(kCompress[up]))));
+        _mm256_storeu_si256(
+            reinterpret_cast<__m256i*>(grow + grows),
+            _mm256_add_epi32(_mm256_set1_epi32(p),
+                             _mm256_cvtepu8_epi32(_mm_cvtsi64_si128(kCompress[up]))));
         grows += __builtin_popcount(up);
-        mx = std::max(mx, n - p < 8 ? *std::max_element(att + p, att + n) : _mm256_extract_epi32(pm, 7));
+        mx = std::max(
+            mx, n - p < 8 ? *std::max_element(att + p, att + n) : _mm256_extract_epi32(pm, 7));
     }
     // The maximum up to growth k (exclusive): the score at the growth before it.
     const auto max_before = [&](int k) { return k == 0 ? att[0] : att[grow[k - 1]]; };
@@ -366,9 +409,10 @@ __attribute__((target("avx2"))) void softmax_avx2(const Tables& t, const Exp2Tab
     // two totals.
     std::int32_t* term = w.term.data();
     for (int p = 0; p < n; p += 8)
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(term + p),
-                            exp2neg8(c, x, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(run_max + p)),
-                                     _mm256_loadu_si256(reinterpret_cast<const __m256i*>(att + p))));
+        _mm256_storeu_si256(
+            reinterpret_cast<__m256i*>(term + p),
+            exp2neg8(c, x, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(run_max + p)),
+                     _mm256_loadu_si256(reinterpret_cast<const __m256i*>(att + p))));
     std::int64_t* total = w.total.data();  // total[p]: the terms of positions 0..p
     std::int64_t running = 0;
     for (int p = 0; p < n; p++) total[p] = running += term[p];
@@ -385,26 +429,33 @@ __attribute__((target("avx2"))) void softmax_avx2(const Tables& t, const Exp2Tab
     // p_t = e_t * r rounded by sh, e_t with the final maximum, eight at a time (past n too:
     // those lanes are not read).
     const __m256i top = _mm256_set1_epi32(mx);
-    const __m256i rr = _mm256_set1_epi64x(r), round = _mm256_set1_epi64x(std::int64_t(1) << (sh - 1));
+    const __m256i rr = _mm256_set1_epi64x(r),
+                  round = _mm256_set1_epi64x(std::int64_t(1) << (sh - 1));
     const __m128i count = _mm_cvtsi32_si128(sh);
     for (int p = 0; p < n; p += 8) {
-        const __m256i e = exp2neg8(c, x, top, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(att + p)));
-        const __m256i even = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epu32(e, rr), round), count);
-        const __m256i odd = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(e, 32), rr), round), count);
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(att + p), _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xaa));
+        const __m256i e =
+            exp2neg8(c, x, top, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(att + p)));
+        const __m256i even =
+            _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epu32(e, rr), round), count);
+        const __m256i odd = _mm256_srl_epi64(
+            _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(e, 32), rr), round), count);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(att + p),
+                            _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xaa));
     }
 }
 
 // lo += wt * v[0..3], hi += wt * v[4..7] (v: eight int16 values).
-__attribute__((target("avx2,fma"))) inline void weigh8(__m256d wt, const std::int16_t* v, __m256d& lo, __m256d& hi) {
+__attribute__((target("avx2,fma"))) inline void weigh8(__m256d wt, const std::int16_t* v,
+                                                       __m256d& lo, __m256d& hi) {
     const __m256i v32 = _mm256_cvtepi16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v)));
     lo = _mm256_fmadd_pd(wt, _mm256_cvtepi32_pd(_mm256_castsi256_si128(v32)), lo);
     hi = _mm256_fmadd_pd(wt, _mm256_cvtepi32_pd(_mm256_extracti128_si256(v32, 1)), hi);
 }
 
 template <int HS>
-__attribute__((target("avx2,fma"))) void head_avx2(const Head& h, const Tables& t, const Exp2Table& x,
-                                                   AttentionScratch& w, std::int32_t* scores, std::int32_t* probs,
+__attribute__((target("avx2,fma"))) void head_avx2(const Head& h, const Tables& t,
+                                                   const Exp2Table& x, AttentionScratch& w,
+                                                   std::int32_t* scores, std::int32_t* probs,
                                                    std::uint64_t* sat) {
     std::int32_t* att = w.att.data();
     scores_avx2<HS>(h, att, sat);
@@ -435,10 +486,14 @@ __attribute__((target("avx2,fma"))) void head_avx2(const Head& h, const Tables& 
         std::int32_t vs;
         std::memcpy(&vs, h.v_shift + p, 4);
         const __m256d pow2 = _mm256_castsi256_pd(_mm256_slli_epi64(
-            _mm256_add_epi64(_mm256_set1_epi64x(1023), _mm256_cvtepi8_epi64(_mm_cvtsi32_si128(vs))), 52));
-        _mm256_storeu_pd(weight + p, _mm256_mul_pd(_mm256_cvtepi32_pd(_mm_loadu_si128(reinterpret_cast<const __m128i*>(att + p))), pow2));
+            _mm256_add_epi64(_mm256_set1_epi64x(1023), _mm256_cvtepi8_epi64(_mm_cvtsi32_si128(vs))),
+            52));
+        _mm256_storeu_pd(weight + p, _mm256_mul_pd(_mm256_cvtepi32_pd(_mm_loadu_si128(
+                                                       reinterpret_cast<const __m128i*>(att + p))),
+                                                   pow2));
     }
-    for (int p = n4; p < h.n; p++) weight[p] = static_cast<double>(std::int64_t(att[p]) << h.v_shift[p]);
+    for (int p = n4; p < h.n; p++)
+        weight[p] = static_cast<double>(std::int64_t(att[p]) << h.v_shift[p]);
     // kSets sets of sums, position p into set p % kSets, so that consecutive multiply-adds
     // do not wait for each other; added at the end (exact integers: any order).
     constexpr int kSets = HS >= 32 ? 1 : 32 / HS;
@@ -467,12 +522,11 @@ __attribute__((target("avx2,fma"))) void head_avx2(const Head& h, const Tables& 
     for (int i = 0; i < HS; i++) w.acc[i] = static_cast<std::int64_t>(sums[i]);
 }
 
-using HeadKernel = void (*)(const Head&, const Tables&, const Exp2Table&, AttentionScratch&, std::int32_t*,
-                            std::int32_t*, std::uint64_t*);
+using HeadKernel = void (*)(const Head&, const Tables&, const Exp2Table&, AttentionScratch&,
+                            std::int32_t*, std::int32_t*, std::uint64_t*);
 // head_avx2 for head sizes 8, 16, ..., 64.
 constexpr HeadKernel kHeadAvx2[] = {head_avx2<8>,  head_avx2<16>, head_avx2<24>, head_avx2<32>,
                                     head_avx2<40>, head_avx2<48>, head_avx2<56>, head_avx2<64>};
-
 
 }  // namespace
 
@@ -482,11 +536,13 @@ namespace {
 // (|INT32_MIN| = 2^31 as an unsigned 32-bit word), the same shift, and v / 2^s rounded half
 // up as (v >> s) + bit s - 1 of v (no add that could overflow 32 bits), packed to 16 bits
 // (every result is within +-32767, so the packing never saturates).
-__attribute__((target("avx2"))) int quantize_avx2(const std::int32_t* v, int n, std::int16_t* out, int min_shift) {
+__attribute__((target("avx2"))) int quantize_avx2(const std::int32_t* v, int n, std::int16_t* out,
+                                                  int min_shift) {
     const int n8 = n & ~7;
     __m256i top = _mm256_setzero_si256();
     for (int i = 0; i < n8; i += 8)
-        top = _mm256_max_epu32(top, _mm256_abs_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + i))));
+        top = _mm256_max_epu32(
+            top, _mm256_abs_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + i))));
     alignas(32) std::uint32_t lanes[8];
     _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), top);
     std::int64_t maxabs = 0;
@@ -496,16 +552,20 @@ __attribute__((target("avx2"))) int quantize_avx2(const std::int32_t* v, int n, 
     int s = maxabs == 0 ? 0 : fx::bit_length(static_cast<std::uint64_t>(maxabs)) - (kActBits - 1);
     s = std::max(s, min_shift);
     if (fx::round_shift(maxabs, s) > kMax) s++;
-    if (s < 0 || s > 31) return IntModel::quantize_activations(v, n, out, min_shift);  // the specification's loop
+    if (s < 0 || s > 31)
+        return IntModel::quantize_activations(v, n, out, min_shift);  // the specification's loop
     const __m128i count = _mm_cvtsi32_si128(s), below = _mm_cvtsi32_si128(std::max(s - 1, 0));
     const __m256i one = _mm256_set1_epi32(s > 0 ? 1 : 0);
     const int n16 = n & ~15;
     for (int i = 0; i < n16; i += 16) {
         const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + i));
         const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + i + 8));
-        const __m256i ra = _mm256_add_epi32(_mm256_sra_epi32(a, count), _mm256_and_si256(_mm256_sra_epi32(a, below), one));
-        const __m256i rb = _mm256_add_epi32(_mm256_sra_epi32(b, count), _mm256_and_si256(_mm256_sra_epi32(b, below), one));
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm256_permute4x64_epi64(_mm256_packs_epi32(ra, rb), 0xd8));
+        const __m256i ra = _mm256_add_epi32(_mm256_sra_epi32(a, count),
+                                            _mm256_and_si256(_mm256_sra_epi32(a, below), one));
+        const __m256i rb = _mm256_add_epi32(_mm256_sra_epi32(b, count),
+                                            _mm256_and_si256(_mm256_sra_epi32(b, below), one));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
+                            _mm256_permute4x64_epi64(_mm256_packs_epi32(ra, rb), 0xd8));
     }
     for (int i = n16; i < n; i++) out[i] = static_cast<std::int16_t>(fx::round_shift(v[i], s));
     return s;
@@ -535,16 +595,18 @@ __attribute__((target("avx2"))) inline __m256i interleave_low(__m256i even, __m2
 // 32 bits (|u| <= |x|), times the 24-bit gain in 64 bits, then requant4 by the one shift
 // (in 1..62, else the specification's loop).
 __attribute__((target("avx2"))) bool rmsnorm_avx2(std::int32_t* out, const std::int32_t* x, int n,
-                                                  const QGain& gain, const Tables& t, std::int64_t eps,
-                                                  std::uint64_t* sat) {
+                                                  const QGain& gain, const Tables& t,
+                                                  std::int64_t eps, std::uint64_t* sat) {
     const int n8 = n & ~7;
     __m256i ss8 = _mm256_setzero_si256();
     const __m256i one = _mm256_set1_epi32(1);
     for (int i = 0; i < n8; i += 8) {
         const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i));
-        const __m256i xs = _mm256_add_epi32(_mm256_srai_epi32(v, 8), _mm256_and_si256(_mm256_srai_epi32(v, 7), one));
+        const __m256i xs = _mm256_add_epi32(_mm256_srai_epi32(v, 8),
+                                            _mm256_and_si256(_mm256_srai_epi32(v, 7), one));
         const __m256i hi = _mm256_srli_epi64(xs, 32);
-        ss8 = _mm256_add_epi64(ss8, _mm256_add_epi64(_mm256_mul_epi32(xs, xs), _mm256_mul_epi32(hi, hi)));
+        ss8 = _mm256_add_epi64(
+            ss8, _mm256_add_epi64(_mm256_mul_epi32(xs, xs), _mm256_mul_epi32(hi, hi)));
     }
     alignas(32) std::uint64_t lanes[4];
     _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), ss8);
@@ -562,14 +624,17 @@ __attribute__((target("avx2"))) bool rmsnorm_avx2(std::int32_t* out, const std::
     for (int i = 0; i < n8; i += 8) {
         const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i));
         const __m256i g = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(gain.g.data() + i));
-        const __m256i u = interleave_low(round16_low(_mm256_mul_epi32(v, rr)),
-                                         round16_low(_mm256_mul_epi32(_mm256_srli_epi64(v, 32), rr)));
+        const __m256i u =
+            interleave_low(round16_low(_mm256_mul_epi32(v, rr)),
+                           round16_low(_mm256_mul_epi32(_mm256_srli_epi64(v, 32), rr)));
         const __m256i even = requant4(_mm256_mul_epi32(u, g), count, &clamped);
-        const __m256i odd = requant4(_mm256_mul_epi32(_mm256_srli_epi64(u, 32), _mm256_srli_epi64(g, 32)), count, &clamped);
+        const __m256i odd = requant4(
+            _mm256_mul_epi32(_mm256_srli_epi64(u, 32), _mm256_srli_epi64(g, 32)), count, &clamped);
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), interleave_low(even, odd));
     }
     if (sat) *sat += clamped;
-    for (int i = n8; i < n; i++) out[i] = fx::requant32(fx::round_shift(x[i] * r, 16) * gain.g[i], shift, sat);
+    for (int i = n8; i < n; i++)
+        out[i] = fx::requant32(fx::round_shift(x[i] * r, 16) * gain.g[i], shift, sat);
     return true;
 }
 
@@ -582,8 +647,10 @@ __attribute__((target("avx2"))) void swiglu_avx2(std::int32_t* hb, const std::in
     constexpr int kFracBits = 16 + 5 - kSigmoidIndexBits;  // sigmoid_q16's
     constexpr std::int32_t kLo = -(kSigmoidRange << 16);
     const std::int32_t* e = t.sigmoid.entries.data();
-    const __m256i lo = _mm256_set1_epi32(kLo), top = _mm256_set1_epi32(-kLo - 1), zero = _mm256_setzero_si256();
-    const __m256i span = _mm256_set1_epi32(-2 * kLo - 1), frac_mask = _mm256_set1_epi32((1 << kFracBits) - 1);
+    const __m256i lo = _mm256_set1_epi32(kLo), top = _mm256_set1_epi32(-kLo - 1),
+                  zero = _mm256_setzero_si256();
+    const __m256i span = _mm256_set1_epi32(-2 * kLo - 1),
+                  frac_mask = _mm256_set1_epi32((1 << kFracBits) - 1);
     const __m256i half = _mm256_set1_epi32(1 << (kFracBits - 1)), one = _mm256_set1_epi32(1 << 16);
     const __m256i sixteen = _mm256_set1_epi64x(16);
     const int n8 = n & ~7;
@@ -594,15 +661,21 @@ __attribute__((target("avx2"))) void swiglu_avx2(std::int32_t* hb, const std::in
         const __m256i k = _mm256_srli_epi32(u, kFracBits);
         const __m256i a = _mm256_i32gather_epi32(e, k, 4), b = _mm256_i32gather_epi32(e + 1, k, 4);
         __m256i sig = _mm256_add_epi32(
-            a, _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(_mm256_sub_epi32(b, a), _mm256_and_si256(u, frac_mask)), half),
-                                 kFracBits));
-        sig = _mm256_andnot_si256(_mm256_cmpgt_epi32(lo, g), sig);          // below the range: 0
-        sig = _mm256_blendv_epi8(sig, one, _mm256_cmpgt_epi32(g, top));     // from its top: 1
-        const __m256i silu = interleave_low(round16_low(_mm256_mul_epi32(g, sig)),
-                                            round16_low(_mm256_mul_epi32(_mm256_srli_epi64(g, 32), _mm256_srli_epi64(sig, 32))));
+            a,
+            _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(_mm256_sub_epi32(b, a),
+                                                                  _mm256_and_si256(u, frac_mask)),
+                                               half),
+                              kFracBits));
+        sig = _mm256_andnot_si256(_mm256_cmpgt_epi32(lo, g), sig);       // below the range: 0
+        sig = _mm256_blendv_epi8(sig, one, _mm256_cmpgt_epi32(g, top));  // from its top: 1
+        const __m256i silu = interleave_low(
+            round16_low(_mm256_mul_epi32(g, sig)),
+            round16_low(_mm256_mul_epi32(_mm256_srli_epi64(g, 32), _mm256_srli_epi64(sig, 32))));
         const __m256i up = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(hb2 + i));
         const __m256i even = requant4(_mm256_mul_epi32(silu, up), sixteen, &clamped);
-        const __m256i odd = requant4(_mm256_mul_epi32(_mm256_srli_epi64(silu, 32), _mm256_srli_epi64(up, 32)), sixteen, &clamped);
+        const __m256i odd =
+            requant4(_mm256_mul_epi32(_mm256_srli_epi64(silu, 32), _mm256_srli_epi64(up, 32)),
+                     sixteen, &clamped);
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(hb + i), interleave_low(even, odd));
     }
     if (sat) *sat += clamped;
@@ -611,20 +684,25 @@ __attribute__((target("avx2"))) void swiglu_avx2(std::int32_t* hb, const std::in
 
 }  // namespace
 
-bool FastKernels::rmsnorm(std::int32_t* out, const std::int32_t* x, int n, const QGain& gain, const Tables& t,
-                          std::int64_t eps, std::uint64_t* sat) const {
+bool FastKernels::rmsnorm(std::int32_t* out, const std::int32_t* x, int n, const QGain& gain,
+                          const Tables& t, std::int64_t eps, std::uint64_t* sat) const {
     prepare(t);
     return rmsnorm_ok_ && rmsnorm_avx2(out, x, n, gain, t, eps, sat);
 }
 
-void FastKernels::swiglu(std::int32_t* hb, const std::int32_t* hb2, int n, const Tables& t, std::uint64_t* sat) const {
+void FastKernels::swiglu(std::int32_t* hb, const std::int32_t* hb2, int n, const Tables& t,
+                         std::uint64_t* sat) const {
     prepare(t);
-    if (swiglu_ok_) swiglu_avx2(hb, hb2, n, t, sat);
-    else IntModel::swiglu(hb, hb2, n, t, sat);
+    if (swiglu_ok_)
+        swiglu_avx2(hb, hb2, n, t, sat);
+    else
+        IntModel::swiglu(hb, hb2, n, t, sat);
 }
 
-int FastKernels::quantize_activations(const std::int32_t* v, int n, std::int16_t* out, int min_shift) const {
-    return avx2_ ? quantize_avx2(v, n, out, min_shift) : IntModel::quantize_activations(v, n, out, min_shift);
+int FastKernels::quantize_activations(const std::int32_t* v, int n, std::int16_t* out,
+                                      int min_shift) const {
+    return avx2_ ? quantize_avx2(v, n, out, min_shift)
+                 : IntModel::quantize_activations(v, n, out, min_shift);
 }
 
 void FastKernels::prepare(const Tables& t) const {
@@ -634,14 +712,17 @@ void FastKernels::prepare(const Tables& t) const {
     constexpr int kFracBits = 16 - kExp2IndexBits;
     exp2_value_.resize(std::size_t(1) << 16);
     for (std::uint32_t f = 0; f < (1u << 16); f++)
-        exp2_value_[f] = pwl_eval(t.exp2neg, f >> kFracBits, f & ((1u << kFracBits) - 1), kFracBits);
+        exp2_value_[f] =
+            pwl_eval(t.exp2neg, f >> kFracBits, f & ((1u << kFracBits) - 1), kFracBits);
     // 1/x's entries are the normalization's 32-bit unsigned multipliers, 1/sqrt's the
     // RMSNorm's multipliers of at most 2^16 (a table's value lies between two entries).
     const auto within = [](const PwlTable& p, std::int64_t hi) {
-        return std::all_of(p.entries.begin(), p.entries.end(), [&](std::int32_t v) { return v >= 0 && v <= hi; });
+        return std::all_of(p.entries.begin(), p.entries.end(),
+                           [&](std::int32_t v) { return v >= 0 && v <= hi; });
     };
     attention_ok_ = avx2_ && kHaveFma && within(t.recip, 0xffffffffll) &&
-                    std::all_of(exp2_value_.begin(), exp2_value_.end(), [](std::int32_t v) { return v >= 0 && v <= kOneQ30; });
+                    std::all_of(exp2_value_.begin(), exp2_value_.end(),
+                                [](std::int32_t v) { return v >= 0 && v <= kOneQ30; });
     rmsnorm_ok_ = avx2_ && within(t.rsqrt, 1 << 16);
     // The sigmoid's segments: swiglu_avx2 takes every entry in [0, 2^16] and each rise times
     // a fraction, rounded, within 32 signed bits.
@@ -650,7 +731,8 @@ void FastKernels::prepare(const Tables& t) const {
                  e.size() == (std::size_t(1) << kSigmoidIndexBits) + 1;
     for (std::size_t j = 0; swiglu_ok_ && j < e.size(); j++) {
         swiglu_ok_ = e[j] >= 0 && e[j] <= (1 << 16);
-        if (j + 1 < e.size()) swiglu_ok_ = swiglu_ok_ && std::llabs(std::int64_t(e[j + 1]) - e[j]) < (1 << 19);
+        if (j + 1 < e.size())
+            swiglu_ok_ = swiglu_ok_ && std::llabs(std::int64_t(e[j + 1]) - e[j]) < (1 << 19);
     }
     tables_ = &t;
 }
@@ -663,13 +745,22 @@ void FastKernels::attention(const Config& c, const Tables& t, const IntConstants
     const int hs = c.head_size(), kv_dim = c.kv_dim(), n = pos + 1;
     prepare(t);
     if (!attention_ok_ || hs % 8 != 0 || hs > 8 * int(std::size(kHeadAvx2)))
-        return IntModel::attention(c, t, k, q, k_rows, k_shift, v_rows, v_shift, pos, out, scores, probs, sat);
+        return IntModel::attention(c, t, k, q, k_rows, k_shift, v_rows, v_shift, pos, out, scores,
+                                   probs, sat);
     const int sq = quantize_activations(q, c.dim, qa_.data(), INT32_MIN);
     const Exp2Table x{exp2_value_.data()};
     for (int h = 0; h < c.n_heads; h++) {
         const int kv_off = (h / c.kv_mul()) * hs;
-        const Head head{qa_.data() + h * hs, k_rows + kv_off, v_rows + kv_off, k_shift, v_shift, n, hs, kv_dim,
-                        k.att_scale_frac + 16 - sq, k.att_scale};
+        const Head head{qa_.data() + h * hs,
+                        k_rows + kv_off,
+                        v_rows + kv_off,
+                        k_shift,
+                        v_shift,
+                        n,
+                        hs,
+                        kv_dim,
+                        k.att_scale_frac + 16 - sq,
+                        k.att_scale};
         std::int32_t* sc = scores ? scores + std::size_t(h) * n : nullptr;
         std::int32_t* pr = probs ? probs + std::size_t(h) * n : nullptr;
         kHeadAvx2[hs / 8 - 1](head, t, x, scratch_, sc, pr, sat);

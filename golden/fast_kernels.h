@@ -55,9 +55,10 @@ class FastKernels {
     // IntModel::rmsnorm of n elements (eps: IntConstants::rms_eps), exactly; false when it
     // has no fast path for them (no AVX2, a shift out of its range): nothing was written and
     // the specification's loops are to run. IntModel::swiglu, exactly.
-    bool rmsnorm(std::int32_t* out, const std::int32_t* x, int n, const QGain& gain, const Tables& t,
-                 std::int64_t eps, std::uint64_t* sat) const;
-    void swiglu(std::int32_t* hb, const std::int32_t* hb2, int n, const Tables& t, std::uint64_t* sat) const;
+    bool rmsnorm(std::int32_t* out, const std::int32_t* x, int n, const QGain& gain,
+                 const Tables& t, std::int64_t eps, std::uint64_t* sat) const;
+    void swiglu(std::int32_t* hb, const std::int32_t* hb2, int n, const Tables& t,
+                std::uint64_t* sat) const;
 
     // Builds what the vector paths need from a set of tables (the table of 2^-f at every
     // fraction; the checks that the tables fit the paths' arithmetic), once per set. The first call
@@ -80,10 +81,10 @@ class FastKernels {
     // A piece of a row: at most kChunk columns of one group, padded with zero weights to a
     // multiple of 16 (one 16-lane multiply-add).
     struct Segment {
-        int col, len;     // its columns in the matrix
-        int padded;       // len rounded up to 16
-        int offset;       // where it starts in a padded row (and in the padded activations)
-        int group;        // its group (mantissa)
+        int col, len;  // its columns in the matrix
+        int padded;    // len rounded up to 16
+        int offset;    // where it starts in a padded row (and in the padded activations)
+        int group;     // its group (mantissa)
     };
     // A matrix laid out for matvec: rows in blocks of 8 (the last padded with zero rows);
     // within a block, segment by segment, the 8 rows' padded weights one after another as
@@ -125,9 +126,10 @@ class FastKernels {
     // Exp2Table's values, made from the tables the first attention is given.
     mutable std::vector<std::int32_t> exp2_value_;
     mutable const Tables* tables_ = nullptr;  // the set prepare() last took
-    mutable bool attention_ok_ = false;  // AVX2 and FMA, every 2^-f in [0, 2^30], 1/x's table unsigned 32-bit
-    mutable bool swiglu_ok_ = false;     // AVX2, and the sigmoid's table fits swiglu_avx2
-    mutable bool rmsnorm_ok_ = false;    // AVX2, and 1/sqrt's table fits rmsnorm_avx2
+    mutable bool attention_ok_ =
+        false;  // AVX2 and FMA, every 2^-f in [0, 2^30], 1/x's table unsigned 32-bit
+    mutable bool swiglu_ok_ = false;   // AVX2, and the sigmoid's table fits swiglu_avx2
+    mutable bool rmsnorm_ok_ = false;  // AVX2, and 1/sqrt's table fits rmsnorm_avx2
 };
 
 }  // namespace hw

@@ -73,7 +73,8 @@ int IntModel::quantize_activations(const std::int32_t* v, int n, std::int16_t* o
 }
 
 int IntModel::quantize(const std::int32_t* v, int n, std::int16_t* out, int min_shift) const {
-    return fast_ ? fast_->quantize_activations(v, n, out, min_shift) : quantize_activations(v, n, out, min_shift);
+    return fast_ ? fast_->quantize_activations(v, n, out, min_shift)
+                 : quantize_activations(v, n, out, min_shift);
 }
 
 void IntModel::matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a, int a_shift) {
@@ -300,8 +301,9 @@ const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
         const std::int8_t* k_shift = key_shift_.data() + row0;
         const std::int8_t* v_shift = value_shift_.data() + row0;
         if (fast_) {  // the scores and probabilities are kept only for a tap sink
-            fast_->attention(c, t_, k_, q_vec_.data(), k_rows, k_shift, v_rows, v_shift, pos, xb_.data(),
-                             sink_ ? scores_.data() : nullptr, sink_ ? probs_.data() : nullptr, &saturations_);
+            fast_->attention(c, t_, k_, q_vec_.data(), k_rows, k_shift, v_rows, v_shift, pos,
+                             xb_.data(), sink_ ? scores_.data() : nullptr,
+                             sink_ ? probs_.data() : nullptr, &saturations_);
         } else {
             attention(c, t_, k_, q_vec_.data(), k_rows, k_shift, v_rows, v_shift, pos, xb_.data(),
                       scores_.data(), probs_.data(), &saturations_);
@@ -330,8 +332,10 @@ const std::vector<std::int32_t>& IntModel::forward(int token, int pos) {
         low_rank(l, "w3", hb2_.data(), act_.data(), s);
         tap(pos, l, Stage::kGate, hb_.data(), hidden);
         tap(pos, l, Stage::kUp, hb2_.data(), hidden);
-        if (fast_) fast_->swiglu(hb_.data(), hb2_.data(), hidden, t_, &saturations_);
-        else swiglu(hb_.data(), hb2_.data(), hidden, t_, &saturations_);
+        if (fast_)
+            fast_->swiglu(hb_.data(), hb2_.data(), hidden, t_, &saturations_);
+        else
+            swiglu(hb_.data(), hb2_.data(), hidden, t_, &saturations_);
         tap(pos, l, Stage::kSwiGlu, hb_.data(), hidden);
         s = quantize(hb_.data(), hidden, act_.data(), INT32_MIN);
         matvec(xb_.data(), L.w2, act_.data(), s);

@@ -76,16 +76,20 @@ std::optional<std::vector<std::uint32_t>> LinkPort::receive() {
 }
 
 Card::Card(Device& device, CardOptions options)
-    : o_(std::move(options)), own_link_(std::make_unique<LinkPort>(device, o_)), port_(own_link_.get()) {}
+    : o_(std::move(options)),
+      own_link_(std::make_unique<LinkPort>(device, o_)),
+      port_(own_link_.get()) {}
 
 Card::Card(TlpPort& port, CardOptions options) : o_(std::move(options)), port_(&port) {}
 
 LinkPort& Card::link() {
-    if (!own_link_) throw Error("this card is behind a transaction-level port: it has no link layer");
+    if (!own_link_)
+        throw Error("this card is behind a transaction-level port: it has no link layer");
     return *own_link_;
 }
 const LinkPort& Card::link() const {
-    if (!own_link_) throw Error("this card is behind a transaction-level port: it has no link layer");
+    if (!own_link_)
+        throw Error("this card is behind a transaction-level port: it has no link layer");
     return *own_link_;
 }
 

@@ -103,7 +103,8 @@ class Backdoor {
                 const int bank = pos % d_.attn_par, addr = l * bank_rows + pos / d_.attn_par;
                 for (bool value : {false, true}) {
                     const Mem& m = (value ? values_ : keys_)[std::size_t(bank)];
-                    const std::int16_t* row = value ? golden.value_row(l, pos) : golden.key_row(l, pos);
+                    const std::int16_t* row =
+                        value ? golden.value_row(l, pos) : golden.key_row(l, pos);
                     const int shift = value ? golden.value_shift(l, pos) : golden.key_shift(l, pos);
                     unsigned char* w = m.data + std::size_t(addr) * m.word_bytes;
                     std::fill(w, w + m.word_bytes, 0);  // the word's unused bits too
@@ -126,10 +127,12 @@ class Backdoor {
         const VerilatedScope* s = ctx.scopeFind(scope.c_str());
         const VerilatedVar* v = s ? s->varFind("mem_q") : nullptr;
         if (!v)
-            throw Error("backdoor: no SRAM " + scope + ".mem_q in the simulator (hw_sram's mem_q "
+            throw Error("backdoor: no SRAM " + scope +
+                        ".mem_q in the simulator (hw_sram's mem_q "
                         "must be public: /*verilator public_flat_rw*/)");
         if (!v->isPublicRW())
-            throw Error("backdoor: SRAM " + scope + ".mem_q is not writable from the simulator (hw_sram's "
+            throw Error("backdoor: SRAM " + scope +
+                        ".mem_q is not writable from the simulator (hw_sram's "
                         "mem_q must be /*verilator public_flat_rw*/)");
         return {static_cast<unsigned char*>(v->datap()), v->entSize(), v->unpacked().elements()};
     }
@@ -140,8 +143,10 @@ class Backdoor {
         for (int i = 0; i < n; i++) {
             const int b = offset + i;
             const unsigned char bit = static_cast<unsigned char>(1u << (b % 8));
-            if ((value >> i) & 1u) w[b / 8] |= bit;
-            else w[b / 8] &= static_cast<unsigned char>(~bit);
+            if ((value >> i) & 1u)
+                w[b / 8] |= bit;
+            else
+                w[b / 8] &= static_cast<unsigned char>(~bit);
         }
     }
 

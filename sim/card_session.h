@@ -29,26 +29,28 @@ double parse_number(const std::string& option, const std::string& text, double l
 // The options both decode programs take (chip_sim, vp_sim): what to decode, how the card is
 // reached and shown, the sampler and the adapter. Each program's Options derives from it.
 struct DecodeOptions {
-    std::string mode, gen_dir;       // argv[1], argv[2]
-    std::string model;               // the checkpoint (default: the path the manifest recorded)
-    int steps = 0;                   // positions to decode (run.c's steps); 0: the mode's default
+    std::string mode, gen_dir;  // argv[1], argv[2]
+    std::string model;          // the checkpoint (default: the path the manifest recorded)
+    int steps = 0;              // positions to decode (run.c's steps); 0: the mode's default
     std::string prompt, tokenizer;
     std::vector<int> prompt_tokens;  // a prompt as token ids
     bool json = false, logits = false;
     std::string link = "pcie3x4";
     double clock_hz = 1e9;
-    std::uint64_t seed = 1;          // the sampler's (chip_sim: the link's faults' too)
-    SamplerSettings sampler;         // --temperature, --top-k, --top-p, --seed (greedy by default)
+    std::uint64_t seed = 1;   // the sampler's (chip_sim: the link's faults' too)
+    SamplerSettings sampler;  // --temperature, --top-k, --top-p, --seed (greedy by default)
     std::string adapter_dir, adapter_spec;  // --adapter, --synthetic-adapter (none by default)
-    int slot = 0;                    // --slot: the adapter SRAM slot it is loaded into and selects
+    int slot = 0;  // --slot: the adapter SRAM slot it is loaded into and selects
 };
 // A program's own option: `option` with its value from `value()` (which throws when none
 // follows); false when it is not one of the program's.
-using OwnOption = std::function<bool(const std::string& option, const std::function<std::string()>& value)>;
+using OwnOption =
+    std::function<bool(const std::string& option, const std::function<std::string()>& value)>;
 // Parses MODE GEN_DIR [options] into `o`: the shared options here, the rest through `own`;
 // then the checks across options (the sampler's settings, one adapter source, one prompt
 // form). Throws hw::Error naming the option, with `usage` for an unknown one.
-void parse_decode_options(int argc, char** argv, DecodeOptions& o, const OwnOption& own, const std::string& usage);
+void parse_decode_options(int argc, char** argv, DecodeOptions& o, const OwnOption& own,
+                          const std::string& usage);
 
 // `s` as a JSON string's contents (quotes, backslashes and control characters escaped).
 std::string json_escape(const std::string& s);
@@ -58,7 +60,7 @@ std::string sampler_text(const SamplerSettings& s);
 
 // What loading an adapter did.
 struct AdapterRun {
-    std::string source;        // "" when none
+    std::string source;  // "" when none
     int slot = -1;
     unsigned targets = 0;      // ADAPTER_TARGETS
     std::uint32_t hash = 0;    // ADAPTER_HASH after the load

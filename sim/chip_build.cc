@@ -189,7 +189,8 @@ std::string sim_command(const ChipBuild& b, const std::string& mode) {
 std::string vp_command(const ChipBuild& b, const std::string& mode) {
     const std::string vp = std::string(HW_BINARY_DIR) + "/vp/vp_sim";
     if (!fs::exists(vp))
-        throw make_error(vp, "the virtual platform's program", "built with hardwire (cmake --build)", "missing");
+        throw make_error(vp, "the virtual platform's program",
+                         "built with hardwire (cmake --build)", "missing");
     std::string cmd = shell_quote(vp) + " " + mode + " " + shell_quote(b.gen_dir);
     if (!b.checkpoint.empty()) cmd += " --model " + shell_quote(b.checkpoint);
     return cmd;

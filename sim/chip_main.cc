@@ -12,7 +12,6 @@
 // verilated.h first: with SystemC's headers before it, it takes SystemC's time (the model is
 // clocked by SimControl here, as in every other harness and Verilated file).
 #include <verilated.h>
-#include <systemc>
 
 #include <algorithm>
 #include <chrono>
@@ -23,19 +22,20 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <systemc>
 #include <vector>
 
 #include "adapter_layout.h"
 #include "backdoor.h"
-#include "card_target.h"
 #include "card_session.h"
+#include "card_target.h"
 #include "channel.h"
 #include "crc32.h"
 #include "cycle_check.h"
 #include "decode.h"
-#include "fast_kernels.h"
 #include "driver.h"
 #include "error.h"
+#include "fast_kernels.h"
 #include "generated_model.h"
 #include "gtkw.h"
 #include "host_thread.h"
@@ -70,9 +70,12 @@ const char* const kUsage =
     "       [--host-credits N] [--stall-rate P] [--require-faults]\n"
     "       [--temperature T] [--top-k K] [--top-p P]   (the sampler, seeded by --seed)\n"
     "       [--adapter DIR | --synthetic-adapter SPEC] [--slot K]   (LoRA, loaded over the link)\n"
-    "       [--switch P:K|P:none [--switch-adapter DIR|SPEC]]   (slot K serves from position P on)\n"
-    "       [--fast-forward N]   (positions 0..N-1 by the golden model, loaded through the backdoor)\n"
-    "       [--tlm]   (check, run: the driver reaches the chip through the virtual platform's TLM-2.0\n"
+    "       [--switch P:K|P:none [--switch-adapter DIR|SPEC]]   (slot K serves from position P "
+    "on)\n"
+    "       [--fast-forward N]   (positions 0..N-1 by the golden model, loaded through the "
+    "backdoor)\n"
+    "       [--tlm]   (check, run: the driver reaches the chip through the virtual platform's "
+    "TLM-2.0\n"
     "                 sockets, the chip behind the target's transactor)\n";
 
 struct Options : hw::DecodeOptions {  // the shared options (sim/card_session.h) and these
@@ -89,7 +92,7 @@ struct Options : hw::DecodeOptions {  // the shared options (sim/card_session.h)
     int switch_slot = -1;           //   K (-1: none, the etched model alone)
     std::string switch_adapter;     // --switch-adapter DIR|SPEC: written into slot K first
     int fast_forward = 0;           // --fast-forward N: positions 0..N-1 by the golden model
-    bool tlm = false;               // --tlm: through the TLM sockets (vp/): TlmPort -> CardTarget -> LinkChip
+    bool tlm = false;  // --tlm: through the TLM sockets (vp/): TlmPort -> CardTarget -> LinkChip
     std::string test_case;
 };
 
@@ -157,7 +160,8 @@ class ChipDevice : public hw::link::Device {
     }
     // Fast-forward: the KV cache of positions 0..positions-1 from `golden` (sim/backdoor.h).
     void load_kv(const hw::IntModel& golden, int positions) {
-        if (!bd_) throw hw::Error("fast-forward: no backdoor to the chip's SRAMs (use_backdoor first)");
+        if (!bd_)
+            throw hw::Error("fast-forward: no backdoor to the chip's SRAMs (use_backdoor first)");
         bd_->load_kv(golden, positions);
     }
     std::vector<hw::SramMacro> sram_macros() { return hw::sram_macros(sim_.context()); }
@@ -209,41 +213,66 @@ class ChipDevice : public hw::link::Device {
 
 Options parse(int argc, char** argv) {
     Options o;
-    hw::parse_decode_options(argc, argv, o, [&](const std::string& a, const std::function<std::string()>& value) {
-        auto number = [&](double lo, double hi) { return hw::parse_number(a, value(), lo, hi); };
-        if (a == "--no-check") o.check = false;
-        else if (a == "--trace") o.trace = value();
-        else if (a == "--timeline") o.timeline = value();
-        else if (a == "--trace-tokens") {
-            const hw::TraceWindow w = hw::parse_trace_window(value());
-            o.trace_first = w.first;
-            o.trace_last = w.last;
-        } else if (a == "--inject-errors") o.faults = hw::link::parse_fault_rates(value());
-        else if (a == "--x-seed") o.x_seed = static_cast<std::uint64_t>(number(0, 1e15));
-        else if (a == "--timeout") o.timeout = static_cast<std::uint64_t>(number(1000, 1e15));
-        else if (a == "--case") o.test_case = value();
-        else if (a == "--host-credits") o.host_credits = static_cast<unsigned>(number(1, 4095));
-        else if (a == "--stall-rate") o.stall_rate = number(0, 1);
-        else if (a == "--require-faults") o.require_faults = true;
-        else if (a == "--switch") {
-            const std::string v = value();
-            const std::size_t colon = v.find(':');
-            const std::string p = v.substr(0, colon), k = colon == std::string::npos ? "" : v.substr(colon + 1);
-            const bool p_ok = !p.empty() && p.size() <= 7 && p.find_first_not_of("0123456789") == std::string::npos;
-            const bool k_ok = k == "none" || (k.size() == 1 && k[0] >= '0' && k[0] < '0' + hw::kMaxLoraSlots);
-            if (!p_ok || !k_ok)
-                throw hw::make_error("--switch", "bad value", "P:K (a position and a slot 0.." +
-                                     std::to_string(hw::kMaxLoraSlots - 1) + ", or none)", "'" + v + "'");
-            o.switch_at = std::stoi(p);
-            o.switch_slot = k == "none" ? -1 : k[0] - '0';
-        } else if (a == "--switch-adapter") o.switch_adapter = value();
-        else if (a == "--fast-forward") o.fast_forward = static_cast<int>(number(0, 1 << 20));
-        else if (a == "--tlm") o.tlm = true;
-        else return false;
-        return true;
-    }, kUsage);
+    hw::parse_decode_options(
+        argc, argv, o,
+        [&](const std::string& a, const std::function<std::string()>& value) {
+            auto number = [&](double lo, double hi) {
+                return hw::parse_number(a, value(), lo, hi);
+            };
+            if (a == "--no-check")
+                o.check = false;
+            else if (a == "--trace")
+                o.trace = value();
+            else if (a == "--timeline")
+                o.timeline = value();
+            else if (a == "--trace-tokens") {
+                const hw::TraceWindow w = hw::parse_trace_window(value());
+                o.trace_first = w.first;
+                o.trace_last = w.last;
+            } else if (a == "--inject-errors")
+                o.faults = hw::link::parse_fault_rates(value());
+            else if (a == "--x-seed")
+                o.x_seed = static_cast<std::uint64_t>(number(0, 1e15));
+            else if (a == "--timeout")
+                o.timeout = static_cast<std::uint64_t>(number(1000, 1e15));
+            else if (a == "--case")
+                o.test_case = value();
+            else if (a == "--host-credits")
+                o.host_credits = static_cast<unsigned>(number(1, 4095));
+            else if (a == "--stall-rate")
+                o.stall_rate = number(0, 1);
+            else if (a == "--require-faults")
+                o.require_faults = true;
+            else if (a == "--switch") {
+                const std::string v = value();
+                const std::size_t colon = v.find(':');
+                const std::string p = v.substr(0, colon),
+                                  k = colon == std::string::npos ? "" : v.substr(colon + 1);
+                const bool p_ok = !p.empty() && p.size() <= 7 &&
+                                  p.find_first_not_of("0123456789") == std::string::npos;
+                const bool k_ok =
+                    k == "none" || (k.size() == 1 && k[0] >= '0' && k[0] < '0' + hw::kMaxLoraSlots);
+                if (!p_ok || !k_ok)
+                    throw hw::make_error("--switch", "bad value",
+                                         "P:K (a position and a slot 0.." +
+                                             std::to_string(hw::kMaxLoraSlots - 1) + ", or none)",
+                                         "'" + v + "'");
+                o.switch_at = std::stoi(p);
+                o.switch_slot = k == "none" ? -1 : k[0] - '0';
+            } else if (a == "--switch-adapter")
+                o.switch_adapter = value();
+            else if (a == "--fast-forward")
+                o.fast_forward = static_cast<int>(number(0, 1 << 20));
+            else if (a == "--tlm")
+                o.tlm = true;
+            else
+                return false;
+            return true;
+        },
+        kUsage);
     if (o.mode != "check" && o.mode != "run" && o.mode != "linktest" && o.mode != "walk")
-        throw hw::make_error("MODE", "unknown mode", "check, run, linktest or walk", "'" + o.mode + "'");
+        throw hw::make_error("MODE", "unknown mode", "check, run, linktest or walk",
+                             "'" + o.mode + "'");
     if (!o.switch_adapter.empty() && o.switch_at < 0)
         throw hw::Error("--switch-adapter needs --switch P:K (the position and slot it serves from)");
     return o;
@@ -298,7 +327,8 @@ Adapters load_adapters(const Options& o, const hw::GeneratedModel& g, hw::link::
 // `link` is the cycle-level link the chip is on (the card's own, or the one behind the TLM
 // target's transactor): its counters and faults are reported.
 int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card,
-           const hw::link::LinkPort& link, ChipDevice& dev, hw::Scoreboard* sb, hw::CycleCheck* cc) {
+           const hw::link::LinkPort& link, ChipDevice& dev, hw::Scoreboard* sb,
+           hw::CycleCheck* cc) {
     const hw::Config& c = g.model.config;
     std::unique_ptr<hw::Tokenizer> tok;
     if (!o.tokenizer.empty())
@@ -346,7 +376,8 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card,
         if (!sb) throw hw::Error("--fast-forward needs the golden model: drop --no-check");
         if (o.switch_at >= 0) throw hw::Error("give --fast-forward or --switch, not both");
         if (ff >= steps)
-            throw hw::make_error("--fast-forward", "positions", "fewer than --steps (" + std::to_string(steps) + ")",
+            throw hw::make_error("--fast-forward", "positions",
+                                 "fewer than --steps (" + std::to_string(steps) + ")",
                                  std::to_string(ff));
         if (windowed && o.trace_first < ff)
             throw hw::Error("--trace-tokens starts at position " + std::to_string(o.trace_first) +
@@ -357,8 +388,11 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card,
         card.write(hw::link::reg::POSITION, static_cast<std::uint32_t>(ff));
         dev.load_kv(sb->golden(), ff);
         ff_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::fprintf(stderr, "fast-forward: positions 0..%d decoded by the golden model in %.3f s, their KV "
-                     "rows loaded into the chip; the RTL continues at position %d\n", ff - 1, ff_wall, ff);
+        std::fprintf(
+            stderr,
+            "fast-forward: positions 0..%d decoded by the golden model in %.3f s, their KV "
+            "rows loaded into the chip; the RTL continues at position %d\n",
+            ff - 1, ff_wall, ff);
     }
     // The prompt the chip is given: all of it, or what is left after the fast-forward (at
     // least the input of position N).
@@ -396,14 +430,14 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card,
         const int shown_next =
             pos + 1 < static_cast<int>(prompt.size()) ? prompt[pos + 1] : static_cast<int>(e.token);
         if (o.mode == "check") {
-            std::printf("pos %d token %d next %u cycles %llu", pos,
-                        input >= 0 ? input : shown, e.token,
-                        static_cast<unsigned long long>(dev.last_token_cycles()));
+            std::printf("pos %d token %d next %u cycles %llu", pos, input >= 0 ? input : shown,
+                        e.token, static_cast<unsigned long long>(dev.last_token_cycles()));
             // The logits' CRC-32: what vp_sim check prints too, for a line-by-line comparison.
             if (o.logits)
-                std::printf(" logits %08x", hw::link::crc32_words(
-                                                reinterpret_cast<const std::uint32_t*>(e.logits.data()),
-                                                e.logits.size()));
+                std::printf(
+                    " logits %08x",
+                    hw::link::crc32_words(reinterpret_cast<const std::uint32_t*>(e.logits.data()),
+                                          e.logits.size()));
             std::printf("\n");
         } else if (o.json) {
             std::printf("{\"pos\":%d,\"next\":%d,\"chip_token\":%u,\"generated\":%s,\"cycle\":%llu,"
@@ -439,7 +473,8 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card,
         int from = prompt[0];
         for (int p = 0; p < ff; p++) {
             const int next = p + 1 < prompt_len ? prompt[p + 1] : sb->expected_next(p);
-            if (next != hw::kBosToken) std::fputs(hw::escape_unprintable(tok->decode(from, next)).c_str(), stdout);
+            if (next != hw::kBosToken)
+                std::fputs(hw::escape_unprintable(tok->decode(from, next)).c_str(), stdout);
             from = next;
         }
         std::fflush(stdout);
@@ -514,7 +549,8 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card,
         throw hw::Mismatch("MISMATCH at the host: the core decoded " +
                            std::to_string(sb->positions() - sb->fast_forwarded()) + " positions, " +
                            std::to_string(positions) + " reached the host");
-    const std::uint64_t golden_sat = sb ? sb->golden_saturations() - sb->fast_forward_saturations() : 0;
+    const std::uint64_t golden_sat =
+        sb ? sb->golden_saturations() - sb->fast_forward_saturations() : 0;
     if (sb && counters["SATURATIONS"] != golden_sat)
         throw hw::Mismatch("MISMATCH the chip's SATURATIONS counter reads " +
                            std::to_string(counters["SATURATIONS"]) + ", the golden model clamped " +
@@ -592,7 +628,8 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card,
         // MAC lower bound (docs/architecture.md): the weight MACs over Rows x Lanes plus the
         // attention MACs over the attention unit's, averaged over the positions decoded.
         double bound = 0;
-        for (const auto& e : r.tokens) bound += hw::mac_bound(c, g.datapath, static_cast<int>(e.pos)) / positions;
+        for (const auto& e : r.tokens)
+            bound += hw::mac_bound(c, g.datapath, static_cast<int>(e.pos)) / positions;
         const double per_token = double(dev.token_cycles()) / positions;
         const double core_cycles = double(counters["CYCLES_LO"] + (counters["CYCLES_HI"] << 32));
         const double busy = double(counters["MAC_BUSY_LO"] + (counters["MAC_BUSY_HI"] << 32));
@@ -636,8 +673,10 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card,
                         static_cast<unsigned long long>(lora.cycles));
         if (!switch_note.empty()) std::printf("switch:     %s\n", switch_note.c_str());
         if (ff > 0)
-            std::printf("fast-fwd:   positions 0..%d by the golden model in %.3f s, their KV rows loaded "
-                        "through the backdoor; the chip decoded %d..%d\n", ff - 1, ff_wall, ff, steps - 1);
+            std::printf(
+                "fast-fwd:   positions 0..%d by the golden model in %.3f s, their KV rows loaded "
+                "through the backdoor; the chip decoded %d..%d\n",
+                ff - 1, ff_wall, ff, steps - 1);
         if (sb && o.logits)
             std::printf("logits:     %lld read over the link, every one equal to the golden model's\n",
                         host_logits);
@@ -648,34 +687,38 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::link::Card& card,
                     100.0 * double(counters["VECTOR_LO"]) / tc);
         print_link();
     } else if (o.json) {
-        std::printf("{\"summary\":{\"fast_forward\":%d,\"sampler\":%s,\"adapter\":%s,\"positions\":%d,\"generated\":%u,\"end\":\"%s\",\"chip_cycles\":%llu,"
-                    "\"link\":\"%s\",\"clock_mhz\":%.0f,\"sim_time_s\":%.9f,\"tokens_per_s\":%.1f,"
-                    "\"wall_s\":%.3f,\"sim_tokens_per_s\":%.1f,\"checked\":%s,\"values_checked\":%lld,"
-                    "\"link_errors\":{\"chip_bad_crc\":%llu,\"chip_framing\":%llu,\"chip_seq\":%llu,"
-                    "\"chip_duplicates\":%llu,\"chip_replays\":%llu,\"host_bad_crc\":%llu,"
-                    "\"host_framing\":%llu,\"host_seq\":%llu,\"host_duplicates\":%llu,"
-                    "\"host_replays\":%llu,\"chip_tx_tlps\":%llu,\"host_tx_tlps\":%llu}}}\n",
-                    ff, sampler_json(o.sampler).c_str(), adapter_json(lora).c_str(), positions, r.generated, hw::link::name(r.end),
-                    static_cast<unsigned long long>(r.cycles), o.link.c_str(), o.clock_hz / 1e6,
-                    r.time_s, r.generated / r.time_s, wall, positions / wall,
-                    sb ? "true" : "false", sb ? sb->checked() : 0LL,
-                    static_cast<unsigned long long>(counters["RX_BAD_CRC"]),
-                    static_cast<unsigned long long>(counters["RX_FRAMING"]),
-                    static_cast<unsigned long long>(counters["RX_SEQ"]),
-                    static_cast<unsigned long long>(counters["RX_DUPLICATE"]),
-                    static_cast<unsigned long long>(counters["REPLAYS"]),
-                    static_cast<unsigned long long>(hl.bad_crc),
-                    static_cast<unsigned long long>(hl.framing),
-                    static_cast<unsigned long long>(hl.seq_errors),
-                    static_cast<unsigned long long>(hl.duplicates),
-                    static_cast<unsigned long long>(hl.replays),
-                    static_cast<unsigned long long>(counters["TX_TLPS"]),
-                    static_cast<unsigned long long>(hl.tx_tlps));
+        std::printf(
+            "{\"summary\":{\"fast_forward\":%d,\"sampler\":%s,\"adapter\":%s,\"positions\":%d,"
+            "\"generated\":%u,\"end\":\"%s\",\"chip_cycles\":%llu,"
+            "\"link\":\"%s\",\"clock_mhz\":%.0f,\"sim_time_s\":%.9f,\"tokens_per_s\":%.1f,"
+            "\"wall_s\":%.3f,\"sim_tokens_per_s\":%.1f,\"checked\":%s,\"values_checked\":%lld,"
+            "\"link_errors\":{\"chip_bad_crc\":%llu,\"chip_framing\":%llu,\"chip_seq\":%llu,"
+            "\"chip_duplicates\":%llu,\"chip_replays\":%llu,\"host_bad_crc\":%llu,"
+            "\"host_framing\":%llu,\"host_seq\":%llu,\"host_duplicates\":%llu,"
+            "\"host_replays\":%llu,\"chip_tx_tlps\":%llu,\"host_tx_tlps\":%llu}}}\n",
+            ff, sampler_json(o.sampler).c_str(), adapter_json(lora).c_str(), positions, r.generated,
+            hw::link::name(r.end), static_cast<unsigned long long>(r.cycles), o.link.c_str(),
+            o.clock_hz / 1e6, r.time_s, r.generated / r.time_s, wall, positions / wall,
+            sb ? "true" : "false", sb ? sb->checked() : 0LL,
+            static_cast<unsigned long long>(counters["RX_BAD_CRC"]),
+            static_cast<unsigned long long>(counters["RX_FRAMING"]),
+            static_cast<unsigned long long>(counters["RX_SEQ"]),
+            static_cast<unsigned long long>(counters["RX_DUPLICATE"]),
+            static_cast<unsigned long long>(counters["REPLAYS"]),
+            static_cast<unsigned long long>(hl.bad_crc),
+            static_cast<unsigned long long>(hl.framing),
+            static_cast<unsigned long long>(hl.seq_errors),
+            static_cast<unsigned long long>(hl.duplicates),
+            static_cast<unsigned long long>(hl.replays),
+            static_cast<unsigned long long>(counters["TX_TLPS"]),
+            static_cast<unsigned long long>(hl.tx_tlps));
     } else {
         std::printf("\n\n");
         if (ff > 0)
-            std::printf("fast-fwd:   positions 0..%d by the golden model in %.3f s (their KV rows loaded "
-                        "into the chip)\n", ff - 1, ff_wall);
+            std::printf(
+                "fast-fwd:   positions 0..%d by the golden model in %.3f s (their KV rows loaded "
+                "into the chip)\n",
+                ff - 1, ff_wall);
         std::printf("tokens:     %d positions decoded%s, %u generated (%s)%s\n", positions,
                     ff > 0 ? " by the chip" : "", r.generated, hw::link::name(r.end),
                     sb ? ", every one bit-exact with the golden model" : " (unchecked)");
@@ -966,16 +1009,18 @@ int sc_main(int argc, char** argv) {
         // behind the card's target socket through the transactor (vp/link_chip.h), the decode
         // in an SC_THREAD.
         if (o.mode != "check" && o.mode != "run")
-            throw hw::make_error("--tlm", "mode", "check or run (linktest and walk send raw link traffic)", o.mode);
+            throw hw::make_error("--tlm", "mode",
+                                 "check or run (linktest and walk send raw link traffic)", o.mode);
         hw::link::LinkPort link(dev, co);
         hw::vp::LinkChip chip(link);
         hw::vp::CardTarget target("card", chip, o.clock_hz);
         hw::vp::TlmPort port("driver", o.clock_hz);
         port.socket.bind(target.socket);
-        tlm::tlm_global_quantum::instance().set(
-            sc_core::sc_time(static_cast<double>(100000 * hw::vp::period_ps(o.clock_hz)), sc_core::SC_PS));
+        tlm::tlm_global_quantum::instance().set(sc_core::sc_time(
+            static_cast<double>(100000 * hw::vp::period_ps(o.clock_hz)), sc_core::SC_PS));
         hw::link::Card card(port, co);
-        hw::vp::HostThread host("host", [&] { return decode(o, g, card, link, dev, sb.get(), cc.get()); });
+        hw::vp::HostThread host("host",
+                                [&] { return decode(o, g, card, link, dev, sb.get(), cc.get()); });
         sc_core::sc_start();
         return host.result();
     } catch (const hw::Mismatch& e) {

@@ -64,7 +64,8 @@ inline GeneratedModel load_generated_model(const std::string& gen_dir,
         const std::string path = gen_dir + "/" + g.manifest["chip_data"]["file"].get<std::string>();
         std::ifstream f(path, std::ios::binary);
         if (!f) throw Error(path + ": cannot open (hardwire gen writes it; generate again)");
-        const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+        const std::string bytes((std::istreambuf_iterator<char>(f)),
+                                std::istreambuf_iterator<char>());
         Sha256 h;
         h.update(bytes.data(), bytes.size());
         const std::string want = g.manifest["chip_data"]["sha256"].get<std::string>();

@@ -53,7 +53,8 @@ void Scoreboard::start(int token, int pos) {
 }
 
 void Scoreboard::fast_forward(int positions, const FastKernels* fast) {
-    if (max_pos_ >= 0 || running_) throw Error("fast-forward: only before the chip decodes anything");
+    if (max_pos_ >= 0 || running_)
+        throw Error("fast-forward: only before the chip decodes anything");
     if (prompt_.empty()) throw Error("fast-forward: needs the prompt (set_prompt)");
     golden_.set_tap_sink(nullptr);
     golden_.set_fast_kernels(fast);

@@ -69,10 +69,12 @@ VerilatedBuildResult build_verilated(const VerilatedBuild& b,
       << "pkg_check_modules(SYSTEMC REQUIRED IMPORTED_TARGET systemc)\n"
       << "include(\"" << HW_BINARY_DIR << "/hardwire-targets.cmake\")\n"
       << "add_executable(" << b.executable << cmake_list(b.harness_sources) << ")\n"
-      << "target_link_libraries(" << b.executable << " PRIVATE hw::hw_weightgen hw::hw_golden hw::hw_check hw::hw_host"
+      << "target_link_libraries(" << b.executable
+      << " PRIVATE hw::hw_weightgen hw::hw_golden hw::hw_check hw::hw_host"
       << (b.systemc ? " hw::hw_vp" : "") << ")\n"
       << "target_include_directories(" << b.executable << " PRIVATE \""
-      << fs::absolute(b.gen_dir).string() << "\" \"" << HW_SOURCE_DIR << "/sim\" \"" << HW_SOURCE_DIR << "/vp\")\n"
+      << fs::absolute(b.gen_dir).string() << "\" \"" << HW_SOURCE_DIR << "/sim\" \""
+      << HW_SOURCE_DIR << "/vp\")\n"
       << "target_compile_options(" << b.executable << " PRIVATE -Wall -Wextra -ffp-contract=off)\n"
       << "target_compile_definitions(" << b.executable << " PRIVATE HW_TOP_CLASS=V" << b.top_module
       << " HW_TOP_HEADER=\"V" << b.top_module << ".h\")\n"

@@ -132,13 +132,14 @@ TEST_CASE("fast-forward: the RTL continues at position 500 from the golden model
     CHECK(got == want);
     // Inside a prompt, sampled, with an adapter, on a grouped-query shape with AttnPar 2 (the
     // KV rows spread over two banks): the chip takes the prompt's rest, then generates.
-    const std::string gqa = run_chip("", kOneLayer, "int8", kOneLayerDp, 32, &rc, {},
-                                     "--fast-forward 3 --prompt-tokens 1,5,9,13,17 --temperature 1.1 --seed 4 "
-                                     "--synthetic-adapter r=4,targets=q,k,v,o,gate,up,down,seed=6");
+    const std::string gqa =
+        run_chip("", kOneLayer, "int8", kOneLayerDp, 32, &rc, {},
+                 "--fast-forward 3 --prompt-tokens 1,5,9,13,17 --temperature 1.1 --seed 4 "
+                 "--synthetic-adapter r=4,targets=q,k,v,o,gate,up,down,seed=6");
     INFO(summary(gqa));
     CHECK(rc == 0);
-    CHECK_THAT(gqa, Contains("chip_check: 29 tokens bit-exact") && Contains("pos 3 token 13 next") &&
-                        Contains("pos 4 token 17 next"));
+    CHECK_THAT(gqa, Contains("chip_check: 29 tokens bit-exact") &&
+                        Contains("pos 3 token 13 next") && Contains("pos 4 token 17 next"));
     const std::string gqa_late = run_chip("", kOneLayer, "int8", kOneLayerDp, 32, &rc, {},
                                           "--fast-forward 27 --temperature 1.1 --seed 4");
     INFO(summary(gqa_late));
@@ -148,8 +149,9 @@ TEST_CASE("fast-forward: the RTL continues at position 500 from the golden model
     CHECK_THAT(run_chip("", kOneLayer, "int8", kOneLayerDp, 32, &rc, {}, "--fast-forward 32"),
                Contains("--fast-forward") && Contains("fewer than --steps"));
     CHECK(rc == 2);
-    CHECK_THAT(run_chip("", kOneLayer, "int8", kOneLayerDp, 32, &rc, {}, "--fast-forward 4 --no-check"),
-               Contains("drop --no-check"));
+    CHECK_THAT(
+        run_chip("", kOneLayer, "int8", kOneLayerDp, 32, &rc, {}, "--fast-forward 4 --no-check"),
+        Contains("drop --no-check"));
     CHECK(rc == 2);
 }
 

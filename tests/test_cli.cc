@@ -53,17 +53,23 @@ TEST_CASE("bad arguments give one clear line and exit code 2", "[fast][cli]") {
         {"run --synthetic dim=64 --link usb3", "--link: unknown link: expected usb2, pcie3x1"},
         {"run --synthetic dim=64 --inject-errors 1e-3x", "--inject-errors: bad rates"},
         {"run --synthetic dim=64 --inject-errors 0.7", "each a probability in 0..0.5"},
-        {"run --synthetic dim=64 --trace-tokens 3", "--trace-tokens needs --trace FILE.fst or --timeline"},
+        {"run --synthetic dim=64 --trace-tokens 3",
+         "--trace-tokens needs --trace FILE.fst or --timeline"},
         {"run --synthetic dim=64 --trace t.fst --trace-tokens 5:2", "expected A or A:B"},
-        {"run --synthetic dim=64 --steps 8 --trace t.fst --trace-tokens 9", "after the last of the 8"},
+        {"run --synthetic dim=64 --steps 8 --trace t.fst --trace-tokens 9",
+         "after the last of the 8"},
         {"run --synthetic dim=64 --model m.bin", "give --model or --synthetic, not both"},
         {"run --synthetic dim=64 --prompt hi", "--prompt needs --tokenizer"},
         {"run --synthetic dim=64 --check --no-check", "contradict"},
-        {"ref --synthetic dim=64 --save-merged m.bin", "--save-merged needs --adapter DIR or --synthetic-adapter SPEC"},
-        {"ref --synthetic dim=64 --adapter a --synthetic-adapter r=2,targets=q", "give --adapter or --synthetic-adapter, not both"},
-        {"regress --list smoke --launcher lsf", "option '--launcher': expected local or slurm, found 'lsf'"},
+        {"ref --synthetic dim=64 --save-merged m.bin",
+         "--save-merged needs --adapter DIR or --synthetic-adapter SPEC"},
+        {"ref --synthetic dim=64 --adapter a --synthetic-adapter r=2,targets=q",
+         "give --adapter or --synthetic-adapter, not both"},
+        {"regress --list smoke --launcher lsf",
+         "option '--launcher': expected local or slurm, found 'lsf'"},
         {"regress --list smoke --account chip", "--account is a setting of --launcher slurm"},
-        {"bench --synthetic dim=64 --only gpu", "--only: expected float, golden, fast or tlm, got 'gpu'"},
+        {"bench --synthetic dim=64 --only gpu",
+         "--only: expected float, golden, fast or tlm, got 'gpu'"},
     };
     for (const auto& c : cases) {
         INFO("hardwire " << c.args);
@@ -74,18 +80,24 @@ TEST_CASE("bad arguments give one clear line and exit code 2", "[fast][cli]") {
     }
 }
 
-TEST_CASE("hardwire bench: the four models side by side, the integer ones on the same tokens", "[fast][cli]") {
-    // heads of 6: the attention's specification path inside the fast model; heads of 8 its AVX2 path
-    for (const char* shape : {"dim=48,hidden=100,layers=2,heads=6,kv_heads=2,vocab=300,seq_len=32,seed=1",
-                              "dim=64,hidden=96,layers=2,heads=8,kv_heads=4,vocab=300,seq_len=32,seed=1"}) {
+TEST_CASE("hardwire bench: the four models side by side, the integer ones on the same tokens",
+          "[fast][cli]") {
+    // heads of 6: the attention's specification path inside the fast model; heads of 8 its AVX2
+    // path
+    for (const char* shape :
+         {"dim=48,hidden=100,layers=2,heads=6,kv_heads=2,vocab=300,seq_len=32,seed=1",
+          "dim=64,hidden=96,layers=2,heads=8,kv_heads=4,vocab=300,seq_len=32,seed=1"}) {
         INFO(shape);
-        const auto r = run_cli(std::string("bench --synthetic ") + shape + " --steps 24 --repeats 2 --rounds 1");
+        const auto r = run_cli(std::string("bench --synthetic ") + shape +
+                               " --steps 24 --repeats 2 --rounds 1");
         REQUIRE(r.exit_code == 0);
-        for (const char* line : {"float reference", "integer golden (int8/g32)", "fast kernels", "transaction-level model"})
+        for (const char* line : {"float reference", "integer golden (int8/g32)", "fast kernels",
+                                 "transaction-level model"})
             CHECK_THAT(r.out, Contains(line));
         CHECK_THAT(r.out, Contains("x the integer golden model's speed"));
     }
-    const auto one = run_cli("bench --synthetic dim=64 --steps 8 --repeats 1 --rounds 1 --only tlm");
+    const auto one =
+        run_cli("bench --synthetic dim=64 --steps 8 --repeats 1 --rounds 1 --only tlm");
     REQUIRE(one.exit_code == 0);
     CHECK_THAT(one.out, Contains("transaction-level model"));
     CHECK_THAT(one.out, !Contains("fast kernels"));

@@ -86,8 +86,9 @@ TEST_CASE("cycle model: an adapted matrix's step adds its low-rank passes, at th
     CHECK_THROWS_WITH(hw::AdapterLayout(kStories260K, none), Catch::Contains("adapter slots"));
 }
 
-TEST_CASE("adapter layout: a slot's image reads back as the adapter it holds (the TLM model's SRAM)",
-          "[fast][cycles]") {
+TEST_CASE(
+    "adapter layout: a slot's image reads back as the adapter it holds (the TLM model's SRAM)",
+    "[fast][cycles]") {
     // A grouped-query shape (k and v have kv_dim outputs) on rows of 3 and beats of 32, an
     // adapter of rank 4 below the chip's 8 on four matrices.
     const hw::Model m = hw::make_synthetic_model(hw::parse_synthetic_spec(
@@ -97,7 +98,8 @@ TEST_CASE("adapter layout: a slot's image reads back as the adapter it holds (th
     d.lora_slots = 2;
     d.lora_rank = 8;
     const hw::AdapterLayout l(c, d);
-    const hw::QAdapter q = hw::quantize_adapter(hw::make_synthetic_adapter(c, "r=4,targets=k,o,up,down,seed=2"));
+    const hw::QAdapter q =
+        hw::quantize_adapter(hw::make_synthetic_adapter(c, "r=4,targets=k,o,up,down,seed=2"));
     const hw::AdapterImage img = hw::adapter_image(q, l);
     const hw::QAdapter back = hw::adapter_from_image(img.words, img.targets, l, "slot 0");
     CHECK(back.rank == 8);
@@ -111,15 +113,19 @@ TEST_CASE("adapter layout: a slot's image reads back as the adapter it holds (th
             // A: the adapter's 4 rows, then zero rows; s B: its 4 columns, then zeros.
             for (int i = 0; i < got->a.rows; i++)
                 for (int j = 0; j < got->a.cols; j++)
-                    CHECK(int(got->a.w[std::size_t(i * got->a.cols + j)]) ==
-                          (i < want->a.rows ? int(want->a.w[std::size_t(i * want->a.cols + j)]) : 0));
-            CHECK(std::vector<std::uint16_t>(got->a.mantissa.begin(), got->a.mantissa.begin() + want->a.mantissa.size()) ==
+                    CHECK(
+                        int(got->a.w[std::size_t(i * got->a.cols + j)]) ==
+                        (i < want->a.rows ? int(want->a.w[std::size_t(i * want->a.cols + j)]) : 0));
+            CHECK(std::vector<std::uint16_t>(got->a.mantissa.begin(),
+                                             got->a.mantissa.begin() + want->a.mantissa.size()) ==
                   want->a.mantissa);
-            CHECK(std::vector<std::uint8_t>(got->a.shift.begin(), got->a.shift.begin() + want->a.rows) == want->a.shift);
+            CHECK(std::vector<std::uint8_t>(got->a.shift.begin(),
+                                            got->a.shift.begin() + want->a.rows) == want->a.shift);
             for (int i = 0; i < got->sb.rows; i++)
                 for (int j = 0; j < got->sb.cols; j++)
                     CHECK(int(got->sb.w[std::size_t(i * got->sb.cols + j)]) ==
-                          (j < want->sb.cols ? int(want->sb.w[std::size_t(i * want->sb.cols + j)]) : 0));
+                          (j < want->sb.cols ? int(want->sb.w[std::size_t(i * want->sb.cols + j)])
+                                             : 0));
             CHECK(got->sb.mantissa == want->sb.mantissa);
             CHECK(got->sb.shift == want->sb.shift);
         }

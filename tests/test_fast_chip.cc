@@ -47,7 +47,8 @@ struct Bench {
 
 }  // namespace
 
-TEST_CASE("fast chip: tokens and cycles are the golden model's and the cycle model's", "[fast][vp]") {
+TEST_CASE("fast chip: tokens and cycles are the golden model's and the cycle model's",
+          "[fast][vp]") {
     Bench b;
     b.card.check_model(kHash);
     const hw::link::Identity id = b.card.identify();
@@ -66,7 +67,8 @@ TEST_CASE("fast chip: tokens and cycles are the golden model's and the cycle mod
         CHECK(std::vector<std::int32_t>(e.logits) == logits);
         CHECK(static_cast<int>(e.token) == hw::argmax_int(logits));
         CHECK(b.chip.timings()[std::size_t(pos)].cycles ==
-              static_cast<std::uint64_t>(hw::token_cycles(b.model.config, hw::WeightFormat{}, b.dp, pos).total));
+              static_cast<std::uint64_t>(
+                  hw::token_cycles(b.model.config, hw::WeightFormat{}, b.dp, pos).total));
         input = pos == 0 ? 7 : pos == 1 ? 9 : static_cast<int>(e.token);
     }
     CHECK(b.card.read(reg::POSITION) == 14);
@@ -90,7 +92,8 @@ TEST_CASE("fast chip: requests get the RTL's statuses and TL_ERRORS counts them"
     CHECK(b.card.request(Type::RegWrite, {reg::SAMPLE_TOP_K, 65}).status == Status::Range);
     CHECK(b.card.read(reg::SAMPLE_TOP_K) == 64);
     CHECK(b.card.request(Type::RegWrite, {reg::SAMPLE_TOP_P, 0}).status == Status::Range);
-    CHECK(b.card.request(Type::RegWrite, {reg::SAMPLE_INV_TEMP, 0x1000001u}).status == Status::Range);
+    CHECK(b.card.request(Type::RegWrite, {reg::SAMPLE_INV_TEMP, 0x1000001u}).status ==
+          Status::Range);
     CHECK(b.card.read(reg::TL_ERRORS) == 7);
     CHECK_THROWS_WITH(b.card.write(reg::ID, 0), Contains("READ_ONLY"));
     // While a generation runs: BUSY for what must not change, then STOP ends it.
@@ -117,7 +120,8 @@ TEST_CASE("fast chip: the end codes of bad prompts", "[fast][vp]") {
     {
         Bench b;
         b.card.reset();
-        CHECK_THROWS_WITH(b.card.generate(std::vector<int>(33, 1), 1, false, {}), Contains("CONTEXT_FULL"));
+        CHECK_THROWS_WITH(b.card.generate(std::vector<int>(33, 1), 1, false, {}),
+                          Contains("CONTEXT_FULL"));
         CHECK(b.card.read(reg::TL_ERRORS) == 1);  // the prompt token beyond the context
         CHECK(b.card.read(reg::POSITION) == 32);
     }
@@ -125,25 +129,30 @@ TEST_CASE("fast chip: the end codes of bad prompts", "[fast][vp]") {
         Bench b;
         b.card.post({hw::link::tl_header(Type::TokenIn, 0, 1), 5});
         b.card.run(10);
-        CHECK(((b.card.read(reg::STATUS) >> 8) & 0xff) == static_cast<std::uint32_t>(End::NotRunning));
+        CHECK(((b.card.read(reg::STATUS) >> 8) & 0xff) ==
+              static_cast<std::uint32_t>(End::NotRunning));
         CHECK(b.card.read(reg::TL_ERRORS) == 1);
     }
 }
 
-TEST_CASE("fast chip: adapters written over the driver serve bit-exactly and hash as the RTL's", "[fast][vp]") {
+TEST_CASE("fast chip: adapters written over the driver serve bit-exactly and hash as the RTL's",
+          "[fast][vp]") {
     Bench b;
     const hw::Config& c = b.model.config;
-    const hw::QAdapter q = hw::quantize_adapter(hw::make_synthetic_adapter(c, "r=4,targets=q,v,down,seed=6"));
+    const hw::QAdapter q =
+        hw::quantize_adapter(hw::make_synthetic_adapter(c, "r=4,targets=q,v,down,seed=6"));
     const hw::AdapterLayout layout(c, b.dp);
     const hw::AdapterImage img = hw::adapter_image(q, layout);
-    const std::uint32_t hash = b.card.load_adapter(1, img.words, img.targets, static_cast<std::uint32_t>(layout.beat_words),
-                                                   static_cast<std::uint32_t>((layout.beat_bits + 31) / 32));
+    const std::uint32_t hash = b.card.load_adapter(
+        1, img.words, img.targets, static_cast<std::uint32_t>(layout.beat_words),
+        static_cast<std::uint32_t>((layout.beat_bits + 31) / 32));
     CHECK(b.card.adapter_hash(1) == hash);
     CHECK(b.card.read(reg::ADAPTER_TARGETS) == img.targets);
     // Refusals: a count of 0, words past the slot, slots and targets out of range.
     CHECK(b.card.request(Type::AdapterWrite, {0u}, 0).status == Status::Malformed);
-    CHECK(b.card.request(Type::AdapterWrite, {static_cast<std::uint32_t>(layout.slot_words()), 1u}, 1).status ==
-          Status::Range);
+    CHECK(
+        b.card.request(Type::AdapterWrite, {static_cast<std::uint32_t>(layout.slot_words()), 1u}, 1)
+            .status == Status::Range);
     CHECK(b.card.request(Type::RegWrite, {reg::ADAPTER_SLOT, 2}).status == Status::Range);
     CHECK(b.card.request(Type::RegWrite, {reg::ADAPTER_TARGETS, 128}).status == Status::Range);
     CHECK(b.card.request(Type::RegWrite, {reg::ADAPTER_SELECT, 3}).status == Status::Range);
@@ -160,7 +169,8 @@ TEST_CASE("fast chip: adapters written over the driver serve bit-exactly and has
         const int pos = static_cast<int>(e.pos);
         CHECK(static_cast<int>(e.token) == hw::argmax_int(golden.forward(input, pos)));
         CHECK(b.chip.timings()[std::size_t(pos)].cycles ==
-              static_cast<std::uint64_t>(hw::token_cycles(c, hw::WeightFormat{}, b.dp, pos, greedy, img.targets).total));
+              static_cast<std::uint64_t>(
+                  hw::token_cycles(c, hw::WeightFormat{}, b.dp, pos, greedy, img.targets).total));
         input = static_cast<int>(e.token);
     }
     // Unloaded, the slot adapts nothing: the etched model's tokens again.
@@ -171,7 +181,8 @@ TEST_CASE("fast chip: adapters written over the driver serve bit-exactly and has
     hw::IntModel etched(b.data.q, b.data.tables);
     input = 1;
     for (const auto& e : plain.tokens) {
-        CHECK(static_cast<int>(e.token) == hw::argmax_int(etched.forward(input, static_cast<int>(e.pos))));
+        CHECK(static_cast<int>(e.token) ==
+              hw::argmax_int(etched.forward(input, static_cast<int>(e.pos))));
         input = static_cast<int>(e.token);
     }
 }

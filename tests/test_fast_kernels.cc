@@ -5,7 +5,6 @@
 // loops, over whole decodes (with the AVX2 paths and with the portable loops); and each
 // kernel gives its specification function's results on inputs chosen for its edges.
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "calibrate.h"
@@ -41,7 +40,8 @@ class HashSink : public hw::TapSink {
 // an adapter, when given, on both) and checks everything equal, position by position;
 // returns the saturation count. `vector` false: the kernels' portable loops (a processor
 // without AVX2).
-std::uint64_t check_same(const hw::QModel& q, int steps, const hw::QAdapter* adapter = nullptr, bool vector = true) {
+std::uint64_t check_same(const hw::QModel& q, int steps, const hw::QAdapter* adapter = nullptr,
+                         bool vector = true) {
     const hw::Tables t = hw::make_tables(q.config);
     const hw::FastKernels fast(q, vector);
     hw::IntModel spec(q, t), quick(q, t);
@@ -94,13 +94,17 @@ TEST_CASE("the fast kernels equal the specification on awkward shapes, saturatin
         bool saturates;
     } cases[] = {
         // grouped-query attention, a hidden size no group divides
-        {"dim=48,hidden=100,layers=2,heads=6,kv_heads=2,vocab=300,seq_len=32,seed=1", "int8", false},
+        {"dim=48,hidden=100,layers=2,heads=6,kv_heads=2,vocab=300,seq_len=32,seed=1", "int8",
+         false},
         // rows longer than a 32-bit chunk (w2: 600 columns in one group), 4-bit weights
-        {"dim=64,hidden=600,layers=1,heads=4,kv_heads=1,vocab=97,seq_len=24,seed=2", "int4/row", false},
+        {"dim=64,hidden=600,layers=1,heads=4,kv_heads=1,vocab=97,seq_len=24,seed=2", "int4/row",
+         false},
         // mixed widths, a separate classifier
-        {"dim=32,hidden=96,layers=3,heads=4,kv_heads=4,vocab=100,seq_len=32,shared=0,seed=3", "q3q6", false},
+        {"dim=32,hidden=96,layers=3,heads=4,kv_heads=4,vocab=100,seq_len=32,shared=0,seed=3",
+         "q3q6", false},
         // weights scaled up until results clamp: the saturation counts must agree too
-        {"dim=32,hidden=64,layers=2,heads=2,kv_heads=1,vocab=64,seq_len=16,seed=4,gain=40", "int8", true},
+        {"dim=32,hidden=64,layers=2,heads=2,kv_heads=1,vocab=64,seq_len=16,seed=4,gain=40", "int8",
+         true},
         // heads of 6 (not a multiple of 8: the attention's generic loops), rows of 36 and 90
         // (a last group of 4 and of 26 beside the groups of 32)
         {"dim=36,hidden=90,layers=1,heads=6,kv_heads=3,vocab=70,seq_len=20,seed=5", "int8", false},
@@ -128,9 +132,12 @@ namespace {
 // Random int32 values of every magnitude (and the extremes), the way Q16 activations spread.
 std::int32_t wide_value(std::mt19937& rng) {
     switch (rng() % 16) {
-        case 0: return INT32_MIN;
-        case 1: return INT32_MAX;
-        case 2: return 0;
+        case 0:
+            return INT32_MIN;
+        case 1:
+            return INT32_MAX;
+        case 2:
+            return 0;
         default: {
             const int bits = static_cast<int>(rng() % 31);
             const std::int32_t v = static_cast<std::int32_t>(rng() & ((1u << bits) - 1));
@@ -146,10 +153,11 @@ std::int16_t word(std::mt19937& rng, bool extreme) {
 
 }  // namespace
 
-TEST_CASE("fast kernels: quantize_activations, rmsnorm and swiglu equal the specification's", "[fast][golden]") {
+TEST_CASE("fast kernels: quantize_activations, rmsnorm and swiglu equal the specification's",
+          "[fast][golden]") {
     std::mt19937 rng(11);
-    const hw::Model model = hw::make_synthetic_model(
-        hw::parse_synthetic_spec("dim=44,hidden=60,layers=1,heads=2,kv_heads=2,vocab=30,seq_len=8,seed=3"));
+    const hw::Model model = hw::make_synthetic_model(hw::parse_synthetic_spec(
+        "dim=44,hidden=60,layers=1,heads=2,kv_heads=2,vocab=30,seq_len=8,seed=3"));
     const hw::QModel q = hw::quantize_model(model, hw::WeightFormat{});
     const hw::Tables t = hw::make_tables(q.config);
     const hw::IntConstants k = hw::make_constants(q.config);
@@ -163,20 +171,25 @@ TEST_CASE("fast kernels: quantize_activations, rmsnorm and swiglu equal the spec
             const int scale = static_cast<int>(rng() % 32);  // magnitudes up to 2^scale
             std::vector<std::int32_t> v(std::size_t(n) + 1);
             for (std::int32_t& x : v) {
-                x = trial % 5 == 0 ? wide_value(rng)
-                                   : static_cast<std::int32_t>(static_cast<std::int64_t>(rng() % (2ull << scale)) - (1ll << scale));
+                x = trial % 5 == 0
+                        ? wide_value(rng)
+                        : static_cast<std::int32_t>(
+                              static_cast<std::int64_t>(rng() % (2ull << scale)) - (1ll << scale));
             }
             // quantize_activations: both minimum shifts the model uses
             for (const int min_shift : {INT32_MIN, 0}) {
-                std::vector<std::int16_t> want(static_cast<std::size_t>(n)), got(static_cast<std::size_t>(n));
+                std::vector<std::int16_t> want(static_cast<std::size_t>(n)),
+                    got(static_cast<std::size_t>(n));
                 REQUIRE(fast.quantize_activations(v.data(), n, got.data(), min_shift) ==
                         hw::IntModel::quantize_activations(v.data(), n, want.data(), min_shift));
                 REQUIRE(got == want);
             }
             // swiglu: gates around the sigmoid's range and beyond, every up value
-            std::vector<std::int32_t> gate(v.begin(), v.begin() + n), up(static_cast<std::size_t>(n));
+            std::vector<std::int32_t> gate(v.begin(), v.begin() + n),
+                up(static_cast<std::size_t>(n));
             for (std::int32_t& g : gate)
-                if (rng() % 3 == 0) g = static_cast<std::int32_t>(static_cast<int>(rng() % (4 << 20)) - (2 << 20));
+                if (rng() % 3 == 0)
+                    g = static_cast<std::int32_t>(static_cast<int>(rng() % (4 << 20)) - (2 << 20));
             for (std::int32_t& u : up) u = wide_value(rng);
             std::vector<std::int32_t> want = gate, got = gate;
             std::uint64_t sat_want = 0, sat_got = 0;
@@ -197,12 +210,17 @@ TEST_CASE("fast kernels: quantize_activations, rmsnorm and swiglu equal the spec
             std::vector<std::int32_t> x(static_cast<std::size_t>(dim));
             const int scale = static_cast<int>(rng() % 31);
             for (std::int32_t& e : x)
-                e = trial % 4 == 0 ? wide_value(rng)
-                                   : static_cast<std::int32_t>(static_cast<std::int64_t>(rng() % (2ull << scale)) - (1ll << scale));
+                e = trial % 4 == 0
+                        ? wide_value(rng)
+                        : static_cast<std::int32_t>(
+                              static_cast<std::int64_t>(rng() % (2ull << scale)) - (1ll << scale));
             hw::QGain gain;
             gain.frac = static_cast<int>(rng() % 30);
-            for (int i = 0; i < dim; i++) gain.g.push_back(static_cast<std::int32_t>(static_cast<int>(rng() % (1 << 24)) - (1 << 23)));
-            std::vector<std::int32_t> want(static_cast<std::size_t>(dim)), got(static_cast<std::size_t>(dim));
+            for (int i = 0; i < dim; i++)
+                gain.g.push_back(
+                    static_cast<std::int32_t>(static_cast<int>(rng() % (1 << 24)) - (1 << 23)));
+            std::vector<std::int32_t> want(static_cast<std::size_t>(dim)),
+                got(static_cast<std::size_t>(dim));
             const std::uint64_t before = spec.saturations();
             spec.rmsnorm(want.data(), x.data(), gain);
             const std::uint64_t quick_before = quick.saturations();
@@ -218,19 +236,24 @@ TEST_CASE("fast kernels: quantize_activations, rmsnorm and swiglu equal the spec
             }
         }
         // the AVX2 path takes most shifts (1..62); the portable loops never run it
-        if (vector && __builtin_cpu_supports("avx2")) CHECK(fast_runs > 1000);
-        else CHECK(fast_runs == 0);
+        if (vector && __builtin_cpu_supports("avx2"))
+            CHECK(fast_runs > 1000);
+        else
+            CHECK(fast_runs == 0);
     }
 }
 
-TEST_CASE("fast kernels: attention equals the specification's at every head size, clamps and extremes included",
-          "[fast][golden]") {
+TEST_CASE(
+    "fast kernels: attention equals the specification's at every head size, clamps and extremes "
+    "included",
+    "[fast][golden]") {
     std::mt19937 rng(5);
     // heads of 8 (stories260K's), 16, 64 and 6 (the generic loops); grouped and not
-    for (const char* spec : {"dim=64,hidden=64,layers=1,heads=8,kv_heads=4,vocab=20,seq_len=150,seed=1",
-                             "dim=32,hidden=64,layers=1,heads=2,kv_heads=2,vocab=20,seq_len=70,seed=1",
-                             "dim=64,hidden=64,layers=1,heads=1,kv_heads=1,vocab=20,seq_len=40,seed=1",
-                             "dim=24,hidden=64,layers=1,heads=4,kv_heads=2,vocab=20,seq_len=40,seed=1"}) {
+    for (const char* spec :
+         {"dim=64,hidden=64,layers=1,heads=8,kv_heads=4,vocab=20,seq_len=150,seed=1",
+          "dim=32,hidden=64,layers=1,heads=2,kv_heads=2,vocab=20,seq_len=70,seed=1",
+          "dim=64,hidden=64,layers=1,heads=1,kv_heads=1,vocab=20,seq_len=40,seed=1",
+          "dim=24,hidden=64,layers=1,heads=4,kv_heads=2,vocab=20,seq_len=40,seed=1"}) {
         INFO(spec);
         const hw::Model model = hw::make_synthetic_model(hw::parse_synthetic_spec(spec));
         const hw::QModel q = hw::quantize_model(model, hw::WeightFormat{});
@@ -239,33 +262,44 @@ TEST_CASE("fast kernels: attention equals the specification's at every head size
         const hw::IntConstants k = hw::make_constants(c);
         const hw::FastKernels fast(q), portable(q, false);
         const int kv = c.kv_dim();
-        std::vector<std::int16_t> k_rows(static_cast<std::size_t>(c.seq_len) * kv), v_rows(k_rows.size());
-        std::vector<std::int8_t> k_shift(static_cast<std::size_t>(c.seq_len)), v_shift(static_cast<std::size_t>(c.seq_len));
+        std::vector<std::int16_t> k_rows(static_cast<std::size_t>(c.seq_len) * kv),
+            v_rows(k_rows.size());
+        std::vector<std::int8_t> k_shift(static_cast<std::size_t>(c.seq_len)),
+            v_shift(static_cast<std::size_t>(c.seq_len));
         for (int trial = 0; trial < 60; trial++) {
             INFO("trial " << trial);
             const int pos = static_cast<int>(rng() % static_cast<unsigned>(c.seq_len));
             const bool extreme = trial % 6 == 0;  // every key and value at full scale
-            const int shifts = trial % 3 == 0 ? 31 : 17;  // shifts up to 30 clamp scores, push values off the fast path
+            const int shifts =
+                trial % 3 == 0 ? 31
+                               : 17;  // shifts up to 30 clamp scores, push values off the fast path
             std::vector<std::int32_t> qv(static_cast<std::size_t>(c.dim));
-            for (std::int32_t& x : qv) x = extreme ? (rng() % 2 ? INT32_MAX : -INT32_MAX) : wide_value(rng);
+            for (std::int32_t& x : qv)
+                x = extreme ? (rng() % 2 ? INT32_MAX : -INT32_MAX) : wide_value(rng);
             for (std::int16_t& w : k_rows) w = word(rng, extreme || rng() % 50 == 0);
             for (std::int16_t& w : v_rows) w = word(rng, extreme);
-            for (std::int8_t& s : k_shift) s = static_cast<std::int8_t>(rng() % static_cast<unsigned>(shifts));
-            for (std::int8_t& s : v_shift) s = static_cast<std::int8_t>(rng() % static_cast<unsigned>(shifts));
+            for (std::int8_t& s : k_shift)
+                s = static_cast<std::int8_t>(rng() % static_cast<unsigned>(shifts));
+            for (std::int8_t& s : v_shift)
+                s = static_cast<std::int8_t>(rng() % static_cast<unsigned>(shifts));
             const std::size_t nn = std::size_t(c.n_heads) * (pos + 1);
-            std::vector<std::int32_t> out_want(static_cast<std::size_t>(c.dim)), out_got(out_want.size()), out_bare(out_want.size());
+            std::vector<std::int32_t> out_want(static_cast<std::size_t>(c.dim)),
+                out_got(out_want.size()), out_bare(out_want.size());
             std::vector<std::int32_t> sc_want(nn), sc_got(nn), pr_want(nn), pr_got(nn);
             std::uint64_t sat_want = 0, sat_got = 0, sat_bare = 0;
-            hw::IntModel::attention(c, t, k, qv.data(), k_rows.data(), k_shift.data(), v_rows.data(), v_shift.data(), pos,
-                                    out_want.data(), sc_want.data(), pr_want.data(), &sat_want);
-            fast.attention(c, t, k, qv.data(), k_rows.data(), k_shift.data(), v_rows.data(), v_shift.data(), pos,
-                           out_got.data(), sc_got.data(), pr_got.data(), &sat_got);
-            fast.attention(c, t, k, qv.data(), k_rows.data(), k_shift.data(), v_rows.data(), v_shift.data(), pos,
-                           out_bare.data(), nullptr, nullptr, &sat_bare);
+            hw::IntModel::attention(c, t, k, qv.data(), k_rows.data(), k_shift.data(),
+                                    v_rows.data(), v_shift.data(), pos, out_want.data(),
+                                    sc_want.data(), pr_want.data(), &sat_want);
+            fast.attention(c, t, k, qv.data(), k_rows.data(), k_shift.data(), v_rows.data(),
+                           v_shift.data(), pos, out_got.data(), sc_got.data(), pr_got.data(),
+                           &sat_got);
+            fast.attention(c, t, k, qv.data(), k_rows.data(), k_shift.data(), v_rows.data(),
+                           v_shift.data(), pos, out_bare.data(), nullptr, nullptr, &sat_bare);
             std::vector<std::int32_t> out_port(out_want.size()), sc_port(nn), pr_port(nn);
             std::uint64_t sat_port = 0;
-            portable.attention(c, t, k, qv.data(), k_rows.data(), k_shift.data(), v_rows.data(), v_shift.data(), pos,
-                               out_port.data(), sc_port.data(), pr_port.data(), &sat_port);
+            portable.attention(c, t, k, qv.data(), k_rows.data(), k_shift.data(), v_rows.data(),
+                               v_shift.data(), pos, out_port.data(), sc_port.data(), pr_port.data(),
+                               &sat_port);
             REQUIRE(out_port == out_want);
             REQUIRE(sc_port == sc_want);
             REQUIRE(pr_port == pr_want);

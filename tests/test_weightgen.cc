@@ -122,7 +122,8 @@ TEST_CASE("synthetic ROM words read back through Verilator equal the golden weig
 TEST_CASE("the simulators' golden model starts from the generator's own integers (chip_data.bin)",
           "[fast][weightgen]") {
     // A separate classifier, grouped-query attention, two layers: every matrix kind.
-    const char* const spec = "dim=48,hidden=100,layers=2,heads=6,kv_heads=2,vocab=300,seq_len=16,shared=0,seed=3";
+    const char* const spec =
+        "dim=48,hidden=100,layers=2,heads=6,kv_heads=2,vocab=300,seq_len=16,shared=0,seed=3";
     hw::test::TempDir dir;
     gen("", spec, dir.file("g"), "q3q6");
     const hw::GeneratedModel g = hw::load_generated_model(dir.file("g"));
@@ -138,7 +139,8 @@ TEST_CASE("the simulators' golden model starts from the generator's own integers
     }
     // A changed byte is refused, naming the file and the manifest's hash.
     {
-        std::fstream f(dir.file("g") + "/chip_data.bin", std::ios::in | std::ios::out | std::ios::binary);
+        std::fstream f(dir.file("g") + "/chip_data.bin",
+                       std::ios::in | std::ios::out | std::ios::binary);
         f.seekp(100);
         f.put('\x5a');
     }
@@ -147,8 +149,9 @@ TEST_CASE("the simulators' golden model starts from the generator's own integers
     // Bytes of another shape are refused by the reader, naming what it expected.
     const hw::Model other = hw::make_synthetic_model(hw::parse_synthetic_spec(
         "dim=64,hidden=100,layers=2,heads=8,kv_heads=2,vocab=300,seq_len=16,shared=0,seed=3"));
-    CHECK_THROWS_WITH(hw::chip_data_from_bytes(hw::chip_data_bytes(g.data), other, hw::WeightFormat{}, "x.bin"),
-                      Catch::Contains("x.bin") && Catch::Contains("matrix"));
+    CHECK_THROWS_WITH(
+        hw::chip_data_from_bytes(hw::chip_data_bytes(g.data), other, hw::WeightFormat{}, "x.bin"),
+        Catch::Contains("x.bin") && Catch::Contains("matrix"));
     CHECK_THROWS_WITH(hw::chip_data_from_bytes("HWQD", g.model, hw::WeightFormat{}, "y.bin"),
                       Catch::Contains("y.bin"));
 }

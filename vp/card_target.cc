@@ -17,7 +17,8 @@ CardTarget::CardTarget(sc_core::sc_module_name name, ChipModel& model, double cl
 }
 
 void CardTarget::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
-    const std::uint64_t now_ps = static_cast<std::uint64_t>((sc_core::sc_time_stamp() + delay).value());
+    const std::uint64_t now_ps =
+        static_cast<std::uint64_t>((sc_core::sc_time_stamp() + delay).value());
     const std::uint64_t now = now_ps / period_ps_;  // the chip cycle of this transaction
     unsigned char* data = t.get_data_ptr();
     const unsigned len = t.get_data_length();

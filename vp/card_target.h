@@ -15,11 +15,11 @@
 // TLM_ADDRESS_ERROR_RESPONSE, bad lengths TLM_BURST_ERROR_RESPONSE.
 #pragma once
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
+#include <systemc>
+#include <tlm>
 
 #include "chip_model.h"
 

@@ -6,11 +6,10 @@
 //
 // usage: vp_example GEN_DIR [--model FILE]    (a hardwire gen folder; --model for a checkpoint
 //                                              whose path the manifest does not hold)
-#include <systemc>
-#include <tlm>
-
 #include <cstdio>
 #include <string>
+#include <systemc>
+#include <tlm>
 
 #include "card_target.h"      // hw::vp::CardTarget: the card's target socket
 #include "driver.h"           // hw::link::Card: the driver
@@ -37,16 +36,17 @@ int sc_main(int argc, char** argv) {
             // The host software: identify the card, then 16 tokens from BOS.
             driver.check_model(hash);
             const hw::link::Identity id = driver.identify();
-            std::printf("card: dim %u, %u layers, vocabulary %u, datapath %u x %u x %u\n", id.dim, id.n_layers,
-                        id.vocab_size, id.rows, id.lanes, id.attn_par);
+            std::printf("card: dim %u, %u layers, vocabulary %u, datapath %u x %u x %u\n", id.dim,
+                        id.n_layers, id.vocab_size, id.rows, id.lanes, id.attn_par);
             driver.reset();
             const hw::link::GenerateResult r =
                 driver.generate({1}, 16, false, [](const hw::link::TokenEvent& e) {
                     std::printf("position %u: token %u at cycle %llu\n", e.pos, e.token,
                                 static_cast<unsigned long long>(e.cycle));
                 });
-            std::printf("%u tokens generated (%s) in %llu chip cycles, %.1f us over the link\n", r.generated,
-                        hw::link::name(r.end), static_cast<unsigned long long>(r.cycles), r.time_s * 1e6);
+            std::printf("%u tokens generated (%s) in %llu chip cycles, %.1f us over the link\n",
+                        r.generated, hw::link::name(r.end),
+                        static_cast<unsigned long long>(r.cycles), r.time_s * 1e6);
             return r.generated == 16 ? 0 : 1;
         });
         sc_core::sc_start();

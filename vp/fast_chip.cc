@@ -25,10 +25,13 @@ std::uint32_t code(End e) { return static_cast<std::uint32_t>(e); }
 
 FastChip::FastChip(const ChipData& d, const Datapath& datapath, const std::string& model_hash)
     : d_(d), c_(d.q.config), dp_(datapath), fast_(d.q) {
-    if (model_hash.size() != 64 || model_hash.find_first_not_of("0123456789abcdef") != std::string::npos)
-        throw make_error("fast chip", "model hash", "64 lower-case hex digits", "'" + model_hash + "'");
+    if (model_hash.size() != 64 ||
+        model_hash.find_first_not_of("0123456789abcdef") != std::string::npos)
+        throw make_error("fast chip", "model hash", "64 lower-case hex digits",
+                         "'" + model_hash + "'");
     for (int k = 0; k < 8; k++)
-        hash_words_[k] = static_cast<std::uint32_t>(std::stoul(model_hash.substr(std::size_t(k) * 8, 8), nullptr, 16));
+        hash_words_[k] = static_cast<std::uint32_t>(
+            std::stoul(model_hash.substr(std::size_t(k) * 8, 8), nullptr, 16));
     fast_.prepare(d_.tables);
     golden_ = std::make_unique<IntModel>(d_.q, d_.tables);
     golden_->set_fast_kernels(&fast_);
@@ -129,7 +132,8 @@ void FastChip::decode_token(std::uint64_t start) {
     golden_->set_adapter(serving(&targets));
     const std::vector<std::int32_t>& logits = golden_->forward(token, pos);
     const int next = sample_token(d_.tables, logits, sampler_, pos);
-    const SamplerPasses passes{!sampler_.greedy(), sampler_.buffered(), sampler_.buffer_size(c_.vocab_size)};
+    const SamplerPasses passes{!sampler_.greedy(), sampler_.buffered(),
+                               sampler_.buffer_size(c_.vocab_size)};
     const TokenCycles tc = token_cycles(c_, d_.q.format, dp_, pos, passes, targets);
     mac_busy_ += static_cast<std::uint64_t>(tc.mac_beats);
     matvec_ += static_cast<std::uint64_t>(tc.matvec);
@@ -142,15 +146,18 @@ void FastChip::decode_token(std::uint64_t start) {
     const bool generated = !(cur_prompt && !cur_last) && generated_ < steps_;
     std::uint64_t at = std::max(start + static_cast<std::uint64_t>(tc.total), out_free_);
     send({header(Type::TokenOut, 0, generated ? 1u : 0u), static_cast<std::uint32_t>(pos),
-          static_cast<std::uint32_t>(next)}, at);
+          static_cast<std::uint32_t>(next)},
+         at);
     at += link::kTokenOutWords;
     if (logits_) {
         constexpr int kPerMessage = 32;
         for (int off = 0; off < c_.vocab_size; off += kPerMessage) {
             const int n = std::min(kPerMessage, c_.vocab_size - off);
             std::vector<std::uint32_t> m{header(Type::Logits, 0, static_cast<std::uint32_t>(n)),
-                                         static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(off)};
-            for (int k = 0; k < n; k++) m.push_back(static_cast<std::uint32_t>(logits[std::size_t(off + k)]));
+                                         static_cast<std::uint32_t>(pos),
+                                         static_cast<std::uint32_t>(off)};
+            for (int k = 0; k < n; k++)
+                m.push_back(static_cast<std::uint32_t>(logits[std::size_t(off + k)]));
             at += link::kLogitsWords + static_cast<std::uint64_t>(n);
             send(std::move(m), at);
         }
@@ -187,7 +194,8 @@ const QAdapter* FastChip::serving(unsigned* targets) {
 }
 
 // ---- the transaction layer's requests -----------------------------------------------------------
-void FastChip::complete(std::uint32_t tag, std::uint32_t status, std::uint32_t data, std::uint64_t at) {
+void FastChip::complete(std::uint32_t tag, std::uint32_t status, std::uint32_t data,
+                        std::uint64_t at) {
     if (status != code(Status::Ok)) tl_errors_++;
     send({header(Type::Completion, tag, status), data}, at + kCompletionCycles);
 }
@@ -204,14 +212,18 @@ bool FastChip::take_request(std::uint64_t at) {
     const std::uint32_t tag = (p[0] >> 16) & 0xff;
     switch (type) {
         case Type::RegRead: {
-            if (p.size() != link::kRegReadWords) return complete(tag, code(Status::Malformed), 0, at), true;
+            if (p.size() != link::kRegReadWords)
+                return complete(tag, code(Status::Malformed), 0, at), true;
             bool hit = false;
             const std::uint32_t v = reg_read(p[1], &hit);
             complete(tag, code(hit ? Status::Ok : Status::Unsupported), hit ? v : 0, at);
             return true;
         }
         case Type::RegWrite:
-            complete(tag, p.size() != link::kRegWriteWords ? code(Status::Malformed) : reg_write(p[1], p[2]), 0, at);
+            complete(
+                tag,
+                p.size() != link::kRegWriteWords ? code(Status::Malformed) : reg_write(p[1], p[2]),
+                0, at);
             return true;
         case Type::TokenIn: {
             // Posted: errors end the generation (READY carries the code) or set STATUS.
@@ -234,12 +246,17 @@ bool FastChip::take_request(std::uint64_t at) {
         }
         case Type::AdapterWrite: {
             const std::uint32_t count = p[0] & 0xffff;
-            const std::uint32_t slot_words = layout_ ? static_cast<std::uint32_t>(layout_->slot_words()) : 0;
+            const std::uint32_t slot_words =
+                layout_ ? static_cast<std::uint32_t>(layout_->slot_words()) : 0;
             Status st = Status::Ok;
-            if (slots_.empty()) st = Status::Unsupported;
-            else if (count < 1 || count > 16 || p.size() != link::kAdapterWriteWords + count) st = Status::Malformed;
-            else if (running_) st = Status::Busy;
-            else if (p[1] >= slot_words || slot_words - p[1] < count) st = Status::Range;
+            if (slots_.empty())
+                st = Status::Unsupported;
+            else if (count < 1 || count > 16 || p.size() != link::kAdapterWriteWords + count)
+                st = Status::Malformed;
+            else if (running_)
+                st = Status::Busy;
+            else if (p[1] >= slot_words || slot_words - p[1] < count)
+                st = Status::Range;
             if (st != Status::Ok) {
                 complete(tag, code(st), 0, at);
                 return true;
@@ -263,56 +280,106 @@ bool FastChip::take_request(std::uint64_t at) {
 std::uint32_t FastChip::reg_read(std::uint32_t addr, bool* hit) const {
     *hit = true;
     const auto u = [](long long v) { return static_cast<std::uint32_t>(v); };
-    if (addr >= reg::MODEL_HASH0 && addr <= reg::MODEL_HASH7) return hash_words_[addr - reg::MODEL_HASH0];
+    if (addr >= reg::MODEL_HASH0 && addr <= reg::MODEL_HASH7)
+        return hash_words_[addr - reg::MODEL_HASH0];
     const bool lora = !slots_.empty();
     const Slot* s = lora ? &slots_[ad_slot_] : nullptr;
     const std::uint64_t cycles = now_;
     switch (addr) {
-        case reg::ID: return link::kId;
-        case reg::VERSION: return link::kVersion;
-        case reg::DIM: return u(c_.dim);
-        case reg::HIDDEN_DIM: return u(c_.hidden_dim);
-        case reg::N_LAYERS: return u(c_.n_layers);
-        case reg::N_HEADS: return u(c_.n_heads);
-        case reg::N_KV_HEADS: return u(c_.n_kv_heads);
-        case reg::VOCAB_SIZE: return u(c_.vocab_size);
-        case reg::SEQ_LEN: return u(c_.seq_len);
-        case reg::LANES: return u(dp_.lanes);
-        case reg::ROWS: return u(dp_.rows);
-        case reg::ATTN_PAR: return u(dp_.attn_par);
-        case reg::ADAPTER_SLOTS: return u(dp_.lora_slots);
-        case reg::ADAPTER_RANK: return lora ? u(dp_.lora_rank) : 0;
-        case reg::ADAPTER_SLOT_WORDS: return lora ? u(layout_->slot_words()) : 0;
-        case reg::ADAPTER_SLOT: return ad_slot_;
-        case reg::ADAPTER_TARGETS: return s ? s->targets : 0;
-        case reg::ADAPTER_HASH: return s ? ~s->crc : 0;
-        case reg::ADAPTER_SELECT: return ad_select_;
-        case reg::STATUS: return (end_code_ << 8) | (error_ ? 2u : 0u) | (running_ ? 1u : 0u);
-        case reg::CONTROL: return logits_ ? 8u : 0u;
-        case reg::STEPS: return steps_;
-        case reg::POSITION: return pos_;
-        case reg::GENERATED: return generated_;
-        case reg::SAMPLE_INV_TEMP: return sampler_.inv_temperature_q16;
-        case reg::SAMPLE_TOP_K: return u(sampler_.top_k);
-        case reg::SAMPLE_TOP_P: return sampler_.top_p_q16;
-        case reg::SAMPLE_SEED_LO: return static_cast<std::uint32_t>(sampler_.seed);
-        case reg::SAMPLE_SEED_HI: return static_cast<std::uint32_t>(sampler_.seed >> 32);
-        case reg::CYCLES_LO: return static_cast<std::uint32_t>(cycles);
-        case reg::CYCLES_HI: return static_cast<std::uint32_t>(cycles >> 32);
-        case reg::MAC_BUSY_LO: return static_cast<std::uint32_t>(mac_busy_);
-        case reg::MAC_BUSY_HI: return static_cast<std::uint32_t>(mac_busy_ >> 32);
-        case reg::MATVEC_LO: return static_cast<std::uint32_t>(matvec_);
-        case reg::ATTENTION_LO: return static_cast<std::uint32_t>(attention_);
-        case reg::VECTOR_LO: return static_cast<std::uint32_t>(vector_);
-        case reg::TOKENS: return static_cast<std::uint32_t>(tokens_);
-        case reg::SATURATIONS: return static_cast<std::uint32_t>(golden_->saturations());
-        case reg::RX_TLPS: return static_cast<std::uint32_t>(rx_tlps_);
-        case reg::TX_TLPS: return static_cast<std::uint32_t>(tx_tlps_);
-        case reg::TL_ERRORS: return tl_errors_;
-        case reg::RX_BAD_CRC: case reg::RX_FRAMING: case reg::RX_SEQ: case reg::RX_DUPLICATE:
-        case reg::NAKS_SENT: case reg::NAKS_RECEIVED: case reg::REPLAYS: case reg::REPLAY_TIMEOUTS:
+        case reg::ID:
+            return link::kId;
+        case reg::VERSION:
+            return link::kVersion;
+        case reg::DIM:
+            return u(c_.dim);
+        case reg::HIDDEN_DIM:
+            return u(c_.hidden_dim);
+        case reg::N_LAYERS:
+            return u(c_.n_layers);
+        case reg::N_HEADS:
+            return u(c_.n_heads);
+        case reg::N_KV_HEADS:
+            return u(c_.n_kv_heads);
+        case reg::VOCAB_SIZE:
+            return u(c_.vocab_size);
+        case reg::SEQ_LEN:
+            return u(c_.seq_len);
+        case reg::LANES:
+            return u(dp_.lanes);
+        case reg::ROWS:
+            return u(dp_.rows);
+        case reg::ATTN_PAR:
+            return u(dp_.attn_par);
+        case reg::ADAPTER_SLOTS:
+            return u(dp_.lora_slots);
+        case reg::ADAPTER_RANK:
+            return lora ? u(dp_.lora_rank) : 0;
+        case reg::ADAPTER_SLOT_WORDS:
+            return lora ? u(layout_->slot_words()) : 0;
+        case reg::ADAPTER_SLOT:
+            return ad_slot_;
+        case reg::ADAPTER_TARGETS:
+            return s ? s->targets : 0;
+        case reg::ADAPTER_HASH:
+            return s ? ~s->crc : 0;
+        case reg::ADAPTER_SELECT:
+            return ad_select_;
+        case reg::STATUS:
+            return (end_code_ << 8) | (error_ ? 2u : 0u) | (running_ ? 1u : 0u);
+        case reg::CONTROL:
+            return logits_ ? 8u : 0u;
+        case reg::STEPS:
+            return steps_;
+        case reg::POSITION:
+            return pos_;
+        case reg::GENERATED:
+            return generated_;
+        case reg::SAMPLE_INV_TEMP:
+            return sampler_.inv_temperature_q16;
+        case reg::SAMPLE_TOP_K:
+            return u(sampler_.top_k);
+        case reg::SAMPLE_TOP_P:
+            return sampler_.top_p_q16;
+        case reg::SAMPLE_SEED_LO:
+            return static_cast<std::uint32_t>(sampler_.seed);
+        case reg::SAMPLE_SEED_HI:
+            return static_cast<std::uint32_t>(sampler_.seed >> 32);
+        case reg::CYCLES_LO:
+            return static_cast<std::uint32_t>(cycles);
+        case reg::CYCLES_HI:
+            return static_cast<std::uint32_t>(cycles >> 32);
+        case reg::MAC_BUSY_LO:
+            return static_cast<std::uint32_t>(mac_busy_);
+        case reg::MAC_BUSY_HI:
+            return static_cast<std::uint32_t>(mac_busy_ >> 32);
+        case reg::MATVEC_LO:
+            return static_cast<std::uint32_t>(matvec_);
+        case reg::ATTENTION_LO:
+            return static_cast<std::uint32_t>(attention_);
+        case reg::VECTOR_LO:
+            return static_cast<std::uint32_t>(vector_);
+        case reg::TOKENS:
+            return static_cast<std::uint32_t>(tokens_);
+        case reg::SATURATIONS:
+            return static_cast<std::uint32_t>(golden_->saturations());
+        case reg::RX_TLPS:
+            return static_cast<std::uint32_t>(rx_tlps_);
+        case reg::TX_TLPS:
+            return static_cast<std::uint32_t>(tx_tlps_);
+        case reg::TL_ERRORS:
+            return tl_errors_;
+        case reg::RX_BAD_CRC:
+        case reg::RX_FRAMING:
+        case reg::RX_SEQ:
+        case reg::RX_DUPLICATE:
+        case reg::NAKS_SENT:
+        case reg::NAKS_RECEIVED:
+        case reg::REPLAYS:
+        case reg::REPLAY_TIMEOUTS:
             return 0;  // no link layer at transaction level
-        default: *hit = false; return 0;
+        default:
+            *hit = false;
+            return 0;
     }
 }
 
@@ -351,14 +418,20 @@ std::uint32_t FastChip::reg_write(std::uint32_t addr, std::uint32_t v) {
         case reg::SAMPLE_SEED_LO:
         case reg::SAMPLE_SEED_HI:
             if (running_) return code(Status::Busy);
-            if ((addr == reg::SAMPLE_INV_TEMP && v > 0x1000000u) || (addr == reg::SAMPLE_TOP_K && v > 64) ||
+            if ((addr == reg::SAMPLE_INV_TEMP && v > 0x1000000u) ||
+                (addr == reg::SAMPLE_TOP_K && v > 64) ||
                 (addr == reg::SAMPLE_TOP_P && (v < 1 || v > 65536)))
                 return code(Status::Range);
-            if (addr == reg::SAMPLE_INV_TEMP) sampler_.inv_temperature_q16 = v;
-            else if (addr == reg::SAMPLE_TOP_K) sampler_.top_k = static_cast<int>(v);
-            else if (addr == reg::SAMPLE_TOP_P) sampler_.top_p_q16 = v;
-            else if (addr == reg::SAMPLE_SEED_LO) sampler_.seed = (sampler_.seed & ~0xffffffffull) | v;
-            else sampler_.seed = (sampler_.seed & 0xffffffffull) | (std::uint64_t(v) << 32);
+            if (addr == reg::SAMPLE_INV_TEMP)
+                sampler_.inv_temperature_q16 = v;
+            else if (addr == reg::SAMPLE_TOP_K)
+                sampler_.top_k = static_cast<int>(v);
+            else if (addr == reg::SAMPLE_TOP_P)
+                sampler_.top_p_q16 = v;
+            else if (addr == reg::SAMPLE_SEED_LO)
+                sampler_.seed = (sampler_.seed & ~0xffffffffull) | v;
+            else
+                sampler_.seed = (sampler_.seed & 0xffffffffull) | (std::uint64_t(v) << 32);
             return code(Status::Ok);
         case reg::ADAPTER_SLOT:
         case reg::ADAPTER_TARGETS:
@@ -366,7 +439,7 @@ std::uint32_t FastChip::reg_write(std::uint32_t addr, std::uint32_t v) {
             // A slot changes only between generations (the sequencer reads the selected one).
             if (running_) return code(Status::Busy);
             const std::uint32_t slots = static_cast<std::uint32_t>(dp_.lora_slots);
-            const bool ok = addr == reg::ADAPTER_SLOT ? lora && v < slots
+            const bool ok = addr == reg::ADAPTER_SLOT      ? lora && v < slots
                             : addr == reg::ADAPTER_TARGETS ? lora && v < 128
                                                            : v <= slots;
             if (!ok) return code(Status::Range);

@@ -53,16 +53,16 @@ class FastChip : public ChipModel {
         std::unique_ptr<QAdapter> decoded;  // what it serves (made when selected; null: stale)
     };
 
-    void run_until(std::uint64_t t);              // every event up to cycle t
-    bool step(std::uint64_t t);                   // the next event at or before t, if any
-    bool take_request(std::uint64_t at);          // the inbox's head, if it can be taken now
+    void run_until(std::uint64_t t);      // every event up to cycle t
+    bool step(std::uint64_t t);           // the next event at or before t, if any
+    bool take_request(std::uint64_t at);  // the inbox's head, if it can be taken now
     void complete(std::uint32_t tag, std::uint32_t status, std::uint32_t data, std::uint64_t at);
     std::uint32_t reg_read(std::uint32_t addr, bool* hit) const;
     std::uint32_t reg_write(std::uint32_t addr, std::uint32_t value);  // the status
-    void decode_token(std::uint64_t start);        // runs the core on the next input
-    void token_done();                             // its messages are out
+    void decode_token(std::uint64_t start);  // runs the core on the next input
+    void token_done();                       // its messages are out
     void send(std::vector<std::uint32_t> payload, std::uint64_t at);
-    const QAdapter* serving(unsigned* targets);   // the selected slot's adapter, if any
+    const QAdapter* serving(unsigned* targets);  // the selected slot's adapter, if any
 
     const ChipData& d_;
     const Config& c_;
@@ -70,7 +70,7 @@ class FastChip : public ChipModel {
     std::uint32_t hash_words_[8] = {};
     FastKernels fast_;
     std::unique_ptr<IntModel> golden_;
-    std::unique_ptr<AdapterLayout> layout_;   // null without adapter slots
+    std::unique_ptr<AdapterLayout> layout_;  // null without adapter slots
 
     // Packets in, in arrival order (a TOKEN_IN waits at the head while the prompt slot is
     // full, and everything behind it waits too, as in the link's receive buffer).
@@ -79,10 +79,10 @@ class FastChip : public ChipModel {
         std::uint64_t at;
     };
     std::deque<Request> inbox_;
-    std::deque<Message> outbox_;      // in cycle order
-    std::uint64_t now_ = 0;           // the model's time: events up to here are done
-    std::uint64_t core_free_ = 0;     // the cycle the core and the endpoint can take a token
-    std::uint64_t out_free_ = 0;      // the cycle the transmit side is free
+    std::deque<Message> outbox_;   // in cycle order
+    std::uint64_t now_ = 0;        // the model's time: events up to here are done
+    std::uint64_t core_free_ = 0;  // the cycle the core and the endpoint can take a token
+    std::uint64_t out_free_ = 0;   // the cycle the transmit side is free
     // The token in flight: its messages are out at `at`; then it counts as generated (or
     // not) and `next` is fed back.
     struct Done {

@@ -4,10 +4,9 @@
 // what it returned or threw; the simulation ends when it returns (nothing is left to run).
 #pragma once
 
-#include <systemc>
-
 #include <exception>
 #include <functional>
+#include <systemc>
 #include <utility>
 
 namespace hw::vp {

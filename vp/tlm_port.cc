@@ -26,7 +26,8 @@ void TlmPort::transport(tlm::tlm_generic_payload& t) {
 
 void TlmPort::send(std::vector<std::uint32_t> payload) {
     if (payload.empty() || payload.size() > kTlpMaxWords)
-        throw make_error("TLM port", "packet length", "1.." + std::to_string(kTlpMaxWords) + " words",
+        throw make_error("TLM port", "packet length",
+                         "1.." + std::to_string(kTlpMaxWords) + " words",
                          std::to_string(payload.size()));
     tlm::tlm_generic_payload t;
     t.set_command(tlm::TLM_WRITE_COMMAND);

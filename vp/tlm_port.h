@@ -6,14 +6,14 @@
 // come from an SC_THREAD (the quantum keeper waits there).
 #pragma once
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <systemc>
+#include <tlm>
 #include <vector>
 
 #include "driver.h"

@@ -10,14 +10,13 @@
 //          with --logits, the CRC-32 of its logits), then the figures; the lines match
 //          chip_sim check's, so a test can compare the two levels line by line
 //   run    decode a prompt (--prompt, --tokenizer) and stream the text, then a summary
-#include <systemc>
-#include <tlm>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <systemc>
+#include <tlm>
 #include <vector>
 
 #include "card_session.h"
@@ -36,8 +35,10 @@
 namespace {
 
 const char* const kUsage =
-    "usage: vp_sim (check|run) GEN_DIR [--model FILE] [--steps N] [--prompt TEXT] [--tokenizer FILE]\n"
-    "       [--prompt-tokens T,T,...] [--json] [--logits] [--link usb2|pcie3x1|pcie3x4] [--clock-mhz F]\n"
+    "usage: vp_sim (check|run) GEN_DIR [--model FILE] [--steps N] [--prompt TEXT] [--tokenizer "
+    "FILE]\n"
+    "       [--prompt-tokens T,T,...] [--json] [--logits] [--link usb2|pcie3x1|pcie3x4] "
+    "[--clock-mhz F]\n"
     "       [--temperature T] [--top-k K] [--top-p P] [--seed S]\n"
     "       [--adapter DIR | --synthetic-adapter SPEC] [--slot K] [--quantum-cycles N]\n";
 
@@ -47,26 +48,30 @@ struct Options : hw::DecodeOptions {
 
 Options parse(int argc, char** argv) {
     Options o;
-    hw::parse_decode_options(argc, argv, o, [&](const std::string& a, const std::function<std::string()>& value) {
-        if (a != "--quantum-cycles") return false;
-        o.quantum_cycles = static_cast<std::uint64_t>(hw::parse_number(a, value(), 1, 1e12));
-        return true;
-    }, kUsage);
+    hw::parse_decode_options(
+        argc, argv, o,
+        [&](const std::string& a, const std::function<std::string()>& value) {
+            if (a != "--quantum-cycles") return false;
+            o.quantum_cycles = static_cast<std::uint64_t>(hw::parse_number(a, value(), 1, 1e12));
+            return true;
+        },
+        kUsage);
     if (o.mode != "check" && o.mode != "run")
         throw hw::make_error("MODE", "unknown mode", "check or run", "'" + o.mode + "'");
     return o;
 }
 
 // The decode, through the driver: the same calls chip_sim makes on the RTL.
-int decode(const Options& o, const hw::GeneratedModel& g, hw::vp::FastChip& chip, hw::vp::TlmPort& port,
-           hw::link::Card& card) {
+int decode(const Options& o, const hw::GeneratedModel& g, hw::vp::FastChip& chip,
+           hw::vp::TlmPort& port, hw::link::Card& card) {
     const hw::Config& c = g.model.config;
     std::unique_ptr<hw::Tokenizer> tok;
-    if (!o.tokenizer.empty()) tok = std::make_unique<hw::Tokenizer>(hw::Tokenizer::read(o.tokenizer, c.vocab_size));
+    if (!o.tokenizer.empty())
+        tok = std::make_unique<hw::Tokenizer>(hw::Tokenizer::read(o.tokenizer, c.vocab_size));
     if (!o.prompt.empty() && !tok) throw hw::Error("--prompt needs --tokenizer");
     const std::vector<int> prompt = !o.prompt_tokens.empty() ? o.prompt_tokens
-                                    : tok ? tok->encode(o.prompt, true)
-                                          : std::vector<int>{hw::kBosToken};
+                                    : tok                    ? tok->encode(o.prompt, true)
+                                                             : std::vector<int>{hw::kBosToken};
     const int steps = o.steps ? o.steps : (o.mode == "run" ? std::min(256, c.seq_len) : 32);
     hw::check_decode_request(prompt, steps, c.seq_len);
 
@@ -96,25 +101,31 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::vp::FastChip& chip
         if (bos_seen) return;
         const int pos = static_cast<int>(e.pos);
         const int input = pos < static_cast<int>(prompt.size()) ? prompt[pos] : -1;
-        const int shown_next = pos + 1 < static_cast<int>(prompt.size()) ? prompt[pos + 1] : static_cast<int>(e.token);
+        const int shown_next =
+            pos + 1 < static_cast<int>(prompt.size()) ? prompt[pos + 1] : static_cast<int>(e.token);
         if (o.mode == "check") {
-            std::printf("pos %d token %d next %u cycles %llu", pos, input >= 0 ? input : shown, e.token,
-                        cycles_of(pos));
+            std::printf("pos %d token %d next %u cycles %llu", pos, input >= 0 ? input : shown,
+                        e.token, cycles_of(pos));
             if (o.logits)
-                std::printf(" logits %08x",
-                            hw::link::crc32_words(reinterpret_cast<const std::uint32_t*>(e.logits.data()),
-                                                  e.logits.size()));
+                std::printf(
+                    " logits %08x",
+                    hw::link::crc32_words(reinterpret_cast<const std::uint32_t*>(e.logits.data()),
+                                          e.logits.size()));
             std::printf("\n");
         } else if (o.json) {
-            std::printf("{\"pos\":%d,\"next\":%d,\"chip_token\":%u,\"generated\":%s,\"cycle\":%llu,"
-                        "\"time_us\":%.3f,\"token_cycles\":%llu,\"level\":\"tlm\"",
-                        pos, shown_next, e.token, e.generated ? "true" : "false",
-                        static_cast<unsigned long long>(e.cycle), e.time_s * 1e6, cycles_of(pos));
-            if (tok) std::printf(",\"text\":\"%s\"", hw::json_escape(tok->decode(shown, shown_next)).c_str());
+            std::printf(
+                "{\"pos\":%d,\"next\":%d,\"chip_token\":%u,\"generated\":%s,\"cycle\":%llu,"
+                "\"time_us\":%.3f,\"token_cycles\":%llu,\"level\":\"tlm\"",
+                pos, shown_next, e.token, e.generated ? "true" : "false",
+                static_cast<unsigned long long>(e.cycle), e.time_s * 1e6, cycles_of(pos));
+            if (tok)
+                std::printf(",\"text\":\"%s\"",
+                            hw::json_escape(tok->decode(shown, shown_next)).c_str());
             if (adapter.q) std::printf(",\"adapter_slot\":%d", adapter.run.slot);
             std::printf("}\n");
         } else if (tok) {
-            if (shown_next != hw::kBosToken) std::fputs(hw::escape_unprintable(tok->decode(shown, shown_next)).c_str(), stdout);
+            if (shown_next != hw::kBosToken)
+                std::fputs(hw::escape_unprintable(tok->decode(shown, shown_next)).c_str(), stdout);
         } else {
             std::printf("%d ", shown_next);
         }
@@ -127,43 +138,57 @@ int decode(const Options& o, const hw::GeneratedModel& g, hw::vp::FastChip& chip
         }
     };
     const hw::link::GenerateResult r = card.generate(prompt, gen_steps, o.logits, on_token);
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     const int positions = static_cast<int>(r.tokens.size());
     unsigned long long token_cycles = 0;
     for (const auto& t : chip.timings()) token_cycles += t.cycles;
     if (o.mode == "check") {
-        std::printf("vp_check: %d tokens at transaction level, %.0f cycles/token (the exact cycle model), "
-                    "%.2f s (%.0f tokens/s), %llu TLM transactions\n",
-                    positions, double(token_cycles) / positions, wall, positions / wall,
-                    static_cast<unsigned long long>(port.transactions()));
-        std::printf("chip:       %llu cycles for %d positions (%s), %llu from each position's start to its result\n",
-                    static_cast<unsigned long long>(r.cycles), positions, g.datapath.name().c_str(), token_cycles);
+        std::printf(
+            "vp_check: %d tokens at transaction level, %.0f cycles/token (the exact cycle model), "
+            "%.2f s (%.0f tokens/s), %llu TLM transactions\n",
+            positions, double(token_cycles) / positions, wall, positions / wall,
+            static_cast<unsigned long long>(port.transactions()));
+        std::printf(
+            "chip:       %llu cycles for %d positions (%s), %llu from each position's start to its "
+            "result\n",
+            static_cast<unsigned long long>(r.cycles), positions, g.datapath.name().c_str(),
+            token_cycles);
         std::printf("sampler:    %s\n", hw::sampler_text(o.sampler).c_str());
         if (adapter.q)
-            std::printf("adapter:    %s in slot %d (targets 0x%02x, ADAPTER_HASH 0x%08x, loaded in %llu cycles)\n",
-                        adapter.run.source.c_str(), adapter.run.slot, adapter.run.targets, adapter.run.hash,
-                        static_cast<unsigned long long>(adapter.run.cycles));
+            std::printf(
+                "adapter:    %s in slot %d (targets 0x%02x, ADAPTER_HASH 0x%08x, loaded in %llu "
+                "cycles)\n",
+                adapter.run.source.c_str(), adapter.run.slot, adapter.run.targets, adapter.run.hash,
+                static_cast<unsigned long long>(adapter.run.cycles));
     } else if (o.json) {
-        std::printf("{\"summary\":{\"level\":\"tlm\",\"sampler\":%s,\"adapter\":%s,\"positions\":%d,\"generated\":%u,"
-                    "\"end\":\"%s\",\"chip_cycles\":%llu,\"token_cycles\":%llu,\"link\":\"%s\",\"clock_mhz\":%.0f,"
-                    "\"sim_time_s\":%.9f,\"tokens_per_s\":%.1f,\"wall_s\":%.3f,\"sim_tokens_per_s\":%.1f,"
-                    "\"tlm_transactions\":%llu}}\n",
-                    hw::sampler_json(o.sampler).c_str(), hw::adapter_json(adapter.run).c_str(), positions,
-                    r.generated, hw::link::name(r.end), static_cast<unsigned long long>(r.cycles), token_cycles,
-                    o.link.c_str(), o.clock_hz / 1e6, r.time_s, r.generated / r.time_s, wall, positions / wall,
-                    static_cast<unsigned long long>(port.transactions()));
+        std::printf(
+            "{\"summary\":{\"level\":\"tlm\",\"sampler\":%s,\"adapter\":%s,\"positions\":%d,"
+            "\"generated\":%u,"
+            "\"end\":\"%s\",\"chip_cycles\":%llu,\"token_cycles\":%llu,\"link\":\"%s\",\"clock_"
+            "mhz\":%.0f,"
+            "\"sim_time_s\":%.9f,\"tokens_per_s\":%.1f,\"wall_s\":%.3f,\"sim_tokens_per_s\":%.1f,"
+            "\"tlm_transactions\":%llu}}\n",
+            hw::sampler_json(o.sampler).c_str(), hw::adapter_json(adapter.run).c_str(), positions,
+            r.generated, hw::link::name(r.end), static_cast<unsigned long long>(r.cycles),
+            token_cycles, o.link.c_str(), o.clock_hz / 1e6, r.time_s, r.generated / r.time_s, wall,
+            positions / wall, static_cast<unsigned long long>(port.transactions()));
     } else {
         std::printf("\n\n");
-        std::printf("tokens:     %d positions decoded, %u generated (%s) by the transaction-level model\n",
-                    positions, r.generated, hw::link::name(r.end));
-        std::printf("chip:       %llu cycles (%.0f per position; %llu from each position's start to its result, "
-                    "the exact cycle model's) = %.3f ms at %.0f MHz\n",
-                    static_cast<unsigned long long>(r.cycles), double(r.cycles) / positions, token_cycles,
-                    double(r.cycles) / o.clock_hz * 1e3, o.clock_hz / 1e6);
-        std::printf("simulated:  %.3f ms over %s with the link = %.0f tokens/s\n", r.time_s * 1e3, o.link.c_str(),
-                    r.generated / r.time_s);
-        std::printf("wall:       %.3f s = %.0f positions/s at transaction level (%llu TLM transactions)\n", wall,
-                    positions / wall, static_cast<unsigned long long>(port.transactions()));
+        std::printf(
+            "tokens:     %d positions decoded, %u generated (%s) by the transaction-level model\n",
+            positions, r.generated, hw::link::name(r.end));
+        std::printf(
+            "chip:       %llu cycles (%.0f per position; %llu from each position's start to its "
+            "result, "
+            "the exact cycle model's) = %.3f ms at %.0f MHz\n",
+            static_cast<unsigned long long>(r.cycles), double(r.cycles) / positions, token_cycles,
+            double(r.cycles) / o.clock_hz * 1e3, o.clock_hz / 1e6);
+        std::printf("simulated:  %.3f ms over %s with the link = %.0f tokens/s\n", r.time_s * 1e3,
+                    o.link.c_str(), r.generated / r.time_s);
+        std::printf(
+            "wall:       %.3f s = %.0f positions/s at transaction level (%llu TLM transactions)\n",
+            wall, positions / wall, static_cast<unsigned long long>(port.transactions()));
     }
     return 0;
 }
@@ -178,8 +203,8 @@ int sc_main(int argc, char** argv) {
         hw::vp::CardTarget target("card", chip, o.clock_hz);
         hw::vp::TlmPort port("driver", o.clock_hz);
         port.socket.bind(target.socket);
-        tlm::tlm_global_quantum::instance().set(
-            sc_core::sc_time(static_cast<double>(o.quantum_cycles * hw::vp::period_ps(o.clock_hz)), sc_core::SC_PS));
+        tlm::tlm_global_quantum::instance().set(sc_core::sc_time(
+            static_cast<double>(o.quantum_cycles * hw::vp::period_ps(o.clock_hz)), sc_core::SC_PS));
         hw::link::CardOptions co;
         co.timing = hw::link::link_timing(o.link);
         co.clock_hz = o.clock_hz;

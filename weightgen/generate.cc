@@ -327,7 +327,8 @@ GenResult generate(const GenOptions& o, const std::function<void(const std::stri
         chip_data_sha.update(chip_data.data(), chip_data.size());
         m["chip_data"] = {{"file", "chip_data.bin"}, {"sha256", chip_data_sha.hex()}};
         write_text(tmp / "manifest.json", m.dump(2) + "\n");
-        res.files = static_cast<int>(files.size()) + 5;  // + chip top, header, files.f, chip data, manifest
+        res.files =
+            static_cast<int>(files.size()) + 5;  // + chip top, header, files.f, chip data, manifest
 
         // Swap: the old directory (if any) is removed only after the new one is in place.
         const fs::path old =
