@@ -19,6 +19,10 @@ namespace {
 // libgcc's own, GCC's manual).
 const bool kHaveAvx2 = (__builtin_cpu_init(), __builtin_cpu_supports("avx2"));
 const bool kHaveFma = (__builtin_cpu_init(), __builtin_cpu_supports("fma"));
+
+// Where row r of a block of 8 is among the lanes of matvec_blocks_avx2's two sets of four
+// 64-bit sums (rows 0 1 4 5, then 2 3 6 7); Layout::shift is in this order.
+constexpr int kRowLane[8] = {0, 1, 4, 5, 2, 3, 6, 7};
 }  // namespace
 
 FastKernels::FastKernels(const QModel& q, bool vector) : avx2_(vector && kHaveAvx2) {
@@ -66,9 +70,7 @@ void FastKernels::add(const QMatrix& m) {
             L.m[(std::size_t(b) * nseg + s) * 8 + r] =
                 m.mantissa[std::size_t(i) * m.groups + seg.group];
         }
-        static constexpr int kLane[8] = {0, 1, 4, 5,
-                                         2, 3, 6, 7};  // row r's lane (matvec_blocks_avx2)
-        L.shift[8 * std::size_t(b) + kLane[r]] = m.shift[i];
+        L.shift[8 * std::size_t(b) + kRowLane[r]] = m.shift[i];
     }
     a_pad_.resize(std::max(a_pad_.size(), std::size_t(L.padded_cols)));
 }
@@ -195,10 +197,9 @@ __attribute__((target("avx2"))) void matvec_blocks_avx2(std::int32_t* out, const
         alignas(32) std::int64_t sums[8];
         _mm256_store_si256(reinterpret_cast<__m256i*>(sums), acc0);
         _mm256_store_si256(reinterpret_cast<__m256i*>(sums + 4), acc1);
-        static constexpr int kSlot[8] = {0, 1, 4, 5, 2, 3, 6, 7};  // row r's sum is sums[kSlot[r]]
         for (int r = 0; r < rows; r++) {
             const int i = 8 * b + r;
-            out[i] = fx::requant32(sums[kSlot[r]], w.shift[i] - a_shift, &clamped);
+            out[i] = fx::requant32(sums[kRowLane[r]], w.shift[i] - a_shift, &clamped);
         }
     }
     if (sat) *sat += clamped;
