@@ -77,29 +77,7 @@ void FastKernels::add(const QMatrix& m) {
 
 namespace {
 
-// IntModel::matvec's loops over the layout: each segment's dot product in 32 bits (see the
-// header for why it cannot overflow), times its group's mantissa, summed in 64 bits.
-void matvec_blocks(std::int32_t* out, const QMatrix& w, const FastKernels::Layout& L,
-                   const std::int16_t* a, int a_shift, std::uint64_t* sat) {
-    const std::size_t block_words = std::size_t(8) * L.padded_cols;
-    const int nseg = static_cast<int>(L.segments.size());
-    for (int i = 0; i < w.rows; i++) {
-        const int b = i / 8, r = i % 8;
-        std::int64_t acc = 0;
-        for (int s = 0; s < nseg; s++) {
-            const FastKernels::Segment& seg = L.segments[s];
-            const std::int16_t* row = L.w.data() + b * block_words + 8 * std::size_t(seg.offset) +
-                                      std::size_t(r) * seg.padded;
-            std::int32_t part = 0;
-            for (int k = 0; k < seg.padded; k++)
-                part += std::int32_t(row[k]) * std::int32_t(a[seg.offset + k]);
-            acc += std::int64_t(part) * L.m[(std::size_t(b) * nseg + s) * 8 + r];
-        }
-        out[i] = fx::requant32(acc, w.shift[i] - a_shift, sat);
-    }
-}
-
-// The same with AVX2, eight rows at a time: each row's segment as 16-lane multiply-adds into
+// IntModel::matvec with AVX2 over the layout, eight rows at a time: each row's segment as 16-lane multiply-adds into
 // eight 32-bit partial sums, the eight rows' partial sums added across in one tree (eight
 // segment sums in one register), times the eight rows' mantissas as 32 x 32 -> 64-bit
 // products into each row's 64-bit sum; then the eight rows' requantizations at once (below).
@@ -208,20 +186,15 @@ __attribute__((target("avx2"))) void matvec_blocks_avx2(std::int32_t* out, const
 
 void FastKernels::matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a, int a_shift,
                         std::uint64_t* sat) const {
-    const auto it = layouts_.find(&w);
-    if (it == layouts_.end())
-        throw Error("fast kernels: matvec of a matrix that is not the model's");
-    const Layout& L = it->second;
+    if (!has(w)) throw Error("fast kernels: matvec of a matrix it does not take (has() is false)");
+    const Layout& L = layouts_.at(&w);
     // The activations in the segments' padded places (zeros in the padding).
     std::int16_t* ap = a_pad_.data();
     for (const Segment& seg : L.segments) {
         std::copy(a + seg.col, a + seg.col + seg.len, ap + seg.offset);
         std::fill(ap + seg.offset + seg.len, ap + seg.offset + seg.padded, 0);
     }
-    if (avx2_)
-        matvec_blocks_avx2(out, w, L, ap, a_shift, sat);
-    else
-        matvec_blocks(out, w, L, ap, a_shift, sat);
+    matvec_blocks_avx2(out, w, L, ap, a_shift, sat);
 }
 
 namespace {

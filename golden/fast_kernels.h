@@ -24,8 +24,8 @@
 //    integer below 2^53, checked per head).
 //  - quantize_activations, rmsnorm, swiglu: eight elements at a time, each 64-bit product
 //    as two sets of 32 x 32-bit multiplies, the same roundings.
-// Each vector path needs AVX2 (the attention FMA too), checked at run time; without it the
-// specification's loops run.
+// Each path needs AVX2 (the attention FMA too), checked at run time; without it IntModel's
+// own loops run.
 #pragma once
 
 #include <cstdint>
@@ -43,12 +43,13 @@ class FastKernels {
 
     // Lays out every matrix of `q` (which must outlive this object). One per model: the
     // attention's work buffers are its own (not thread-safe).
-    // `vector`: take the AVX2 paths where the processor has them (false: the portable loops
-    // only, as on a processor without AVX2; the tests run both).
+    // `vector`: take the AVX2 paths where the processor has them (false: none, as on a
+    // processor without AVX2: every kernel leaves the work to the specification's loops; the
+    // tests run both).
     explicit FastKernels(const QModel& q, bool vector = true);
 
     // out (w.rows) = W a, Q16, exactly as IntModel::matvec; `sat` counts clamped results.
-    // w must be one of the model's matrices.
+    // Only for a matrix it takes (has()).
     void matvec(std::int32_t* out, const QMatrix& w, const std::int16_t* a, int a_shift,
                 std::uint64_t* sat) const;
 
@@ -68,8 +69,9 @@ class FastKernels {
     // IntModel::quantize_activations, exactly.
     int quantize_activations(const std::int32_t* v, int n, std::int16_t* out, int min_shift) const;
 
-    // Whether `w` is one of the model's matrices (an adapter's are not laid out here).
-    bool has(const QMatrix& w) const { return layouts_.count(&w) != 0; }
+    // Whether matvec takes `w`: one of the model's matrices (an adapter's are not laid out
+    // here), on a processor with AVX2 (else the specification's loops run).
+bool has(const QMatrix& w) const { return avx2_ && layouts_.count(&w) != 0; }
 
     // IntModel::attention, exactly (the same arguments).
     void attention(const Config& c, const Tables& t, const IntConstants& k, const std::int32_t* q,

@@ -2,7 +2,7 @@
 // The fast model's kernels against the specification: the integer golden model with
 // FastKernels gives the same logits, the same intermediates (every tap, scores and
 // probabilities among them), the same KV rows and the same saturation count as with its own
-// loops, over whole decodes (with the AVX2 paths and with the portable loops); and each
+// loops, over whole decodes (with the AVX2 paths, and with them off: the fallback to the specification); and each
 // kernel gives its specification function's results on inputs chosen for its edges.
 #include <catch2/catch.hpp>
 #include <random>
@@ -38,8 +38,8 @@ class HashSink : public hw::TapSink {
 
 // Decodes `steps` positions greedily from BOS with and without the fast kernels (and with
 // an adapter, when given, on both) and checks everything equal, position by position;
-// returns the saturation count. `vector` false: the kernels' portable loops (a processor
-// without AVX2).
+// returns the saturation count. `vector` false: the kernels' AVX2 paths off, so the
+// specification's loops run (as on a processor without AVX2).
 std::uint64_t check_same(const hw::QModel& q, int steps, const hw::QAdapter* adapter = nullptr,
                          bool vector = true) {
     const hw::Tables t = hw::make_tables(q.config);
@@ -162,8 +162,8 @@ TEST_CASE("fast kernels: quantize_activations, rmsnorm and swiglu equal the spec
     const hw::Tables t = hw::make_tables(q.config);
     const hw::IntConstants k = hw::make_constants(q.config);
     hw::IntModel spec(q, t);
-    for (const bool vector : {true, false}) {  // the AVX2 paths and the portable loops
-        INFO((vector ? "AVX2 paths" : "portable loops"));
+    for (const bool vector : {true, false}) {  // the AVX2 paths, and the fallback to the specification
+        INFO((vector ? "AVX2 paths" : "AVX2 off"));
         const hw::FastKernels fast(q, vector);
         for (int trial = 0; trial < 3000; trial++) {
             INFO("trial " << trial);
@@ -235,7 +235,7 @@ TEST_CASE("fast kernels: quantize_activations, rmsnorm and swiglu equal the spec
                 REQUIRE(sat_direct == spec.saturations() - before);
             }
         }
-        // the AVX2 path takes most shifts (1..62); the portable loops never run it
+        // the AVX2 path takes most shifts (1..62); with AVX2 off it never runs
         if (vector && __builtin_cpu_supports("avx2"))
             CHECK(fast_runs > 1000);
         else
@@ -260,7 +260,7 @@ TEST_CASE(
         const hw::Config& c = q.config;
         const hw::Tables t = hw::make_tables(c);
         const hw::IntConstants k = hw::make_constants(c);
-        const hw::FastKernels fast(q), portable(q, false);
+        const hw::FastKernels fast(q), no_avx2(q, false);
         const int kv = c.kv_dim();
         std::vector<std::int16_t> k_rows(static_cast<std::size_t>(c.seq_len) * kv),
             v_rows(k_rows.size());
@@ -295,15 +295,15 @@ TEST_CASE(
                            &sat_got);
             fast.attention(c, t, k, qv.data(), k_rows.data(), k_shift.data(), v_rows.data(),
                            v_shift.data(), pos, out_bare.data(), nullptr, nullptr, &sat_bare);
-            std::vector<std::int32_t> out_port(out_want.size()), sc_port(nn), pr_port(nn);
-            std::uint64_t sat_port = 0;
-            portable.attention(c, t, k, qv.data(), k_rows.data(), k_shift.data(), v_rows.data(),
-                               v_shift.data(), pos, out_port.data(), sc_port.data(), pr_port.data(),
-                               &sat_port);
-            REQUIRE(out_port == out_want);
-            REQUIRE(sc_port == sc_want);
-            REQUIRE(pr_port == pr_want);
-            REQUIRE(sat_port == sat_want);
+            std::vector<std::int32_t> out_off(out_want.size()), sc_off(nn), pr_off(nn);
+            std::uint64_t sat_off = 0;
+            no_avx2.attention(c, t, k, qv.data(), k_rows.data(), k_shift.data(), v_rows.data(),
+                               v_shift.data(), pos, out_off.data(), sc_off.data(), pr_off.data(),
+                               &sat_off);
+            REQUIRE(out_off == out_want);
+            REQUIRE(sc_off == sc_want);
+            REQUIRE(pr_off == pr_want);
+            REQUIRE(sat_off == sat_want);
             REQUIRE(sc_got == sc_want);
             REQUIRE(pr_got == pr_want);
             REQUIRE(out_got == out_want);
