@@ -77,9 +77,9 @@ void FastKernels::add(const QMatrix& m) {
 
 namespace {
 
-// IntModel::matvec with AVX2 over the layout, eight rows at a time: each row's segment as 16-lane multiply-adds into
-// eight 32-bit partial sums, the eight rows' partial sums added across in one tree (eight
-// segment sums in one register), times the eight rows' mantissas as 32 x 32 -> 64-bit
+// IntModel::matvec with AVX2 over the layout, eight rows at a time: each row's segment as 16-lane
+// multiply-adds into eight 32-bit partial sums, the eight rows' partial sums added across in one
+// tree (eight segment sums in one register), times the eight rows' mantissas as 32 x 32 -> 64-bit
 // products into each row's 64-bit sum; then the eight rows' requantizations at once (below).
 template <int Padded>  // a segment's padded length, when known at compile time (0: not)
 __attribute__((target("avx2"))) inline __m256i segment_sums(const std::int16_t* ws,

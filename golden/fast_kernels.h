@@ -71,7 +71,7 @@ class FastKernels {
 
     // Whether matvec takes `w`: one of the model's matrices (an adapter's are not laid out
     // here), on a processor with AVX2 (else the specification's loops run).
-bool has(const QMatrix& w) const { return avx2_ && layouts_.count(&w) != 0; }
+    bool has(const QMatrix& w) const { return avx2_ && layouts_.count(&w) != 0; }
 
     // IntModel::attention, exactly (the same arguments).
     void attention(const Config& c, const Tables& t, const IntConstants& k, const std::int32_t* q,

@@ -2,8 +2,9 @@
 // The fast model's kernels against the specification: the integer golden model with
 // FastKernels gives the same logits, the same intermediates (every tap, scores and
 // probabilities among them), the same KV rows and the same saturation count as with its own
-// loops, over whole decodes (with the AVX2 paths, and with them off: the fallback to the specification); and each
-// kernel gives its specification function's results on inputs chosen for its edges.
+// loops, over whole decodes (with the AVX2 paths, and with them off: the fallback to the
+// specification); and each kernel gives its specification function's results on inputs chosen for
+// its edges.
 #include <catch2/catch.hpp>
 #include <random>
 
@@ -162,7 +163,8 @@ TEST_CASE("fast kernels: quantize_activations, rmsnorm and swiglu equal the spec
     const hw::Tables t = hw::make_tables(q.config);
     const hw::IntConstants k = hw::make_constants(q.config);
     hw::IntModel spec(q, t);
-    for (const bool vector : {true, false}) {  // the AVX2 paths, and the fallback to the specification
+    for (const bool vector :
+         {true, false}) {  // the AVX2 paths, and the fallback to the specification
         INFO((vector ? "AVX2 paths" : "AVX2 off"));
         const hw::FastKernels fast(q, vector);
         for (int trial = 0; trial < 3000; trial++) {
@@ -298,8 +300,8 @@ TEST_CASE(
             std::vector<std::int32_t> out_off(out_want.size()), sc_off(nn), pr_off(nn);
             std::uint64_t sat_off = 0;
             no_avx2.attention(c, t, k, qv.data(), k_rows.data(), k_shift.data(), v_rows.data(),
-                               v_shift.data(), pos, out_off.data(), sc_off.data(), pr_off.data(),
-                               &sat_off);
+                              v_shift.data(), pos, out_off.data(), sc_off.data(), pr_off.data(),
+                              &sat_off);
             REQUIRE(out_off == out_want);
             REQUIRE(sc_off == sc_want);
             REQUIRE(pr_off == pr_want);
